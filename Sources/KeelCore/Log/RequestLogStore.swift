@@ -1,0 +1,34 @@
+import Foundation
+
+/// Where finished requests are kept.
+public protocol RequestLogStore: Sendable {
+    /// Appends records (with their attempts) in one transaction.
+    func append(_ records: [RequestRecord]) async throws
+    func requests(matching query: RequestQuery) async throws -> [RequestRecord]
+}
+
+/// A filter over the request log, newest first.
+public struct RequestQuery: Sendable, Hashable {
+    public var route: String?
+    public var keyID: String?
+    public var status: Int?
+    /// Only failed requests (status ≥ 400 or an error code).
+    public var failedOnly: Bool
+    public var since: Date?
+    /// Only records older than this id's (for pagination), by start time then id.
+    public var before: String?
+    public var limit: Int
+
+    public init(
+        route: String? = nil, keyID: String? = nil, status: Int? = nil, failedOnly: Bool = false, since: Date? = nil, before: String? = nil,
+        limit: Int = 50
+    ) {
+        self.route = route
+        self.keyID = keyID
+        self.status = status
+        self.failedOnly = failedOnly
+        self.since = since
+        self.before = before
+        self.limit = limit
+    }
+}

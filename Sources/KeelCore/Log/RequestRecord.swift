@@ -1,0 +1,63 @@
+import Foundation
+
+/// One row of the request log: everything needed to explain a request after the fact.
+public struct RequestRecord: Sendable, Hashable {
+    public var id: String
+    public var startedAt: Date
+    public var operation: String
+    public var keyID: String?
+    /// The public model name the client asked for.
+    public var requestedModel: String?
+    public var route: String?
+    /// The deployment that answered (the last attempt's).
+    public var model: String?
+    public var provider: String?
+    public var stream: Bool
+    /// The HTTP status the client received.
+    public var status: Int
+    public var errorCode: String?
+    public var errorMessage: String?
+    public var durationMs: Double
+    /// Time spent waiting on upstreams, all attempts together.
+    public var upstreamMs: Double?
+    /// Time to the first streamed content.
+    public var timeToFirstTokenMs: Double?
+    public var inputTokens: Int?
+    public var outputTokens: Int?
+    public var cachedInputTokens: Int?
+    public var cost: Money?
+    public var requestBody: String?
+    public var responseBody: String?
+    public var attempts: [AttemptRecord]
+
+    public init(
+        id: String, startedAt: Date, operation: String, keyID: String? = nil, requestedModel: String? = nil, route: String? = nil,
+        model: String? = nil, provider: String? = nil, stream: Bool = false, status: Int, errorCode: String? = nil,
+        errorMessage: String? = nil, durationMs: Double, upstreamMs: Double? = nil, timeToFirstTokenMs: Double? = nil,
+        inputTokens: Int? = nil, outputTokens: Int? = nil, cachedInputTokens: Int? = nil, cost: Money? = nil,
+        requestBody: String? = nil, responseBody: String? = nil, attempts: [AttemptRecord] = []
+    ) {
+        self.id = id
+        self.startedAt = startedAt
+        self.operation = operation
+        self.keyID = keyID
+        self.requestedModel = requestedModel
+        self.route = route
+        self.model = model
+        self.provider = provider
+        self.stream = stream
+        self.status = status
+        self.errorCode = errorCode
+        self.errorMessage = errorMessage
+        self.durationMs = durationMs
+        self.upstreamMs = upstreamMs
+        self.timeToFirstTokenMs = timeToFirstTokenMs
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.cost = cost
+        self.requestBody = requestBody
+        self.responseBody = responseBody
+        self.attempts = attempts
+    }
+}

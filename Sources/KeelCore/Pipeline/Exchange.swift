@@ -1,0 +1,108 @@
+import Foundation
+import Synchronization
+
+/// The ledger of one request: stages write what they learn, and ``RecordStage`` turns it into
+/// the request log row when the request has finished (for a stream, when the stream has).
+public final class Exchange: Sendable {
+    public let id: String
+    public let operation: GatewayRequest.Operation
+    public let startedAt: Date
+    public let clock: KeelClock
+    private let start: Duration
+    private let state = Mutex(State())
+
+    struct State {
+        var keyID: String?
+        var requestedModel: String?
+        var route: String?
+        var deployment: ModelDeployment?
+        var stream = false
+        var usage: TokenUsage?
+        var cost: Money?
+        var attempts: [AttemptRecord] = []
+        var upstream: Duration = .zero
+        var firstToken: Duration?
+        var requestBody: String?
+        var responseBody: String?
+        var finished = false
+    }
+
+    public init(operation: GatewayRequest.Operation, clock: KeelClock, id: String = RandomID.make(prefix: "req_")) {
+        self.id = id
+        self.operation = operation
+        self.clock = clock
+        self.startedAt = clock.now()
+        self.start = clock.uptime()
+    }
+
+    /// Time since the request started.
+    public var elapsed: Duration { clock.uptime() - start }
+
+    public func setCaller(_ key: APIKey) { state.withLock { $0.keyID = key.id } }
+
+    public func setRequest(model: String, stream: Bool) {
+        state.withLock {
+            $0.requestedModel = model
+            $0.stream = stream
+        }
+    }
+
+    public func setRequestBody(_ body: String) { state.withLock { $0.requestBody = body } }
+
+    public func setRoute(_ route: Route) { state.withLock { $0.route = route.name } }
+
+    public func setUsage(_ usage: TokenUsage, cost: Money) {
+        state.withLock {
+            $0.usage = usage
+            $0.cost = cost
+        }
+    }
+
+    public func setResponseBody(_ body: String) { state.withLock { $0.responseBody = body } }
+
+    /// Adds streamed text to the captured response body.
+    public func appendResponseBody(_ text: String) { state.withLock { $0.responseBody = ($0.responseBody ?? "") + text } }
+
+    /// The deployment that answered (the last attempt's).
+    public var deployment: ModelDeployment? { state.withLock { $0.deployment } }
+
+    /// Records an upstream call that started at `started` (an ``elapsed`` reading) and ended now.
+    public func recordAttempt(to deployment: ModelDeployment, started: Duration, failure: UpstreamError?) {
+        let now = elapsed
+        state.withLock {
+            $0.deployment = deployment
+            $0.upstream += now - started
+            $0.attempts.append(
+                AttemptRecord(
+                    number: $0.attempts.count + 1, provider: deployment.provider, model: deployment.name,
+                    startOffsetMs: started.milliseconds, durationMs: (now - started).milliseconds,
+                    upstreamStatus: failure.map { $0.status } ?? 200, error: failure?.kind.rawValue
+                )
+            )
+        }
+    }
+
+    /// Marks the first streamed chunk; later calls change nothing.
+    public func markFirstToken() {
+        let now = elapsed
+        state.withLock { if $0.firstToken == nil { $0.firstToken = now } }
+    }
+
+    /// Closes the ledger and returns its row, once: later calls return `nil`.
+    public func finish(status: Int, error: KeelError? = nil) -> RequestRecord? {
+        let duration = elapsed
+        return state.withLock { state -> RequestRecord? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            return RequestRecord(
+                id: id, startedAt: startedAt, operation: operation.rawValue, keyID: state.keyID, requestedModel: state.requestedModel,
+                route: state.route, model: state.deployment?.name, provider: state.deployment?.provider, stream: state.stream,
+                status: status, errorCode: error?.code.name, errorMessage: error?.message, durationMs: duration.milliseconds,
+                upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds, timeToFirstTokenMs: state.firstToken?.milliseconds,
+                inputTokens: state.usage?.inputTokens, outputTokens: state.usage?.outputTokens,
+                cachedInputTokens: state.usage?.cachedInputTokens, cost: state.cost, requestBody: state.requestBody,
+                responseBody: state.responseBody, attempts: state.attempts
+            )
+        }
+    }
+}

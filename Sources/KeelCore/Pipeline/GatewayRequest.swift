@@ -1,0 +1,45 @@
+/// A request as it walks the pipeline; each stage may add what it learned.
+public struct GatewayRequest: Sendable {
+    /// What the client asked Keel to do, named as the OpenTelemetry GenAI conventions name it.
+    public enum Operation: String, Sendable, Hashable {
+        case chat
+        case embeddings
+    }
+
+    /// The body: raw bytes until ``ValidateStage`` has read it.
+    public enum Payload: Sendable {
+        case raw([UInt8])
+        case chat(ChatCompletionRequest)
+        case embeddings(EmbeddingsRequest)
+    }
+
+    public let operation: Operation
+    /// The secret the client presented (the bearer token), if any.
+    public let credential: String?
+    public var payload: Payload
+    /// The caller's key, once ``AuthenticateStage`` has checked it.
+    public var caller: APIKey?
+    /// The route that will answer, once ``RouteStage`` has chosen it.
+    public var route: Route?
+
+    public init(operation: Operation, credential: String?, body: [UInt8]) {
+        self.operation = operation
+        self.credential = credential
+        self.payload = .raw(body)
+    }
+
+    /// The model the client named, once the body is read.
+    public var requestedModel: String? {
+        switch payload {
+        case .raw: nil
+        case .chat(let chat): chat.model
+        case .embeddings(let embeddings): embeddings.model
+        }
+    }
+
+    /// The chosen route, for stages that run after ``RouteStage``.
+    public func requireRoute() throws -> Route {
+        guard let route else { throw KeelError(.internalError, "The pipeline reached inference without a route.") }
+        return route
+    }
+}

@@ -1,0 +1,77 @@
+/// Outermost stage: closes the request's ledger when the request has finished — for a stream,
+/// when the stream has — and hands the row to the observers (request log, metrics).
+public struct RecordStage: PipelineStage {
+    /// Whether request and response bodies go into the log (`none` by default).
+    public enum BodyCapture: String, Sendable {
+        case none, full
+    }
+
+    private let observers: [any ExchangeObserver]
+    private let bodies: BodyCapture
+
+    public init(observers: [any ExchangeObserver], bodies: BodyCapture = .none) {
+        self.observers = observers
+        self.bodies = bodies
+    }
+
+    public func handle(
+        _ request: GatewayRequest,
+        exchange: Exchange,
+        next: (GatewayRequest) async throws -> GatewayResponse
+    ) async throws -> GatewayResponse {
+        if bodies == .full, case .raw(let body) = request.payload { exchange.setRequestBody(String(decoding: body, as: UTF8.self)) }
+        let response: GatewayResponse
+        do {
+            response = try await next(request)
+        } catch {
+            let presented = KeelError(presenting: error)
+            emit(exchange.finish(status: presented.status, error: presented))
+            throw error
+        }
+        switch response {
+        case .completion(let completion):
+            if bodies == .full { exchange.setResponseBody(completion.json.jsonText) }
+            emit(exchange.finish(status: 200))
+            return response
+        case .embeddings(let embeddings):
+            if bodies == .full { exchange.setResponseBody(embeddings.json.jsonText) }
+            emit(exchange.finish(status: 200))
+            return response
+        case .stream(let stream, let includeUsage):
+            return .stream(observe(stream, exchange: exchange), includeUsage: includeUsage)
+        }
+    }
+
+    private func observe(_ stream: ChatStream, exchange: Exchange) -> ChatStream {
+        let captureBody = bodies == .full
+        return stream.observed(
+            onChunk: { chunk in
+                guard !chunk.isUsageOnly else { return }
+                exchange.markFirstToken()
+                if captureBody, let text = chunk.contentDelta { exchange.appendResponseBody(text) }
+            },
+            onEnd: { ending in
+                switch ending {
+                case .finished:
+                    emit(exchange.finish(status: 200))
+                case .failed(let error):
+                    // The client already has its 200; the record keeps what really happened.
+                    emit(exchange.finish(status: 200, error: KeelError(presenting: error)))
+                case .cancelled:
+                    let closed = KeelError(presenting: CancellationError())
+                    emit(exchange.finish(status: closed.status, error: closed))
+                }
+            }
+        )
+    }
+
+    private func emit(_ record: RequestRecord?) {
+        guard let record else { return }
+        for observer in observers { observer.exchangeFinished(record) }
+    }
+}
+
+extension JSONObject {
+    /// The compact JSON text of this object.
+    public var jsonText: String { JSONValue.object(self).jsonString }
+}

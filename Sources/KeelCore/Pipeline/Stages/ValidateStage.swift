@@ -1,0 +1,31 @@
+/// Reads the body: malformed JSON, wrong types and out-of-range values end here with a 400 that
+/// names the parameter.
+public struct ValidateStage: PipelineStage {
+    public init() {}
+
+    public func handle(
+        _ request: GatewayRequest,
+        exchange: Exchange,
+        next: (GatewayRequest) async throws -> GatewayResponse
+    ) async throws -> GatewayResponse {
+        guard case .raw(let body) = request.payload else { return try await next(request) }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(body)
+        } catch {
+            throw KeelError(.invalidJSON, "We could not parse the JSON body of your request: \(error).")
+        }
+        var request = request
+        switch request.operation {
+        case .chat:
+            let chat = try ChatCompletionRequest(json: json)
+            exchange.setRequest(model: chat.model, stream: chat.stream)
+            request.payload = .chat(chat)
+        case .embeddings:
+            let embeddings = try EmbeddingsRequest(json: json)
+            exchange.setRequest(model: embeddings.model, stream: false)
+            request.payload = .embeddings(embeddings)
+        }
+        return try await next(request)
+    }
+}

@@ -1,0 +1,19 @@
+/// A public model name that clients ask for, and the deployments that may answer it.
+public struct Route: Sendable, Hashable {
+    /// The name clients send as `model`.
+    public var name: String
+    /// The deployments in order of preference; the first is the primary.
+    public var targets: [ModelDeployment]
+    /// Unix time the route was configured, reported by `/v1/models`.
+    public var created: Int
+
+    public init(name: String, targets: [ModelDeployment], created: Int = 0) {
+        precondition(!targets.isEmpty, "a route needs at least one target")
+        self.name = name
+        self.targets = targets
+        self.created = created
+    }
+
+    public var primary: ModelDeployment { targets[0] }
+    public var kind: ModelDeployment.Kind { primary.kind }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Where Keel's code reads the time, so that tests can control it.
+public struct KeelClock: Sendable {
+    /// The wall-clock time, for timestamps.
+    public var now: @Sendable () -> Date
+    /// A monotonic reading, for durations.
+    public var uptime: @Sendable () -> Duration
+
+    public init(now: @escaping @Sendable () -> Date, uptime: @escaping @Sendable () -> Duration) {
+        self.now = now
+        self.uptime = uptime
+    }
+
+    /// The system's clocks.
+    public static let system: KeelClock = {
+        let origin = ContinuousClock.now
+        return KeelClock(now: { Date() }, uptime: { ContinuousClock.now - origin })
+    }()
+}
+
+extension Duration {
+    /// This duration in (fractional) milliseconds.
+    public var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    /// This duration in (fractional) seconds.
+    public var seconds: Double { milliseconds / 1000 }
+}

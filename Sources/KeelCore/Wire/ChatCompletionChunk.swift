@@ -1,0 +1,60 @@
+/// One `chat.completion.chunk` of a streamed response in OpenAI's schema, kept as its JSON object.
+public struct ChatCompletionChunk: Sendable, Hashable {
+    public private(set) var json: JSONObject
+
+    /// A chunk with one choice carrying `delta`.
+    public init(id: String, created: Int, model: String, index: Int = 0, delta: JSONObject, finishReason: String? = nil) {
+        let choice: JSONValue = [
+            "index": JSONValue(index), "delta": .object(delta), "logprobs": nil, "finish_reason": JSONValue(finishReason),
+        ]
+        self.json = JSONObject([
+            ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", JSONValue(created)),
+            ("model", .string(model)), ("choices", [choice]),
+        ])
+    }
+
+    /// The final usage chunk: no choices, only `usage`.
+    public init(id: String, created: Int, model: String, usage: TokenUsage) {
+        self.json = JSONObject([
+            ("id", .string(id)), ("object", "chat.completion.chunk"), ("created", JSONValue(created)),
+            ("model", .string(model)), ("choices", []), ("usage", usage.openAI),
+        ])
+    }
+
+    /// Reads an upstream's chunk, filling in the keys OpenAI's schema requires on every chunk.
+    public init(normalizing value: JSONValue) throws(UpstreamError) {
+        guard var object = value.objectValue else { throw UpstreamError(.badResponse, "a stream chunk is not a JSON object") }
+        object["object"] = "chat.completion.chunk"
+        if object["id"]?.stringValue == nil { object["id"] = "" }
+        if object["created"]?.integerValue == nil { object["created"] = 0 }
+        if object["model"]?.stringValue == nil { object["model"] = "unknown" }
+        var choices: [JSONValue] = []
+        for (position, choice) in (object["choices"]?.arrayValue ?? []).enumerated() {
+            guard var choice = choice.objectValue else { throw UpstreamError(.badResponse, "a chunk choice is not an object") }
+            if choice["index"] == nil { choice["index"] = JSONValue(position) }
+            if choice["delta"]?.objectValue == nil { choice["delta"] = .object(JSONObject()) }
+            if choice["finish_reason"] == nil { choice["finish_reason"] = nil as JSONValue }
+            if choice["logprobs"] == nil { choice["logprobs"] = nil as JSONValue }
+            choices.append(.object(choice))
+        }
+        object["choices"] = .array(choices)
+        self.json = object
+    }
+
+    public var usage: TokenUsage? { TokenUsage(openAI: json["usage"]) }
+
+    /// The chunk that only carries usage (`choices` empty), which only clients that asked receive.
+    public var isUsageOnly: Bool { usage != nil && (json["choices"]?.arrayValue?.isEmpty ?? true) }
+
+    public var finishReason: String? { firstChoice?["finish_reason"]?.stringValue }
+
+    /// The content text this chunk adds to the first choice.
+    public var contentDelta: String? { firstChoice?["delta"]?.objectValue?["content"]?.stringValue }
+
+    private var firstChoice: JSONObject? { json["choices"]?.arrayValue?.first?.objectValue }
+
+    public mutating func setModel(_ model: String) { json["model"] = .string(model) }
+
+    /// Drops `usage` (OpenAI sends `usage: null` on each chunk only to clients that asked for usage).
+    public mutating func removeUsage() { json["usage"] = nil }
+}

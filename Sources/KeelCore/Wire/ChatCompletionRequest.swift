@@ -1,0 +1,75 @@
+/// A `POST /v1/chat/completions` body: typed views of the fields Keel interprets over the JSON
+/// object the client sent, which is forwarded with every other field unchanged.
+public struct ChatCompletionRequest: Sendable, Hashable {
+    /// The public model name the client asked for (a route).
+    public let model: String
+    public let messages: [ChatMessage]
+    public let stream: Bool
+    /// Whether the client asked for the final usage chunk (`stream_options.include_usage`).
+    public let includeUsage: Bool
+    /// `max_completion_tokens`, or the older `max_tokens`.
+    public let maxOutputTokens: Int?
+    public let temperature: Double?
+    public let topP: Double?
+    public let choiceCount: Int
+    public let stop: [String]
+    public let tools: [JSONValue]?
+    public let toolChoice: JSONValue?
+    /// The body exactly as the client sent it.
+    public private(set) var json: JSONObject
+
+    /// Reads and validates a request body.
+    public init(json value: JSONValue) throws(KeelError) {
+        guard let object = value.objectValue else {
+            throw KeelError(.invalidRequest, "The request body must be a JSON object, but got \(value.typeDescription).")
+        }
+        let reader = FieldReader(object)
+        self.model = try reader.required("model", "a string") { $0.stringValue }
+        guard !model.isEmpty else { throw reader.invalid("model", "must not be empty.") }
+        let rawMessages = try reader.required("messages", "an array") { $0.arrayValue }
+        guard !rawMessages.isEmpty else { throw reader.invalid("messages", "must contain at least one message.") }
+        var messages: [ChatMessage] = []
+        messages.reserveCapacity(rawMessages.count)
+        for (position, raw) in rawMessages.enumerated() {
+            guard let message = raw.objectValue else { throw reader.typeError("messages.\(position)", "an object", raw) }
+            messages.append(try ChatMessage(json: message, path: "messages.\(position)"))
+        }
+        self.messages = messages
+        self.stream = try reader.bool("stream") ?? false
+        if let options = try reader.object("stream_options") {
+            self.includeUsage = try FieldReader(options, path: "stream_options").bool("include_usage") ?? false
+        } else {
+            self.includeUsage = false
+        }
+        if let maxCompletionTokens = try reader.integer("max_completion_tokens", atLeast: 1) {
+            self.maxOutputTokens = maxCompletionTokens
+        } else {
+            self.maxOutputTokens = try reader.integer("max_tokens", atLeast: 1)
+        }
+        self.temperature = try reader.number("temperature", in: 0...2)
+        self.topP = try reader.number("top_p", in: 0...1)
+        self.choiceCount = try reader.integer("n", atLeast: 1) ?? 1
+        switch reader.value("stop") {
+        case nil: self.stop = []
+        case .string(let single): self.stop = [single]
+        case .array(let many) where many.allSatisfy({ $0.stringValue != nil }): self.stop = many.compactMap(\.stringValue)
+        case .some(let other): throw reader.typeError("stop", "a string or an array of strings", other)
+        }
+        self.tools = try reader.array("tools")
+        self.toolChoice = reader.value("tool_choice")
+        self.json = object
+    }
+
+    /// This request as sent to an upstream: the model replaced by the upstream's id and, when
+    /// streaming, usage always requested so that Keel can account for it.
+    public func forUpstream(model upstreamModel: String) -> ChatCompletionRequest {
+        var copy = self
+        copy.json["model"] = .string(upstreamModel)
+        if stream {
+            var options = json["stream_options"]?.objectValue ?? JSONObject()
+            options["include_usage"] = .bool(true)
+            copy.json["stream_options"] = .object(options)
+        }
+        return copy
+    }
+}
