@@ -1,0 +1,188 @@
+import Foundation
+import KeelCore
+import Synchronization
+
+/// A built-in upstream that behaves like a real one — latency, streaming speed, 429s, 5xx,
+/// hangs and cut streams at configured rates — so that Keel can be run, tested and rehearsed
+/// with no provider. Each request draws its fate from the seed and its arrival number.
+public final class SimulatedUpstream: Upstream {
+    public let profile: SimulationProfile
+    private let clock: KeelClock
+    private let arrivals = Atomic<UInt64>(0)
+
+    public init(profile: SimulationProfile, clock: KeelClock = .system) {
+        self.profile = profile
+        self.clock = clock
+    }
+
+    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        var plan = makePlan(for: request)
+        try await plan.wait(plan.latency)
+        try plan.raiseFault()
+        return ChatCompletion(
+            id: plan.id, created: plan.created, model: request.model, contents: Array(repeating: plan.text, count: request.choiceCount),
+            finishReason: plan.finishReason, usage: plan.usage(choices: request.choiceCount)
+        )
+    }
+
+    public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
+        var plan = makePlan(for: request)
+        try await plan.wait(plan.latency)
+        try plan.raiseFault()
+        return ChatStream(SimulatedChunks(plan: plan, model: request.model, tokensPerSecond: profile.tokensPerSecond))
+    }
+
+    public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
+        var plan = makePlan(for: nil)
+        try await plan.wait(plan.latency)
+        try plan.raiseFault()
+        let dimensions = request.dimensions ?? 16
+        let texts = request.inputs.isEmpty ? Array(repeating: "", count: request.inputCount) : request.inputs
+        let vectors = texts.map { Self.embedding(of: $0, dimensions: dimensions) }
+        let tokens = texts.reduce(0) { $0 + Self.estimatedTokens(in: $1) }
+        return EmbeddingsResponse(model: request.model, vectors: vectors, inputTokens: tokens)
+    }
+
+    private func makePlan(for request: ChatCompletionRequest?) -> SimulatedPlan {
+        let arrival = arrivals.wrappingAdd(1, ordering: .relaxed).oldValue
+        var random = SeededRandom(seed: profile.seed &+ arrival &* 0x9E37_79B9_7F4A_7C15)
+        return SimulatedPlan(profile: profile, request: request, random: &random, created: Int(clock.now().timeIntervalSince1970))
+    }
+
+    /// A deterministic unit vector for `text`.
+    static func embedding(of text: String, dimensions: Int) -> [Double] {
+        var hasher = SeededRandom(seed: text.utf8.reduce(1_469_598_103_934_665_603) { ($0 ^ UInt64($1)) &* 1_099_511_628_211 })
+        let raw = (0..<dimensions).map { _ in hasher.unit() * 2 - 1 }
+        let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return raw.map { $0 / max(norm, 1e-12) }
+    }
+
+    /// A rough count (four bytes a token) until the exact tokenizer arrives.
+    static func estimatedTokens(in text: String) -> Int { max(1, (text.utf8.count + 3) / 4) }
+}
+
+/// What one simulated request will do, drawn up front.
+struct SimulatedPlan: Sendable {
+    enum Fault: Sendable {
+        case rateLimited, serverError, unavailable, hang, streamCut
+    }
+
+    let id: String
+    let created: Int
+    let latency: Duration
+    let fault: Fault?
+    let words: [String]
+    let finishReason: String
+    let inputTokens: Int
+    let hangTime: Duration
+    let retryAfter: Int
+
+    private static let vocabulary = [
+        "the", "system", "keeps", "context", "across", "steps", "and", "every", "request", "walks", "one", "path", "through",
+        "validation", "routing", "inference", "accounting", "so", "that", "latency", "cost", "drift", "stay", "visible", "to",
+        "operators", "who", "need", "answers", "they", "can", "explain", "later",
+    ]
+
+    init(profile: SimulationProfile, request: ChatCompletionRequest?, random: inout SeededRandom, created: Int) {
+        self.id = RandomID.make(prefix: "chatcmpl-sim-")
+        self.created = created
+        self.hangTime = profile.hangTime
+        self.retryAfter = profile.retryAfterSeconds
+        let p50 = profile.latencyP50.seconds
+        let p99 = max(profile.latencyP99.seconds, p50)
+        if p50 > 0 {
+            // Log-normal: the median is p50, and p99 sits 2.326 standard deviations above it.
+            let sigma = log(p99 / p50) / 2.326
+            self.latency = .milliseconds(Int64(exp(log(p50) + sigma * random.normal()) * 1000))
+        } else {
+            self.latency = .zero
+        }
+        let draw = random.unit()
+        var threshold = 0.0
+        var chosen: Fault?
+        let faultRates: [(Fault, Double)] = [
+            (.rateLimited, profile.rateLimitRate), (.serverError, profile.serverErrorRate), (.unavailable, profile.unavailableRate),
+            (.hang, profile.timeoutRate), (.streamCut, request?.stream == true ? profile.streamCutRate : 0),
+        ]
+        for (fault, rate) in faultRates {
+            threshold += rate
+            if chosen == nil, draw < threshold { chosen = fault }
+        }
+        self.fault = chosen
+        let planned = Int.random(in: profile.outputTokens, using: &random)
+        let limit = request?.maxOutputTokens ?? Int.max
+        self.words = (0..<min(planned, limit)).map { _ in Self.vocabulary.randomElement(using: &random)! }
+        self.finishReason = planned > limit ? "length" : "stop"
+        let promptText = request?.messages.reduce(0) { $0 + 4 + SimulatedUpstream.estimatedTokens(in: $1.text ?? "") } ?? 0
+        self.inputTokens = promptText + 3
+    }
+
+    var text: String { words.joined(separator: " ") }
+
+    func usage(choices: Int = 1) -> TokenUsage { TokenUsage(inputTokens: inputTokens, outputTokens: words.count * choices) }
+
+    /// Sleeps, or for a hang, sleeps the whole hang time and then times out.
+    mutating func wait(_ duration: Duration) async throws {
+        if case .hang = fault {
+            try await Task.sleep(for: hangTime)
+            throw UpstreamError(.timeout, "the simulated upstream hung")
+        }
+        if duration > .zero { try await Task.sleep(for: duration) }
+    }
+
+    func raiseFault() throws {
+        switch fault {
+        case .rateLimited: throw UpstreamError(.rateLimited, "simulated rate limit", status: 429, retryAfter: retryAfter)
+        case .serverError: throw UpstreamError(.serverError, "simulated server error", status: 500)
+        case .unavailable: throw UpstreamError(.unavailable, "simulated outage", status: 503)
+        case .hang, .streamCut, nil: return
+        }
+    }
+
+    var cutsStream: Bool {
+        if case .streamCut = fault { return true }
+        return false
+    }
+}
+
+/// The chunks of a simulated stream, paced at the profile's tokens per second.
+struct SimulatedChunks: AsyncSequence, Sendable {
+    let plan: SimulatedPlan
+    let model: String
+    let tokensPerSecond: Double?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let plan: SimulatedPlan
+        let model: String
+        let interval: Duration?
+        var position = -1
+
+        mutating func next() async throws -> ChatCompletionChunk? {
+            defer { position += 1 }
+            let words = plan.words
+            if position == -1 {
+                return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, delta: JSONObject([("role", "assistant"), ("content", "")]))
+            }
+            if position < words.count {
+                if plan.cutsStream, position == words.count / 2 {
+                    throw UpstreamError(.streamInterrupted, "the simulated stream was cut")
+                }
+                if let interval { try await Task.sleep(for: interval) }
+                let text = position == 0 ? words[position] : " " + words[position]
+                return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, delta: JSONObject([("content", .string(text))]))
+            }
+            if position == words.count {
+                return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, delta: JSONObject(), finishReason: plan.finishReason)
+            }
+            if position == words.count + 1 {
+                return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, usage: plan.usage())
+            }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        let interval = tokensPerSecond.map { Duration.nanoseconds(Int64(1e9 / $0)) }
+        return AsyncIterator(plan: plan, model: model, interval: interval)
+    }
+}
