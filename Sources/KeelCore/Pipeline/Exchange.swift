@@ -66,11 +66,17 @@ public final class Exchange: Sendable {
     /// The deployment that answered (the last attempt's).
     public var deployment: ModelDeployment? { state.withLock { $0.deployment } }
 
-    /// Records an upstream call that started at `started` (an ``elapsed`` reading) and ended now.
-    public func recordAttempt(to deployment: ModelDeployment, started: Duration, failure: UpstreamError?) {
+    /// Starts an upstream call to `deployment`; returns the start to pass to ``finishAttempt(_:started:failure:)``.
+    public func startAttempt(to deployment: ModelDeployment) -> Duration {
+        let now = elapsed
+        state.withLock { $0.deployment = deployment }
+        return now
+    }
+
+    /// Records an upstream call that started at `started` and ended now.
+    public func finishAttempt(to deployment: ModelDeployment, started: Duration, failure: UpstreamError?) {
         let now = elapsed
         state.withLock {
-            $0.deployment = deployment
             $0.upstream += now - started
             $0.attempts.append(
                 AttemptRecord(

@@ -1,6 +1,6 @@
 /// A model as one provider serves it: where requests go and what they cost.
 public struct ModelDeployment: Sendable, Hashable {
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         case chat, embedding
     }
 

@@ -14,7 +14,7 @@ public struct InferStage: PipelineStage {
         guard let upstream = upstreams[deployment.provider] else {
             throw KeelError(.internalError, "No provider named '\(deployment.provider)' is configured.")
         }
-        let started = exchange.elapsed
+        let started = exchange.startAttempt(to: deployment)
         do {
             switch request.payload {
             case .raw:
@@ -23,23 +23,23 @@ public struct InferStage: PipelineStage {
                 let stream = try await upstream.stream(chat.forUpstream(model: deployment.upstreamModel))
                 let observed = stream.observed { ending in
                     switch ending {
-                    case .finished, .cancelled: exchange.recordAttempt(to: deployment, started: started, failure: nil)
+                    case .finished, .cancelled: exchange.finishAttempt(to: deployment, started: started, failure: nil)
                     case .failed(let error):
-                        exchange.recordAttempt(to: deployment, started: started, failure: Self.upstreamFailure(error))
+                        exchange.finishAttempt(to: deployment, started: started, failure: Self.upstreamFailure(error))
                     }
                 }
                 return .stream(observed, includeUsage: chat.includeUsage)
             case .chat(let chat):
                 let completion = try await upstream.complete(chat.forUpstream(model: deployment.upstreamModel))
-                exchange.recordAttempt(to: deployment, started: started, failure: nil)
+                exchange.finishAttempt(to: deployment, started: started, failure: nil)
                 return .completion(completion)
             case .embeddings(let embeddings):
                 let response = try await upstream.embed(embeddings.forUpstream(model: deployment.upstreamModel))
-                exchange.recordAttempt(to: deployment, started: started, failure: nil)
+                exchange.finishAttempt(to: deployment, started: started, failure: nil)
                 return .embeddings(response)
             }
         } catch let error as UpstreamError {
-            exchange.recordAttempt(to: deployment, started: started, failure: error)
+            exchange.finishAttempt(to: deployment, started: started, failure: error)
             throw error
         }
     }

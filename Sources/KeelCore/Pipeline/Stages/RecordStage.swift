@@ -2,7 +2,7 @@
 /// when the stream has — and hands the row to the observers (request log, metrics).
 public struct RecordStage: PipelineStage {
     /// Whether request and response bodies go into the log (`none` by default).
-    public enum BodyCapture: String, Sendable {
+    public enum BodyCapture: String, Sendable, CaseIterable {
         case none, full
     }
 

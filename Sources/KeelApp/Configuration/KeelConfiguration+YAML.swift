@@ -1,0 +1,243 @@
+import Foundation
+import KeelCore
+import KeelProviders
+import Logging
+import Yams
+
+extension KeelConfiguration {
+    /// Loads `keel.yaml`; throws a ``ConfigurationError`` listing every error found.
+    public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeelConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(
+                file: file,
+                problems: [ConfigurationProblem(severity: .error, path: "", message: "cannot read the file: \(error.localizedDescription)")]
+            )
+        }
+        let (configuration, problems) = check(yaml: text, environment: environment)
+        guard let configuration, !problems.contains(where: { $0.severity == .error }) else {
+            throw ConfigurationError(file: file, problems: problems)
+        }
+        return configuration
+    }
+
+    /// Reads a configuration and reports every problem: unknown keys, wrong types, values out of
+    /// range, names that refer to nothing, secrets missing from the environment.
+    public static func check(yaml: String, environment: [String: String]) -> (KeelConfiguration?, [ConfigurationProblem]) {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch {
+            return (nil, [ConfigurationProblem(severity: .error, path: "", message: "not valid YAML: \(error)", fix: nil)])
+        }
+        var reader = YAMLReader()
+        var configuration = KeelConfiguration()
+        let sections = reader.mapping(root, "", allowed: ["server", "storage", "log", "providers", "models", "routes", "keys"])
+        let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
+        configuration.readServer(section["server"], &reader)
+        configuration.readStorage(section["storage"], &reader)
+        configuration.readLog(section["log"], &reader)
+        configuration.readProviders(section["providers"], environment: environment, &reader)
+        configuration.readModels(section["models"], &reader)
+        configuration.readRoutes(section["routes"], &reader)
+        configuration.readKeys(section["keys"], environment: environment, &reader)
+        if configuration.routes.isEmpty, reader.problems.isEmpty {
+            reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
+        }
+        return (configuration, reader.problems)
+    }
+
+    private mutating func readServer(_ node: Node?, _ reader: inout YAMLReader) {
+        for (key, value) in reader.mapping(node, "server", allowed: ["host", "port", "max_body_bytes"]) {
+            switch key {
+            case "host": server.host = reader.string(value, "server.host") ?? server.host
+            case "port": server.port = reader.integer(value, "server.port", in: 0...65535) ?? server.port
+            default: server.maximumBodySize = reader.integer(value, "server.max_body_bytes", in: 1024...(1 << 30)) ?? server.maximumBodySize
+            }
+        }
+    }
+
+    private mutating func readStorage(_ node: Node?, _ reader: inout YAMLReader) {
+        for (_, value) in reader.mapping(node, "storage", allowed: ["path"]) {
+            storage.path = reader.string(value, "storage.path") ?? storage.path
+        }
+    }
+
+    private mutating func readLog(_ node: Node?, _ reader: inout YAMLReader) {
+        for (key, value) in reader.mapping(node, "log", allowed: ["bodies", "level"]) {
+            switch key {
+            case "bodies": log.bodies = reader.choice(value, "log.bodies", as: RecordStage.BodyCapture.self) ?? log.bodies
+            default: log.level = reader.choice(value, "log.level", as: Logger.Level.self) ?? log.level
+            }
+        }
+    }
+
+    private mutating func readProviders(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
+        let allowed = ["type", "base_url", "api_key_env", "timeout_seconds", "seed", "latency", "tokens_per_second", "output_tokens", "faults"]
+        for (name, value) in reader.mapping(node, "providers") {
+            let path = "providers.\(name)"
+            let entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+            guard let typeNode = entries["type"] else {
+                reader.report(value, "\(path).type", "missing the provider type.", fix: "add 'type: openai', 'type: anthropic' or 'type: simulated'.")
+                continue
+            }
+            guard let kind = reader.choice(typeNode, "\(path).type", as: Provider.Kind.self) else { continue }
+            var provider = Provider(name: name, kind: kind)
+            provider.baseURL = reader.string(entries["base_url"], "\(path).base_url")
+            if let seconds = reader.number(entries["timeout_seconds"], "\(path).timeout_seconds", in: 0.001...3600) {
+                provider.timeout = .milliseconds(Int64(seconds * 1000))
+            }
+            if let variable = reader.string(entries["api_key_env"], "\(path).api_key_env") {
+                if let secret = environment[variable], !secret.isEmpty {
+                    provider.apiKey = secret
+                } else {
+                    reader.report(
+                        entries["api_key_env"], "\(path).api_key_env", "the environment variable \(variable) is not set.",
+                        fix: "export \(variable)=… before starting Keel, or remove api_key_env for a server that needs no key."
+                    )
+                }
+            }
+            switch kind {
+            case .openai, .anthropic:
+                if provider.baseURL == nil {
+                    provider.baseURL = kind == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com/v1"
+                }
+                for simulatorOnly in ["seed", "latency", "tokens_per_second", "output_tokens", "faults"] where entries[simulatorOnly] != nil {
+                    reader.report(entries[simulatorOnly], "\(path).\(simulatorOnly)", "only simulated providers take this setting.", fix: "remove it.")
+                }
+            case .simulated:
+                provider.simulation = readSimulation(entries, path: path, &reader)
+            }
+            providers.append(provider)
+        }
+    }
+
+    private func readSimulation(_ entries: [String: Node], path: String, _ reader: inout YAMLReader) -> SimulationProfile {
+        var profile = SimulationProfile()
+        if let seed = reader.integer(entries["seed"], "\(path).seed", in: 0...Int.max) { profile.seed = UInt64(seed) }
+        for (key, value) in reader.mapping(entries["latency"], "\(path).latency", allowed: ["p50_ms", "p99_ms"]) {
+            guard let milliseconds = reader.number(value, "\(path).latency.\(key)", in: 0...600_000) else { continue }
+            let duration = Duration.microseconds(Int64(milliseconds * 1000))
+            if key == "p50_ms" { profile.latencyP50 = duration } else { profile.latencyP99 = duration }
+        }
+        if profile.latencyP99 < profile.latencyP50 {
+            reader.report(entries["latency"], "\(path).latency", "p99_ms is below p50_ms.", fix: "make p99_ms at least p50_ms.")
+        }
+        if let speed = entries["tokens_per_second"] {
+            let value = reader.number(speed, "\(path).tokens_per_second", in: 0...1_000_000)
+            profile.tokensPerSecond = value == 0 ? nil : value
+        }
+        let tokens = reader.mapping(entries["output_tokens"], "\(path).output_tokens", allowed: ["min", "max"])
+        if !tokens.isEmpty {
+            let values = Dictionary(tokens.map { ($0.key, reader.integer($0.node, "\(path).output_tokens.\($0.key)", in: 0...100_000)) }) { a, _ in a }
+            let low = (values["min"] ?? nil) ?? profile.outputTokens.lowerBound
+            let high = (values["max"] ?? nil) ?? max(low, profile.outputTokens.upperBound)
+            if low <= high {
+                profile.outputTokens = low...high
+            } else {
+                reader.report(entries["output_tokens"], "\(path).output_tokens", "min is above max.", fix: "make max at least min.")
+            }
+        }
+        let faultKeys = ["rate_limit", "server_error", "unavailable", "timeout", "stream_cut", "retry_after_seconds", "hang_seconds"]
+        for (key, value) in reader.mapping(entries["faults"], "\(path).faults", allowed: faultKeys) {
+            let faultPath = "\(path).faults.\(key)"
+            switch key {
+            case "retry_after_seconds": profile.retryAfterSeconds = reader.integer(value, faultPath, in: 0...3600) ?? profile.retryAfterSeconds
+            case "hang_seconds":
+                profile.hangTime = reader.number(value, faultPath, in: 0...3600).map { .milliseconds(Int64($0 * 1000)) } ?? profile.hangTime
+            default:
+                let rate = reader.number(value, faultPath, in: 0...1) ?? 0
+                switch key {
+                case "rate_limit": profile.rateLimitRate = rate
+                case "server_error": profile.serverErrorRate = rate
+                case "unavailable": profile.unavailableRate = rate
+                case "timeout": profile.timeoutRate = rate
+                default: profile.streamCutRate = rate
+                }
+            }
+        }
+        let total = profile.rateLimitRate + profile.serverErrorRate + profile.unavailableRate + profile.timeoutRate + profile.streamCutRate
+        if total > 1 {
+            reader.report(entries["faults"], "\(path).faults", "the fault rates add up to more than 1.", fix: "lower them so they sum to 1 or less.")
+        }
+        return profile
+    }
+
+    private mutating func readModels(_ node: Node?, _ reader: inout YAMLReader) {
+        let providerNames = providers.map(\.name)
+        for (name, value) in reader.mapping(node, "models") {
+            let path = "models.\(name)"
+            let entries = Dictionary(
+                reader.mapping(value, path, allowed: ["provider", "upstream_model", "kind", "context_window", "price"]).map { ($0.key, $0.node) },
+                uniquingKeysWith: { a, _ in a }
+            )
+            guard let providerName = reader.string(entries["provider"], "\(path).provider") else {
+                if entries["provider"] == nil {
+                    reader.report(value, "\(path).provider", "missing the provider that serves this model.", fix: "add 'provider: NAME' naming one of: \(providerNames.joined(separator: ", ")).")
+                }
+                continue
+            }
+            guard let provider = providers.first(where: { $0.name == providerName }) else {
+                let suggestion = YAMLReader.closest(to: providerName, in: providerNames).map { "did you mean '\($0)'?" }
+                reader.report(entries["provider"], "\(path).provider", "no provider is named '\(providerName)'.", fix: suggestion ?? "use one of: \(providerNames.joined(separator: ", ")).")
+                continue
+            }
+            var deployment = ModelDeployment(name: name, provider: providerName, upstreamModel: reader.string(entries["upstream_model"], "\(path).upstream_model") ?? name)
+            deployment.kind = reader.choice(entries["kind"], "\(path).kind", as: ModelDeployment.Kind.self) ?? .chat
+            if deployment.kind == .embedding, provider.kind == .anthropic {
+                reader.report(entries["kind"], "\(path).kind", "Anthropic serves no embeddings.", fix: "serve embeddings from an openai or simulated provider.")
+            }
+            deployment.contextWindow = reader.integer(entries["context_window"], "\(path).context_window", in: 1...100_000_000)
+            var prices: [String: Double] = [:]
+            for (key, priceNode) in reader.mapping(entries["price"], "\(path).price", allowed: ["input", "output", "cached_input"]) {
+                prices[key] = reader.number(priceNode, "\(path).price.\(key)", in: 0...100_000)
+            }
+            deployment.price = Price(
+                inputPerMillion: prices["input"] ?? 0, outputPerMillion: prices["output"] ?? 0, cachedInputPerMillion: prices["cached_input"]
+            )
+            models.append(deployment)
+        }
+    }
+
+    private mutating func readRoutes(_ node: Node?, _ reader: inout YAMLReader) {
+        let modelNames = models.map(\.name)
+        for (name, value) in reader.mapping(node, "routes") {
+            let path = "routes.\(name)"
+            let modelNode: Node?
+            if case .scalar = value {
+                modelNode = value
+            } else {
+                modelNode = reader.mapping(value, path, allowed: ["model"]).first { $0.key == "model" }?.node
+                if modelNode == nil { reader.report(value, "\(path).model", "missing the model this route sends to.", fix: "add 'model: NAME'.") }
+            }
+            guard let modelName = reader.string(modelNode, "\(path).model") else { continue }
+            guard let deployment = models.first(where: { $0.name == modelName }) else {
+                let suggestion = YAMLReader.closest(to: modelName, in: modelNames).map { "did you mean '\($0)'?" }
+                reader.report(modelNode, "\(path).model", "no model is named '\(modelName)'.", fix: suggestion ?? "use one of: \(modelNames.joined(separator: ", ")).")
+                continue
+            }
+            routes.append(Route(name: name, targets: [deployment]))
+        }
+    }
+
+    private mutating func readKeys(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
+        for (name, value) in reader.mapping(node, "keys") {
+            let path = "keys.\(name)"
+            let entries = Dictionary(reader.mapping(value, path, allowed: ["role", "secret_env"]).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+            let role = reader.choice(entries["role"], "\(path).role", as: APIKey.Role.self) ?? .app
+            guard let variable = reader.string(entries["secret_env"], "\(path).secret_env") else {
+                if entries["secret_env"] == nil {
+                    reader.report(value, "\(path).secret_env", "missing the environment variable that holds the key.", fix: "add 'secret_env: NAME'; secrets never go in this file.")
+                }
+                continue
+            }
+            guard let secret = environment[variable], secret.count >= 20 else {
+                reader.report(entries["secret_env"], "\(path).secret_env", "the environment variable \(variable) is not set or shorter than 20 characters.", fix: "export \(variable) with a long random secret.")
+                continue
+            }
+            keys.append(ProvisionedKey(name: name, role: role, secret: secret))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import KeelCore
+import KeelProviders
+import Logging
+
+/// Everything `keel.yaml` says, checked and with defaults filled in.
+public struct KeelConfiguration: Sendable {
+    public struct Server: Sendable {
+        public var host = "127.0.0.1"
+        public var port = 8080
+        /// Larger request bodies are refused with 413 before they are read whole.
+        public var maximumBodySize = 4 * 1024 * 1024
+    }
+
+    public struct Storage: Sendable {
+        /// The SQLite file; its folder is created when missing.
+        public var path = ".keel/keel.sqlite"
+    }
+
+    public struct Log: Sendable {
+        /// Whether request and response bodies are kept in the request log.
+        public var bodies: RecordStage.BodyCapture = .none
+        public var level: Logger.Level = .info
+    }
+
+    public struct Provider: Sendable {
+        public enum Kind: String, Sendable, CaseIterable {
+            case openai, anthropic, simulated
+        }
+
+        public var name: String
+        public var kind: Kind
+        public var baseURL: String?
+        /// The provider's key, read from the environment variable the configuration names.
+        public var apiKey: String?
+        public var timeout: Duration = .seconds(120)
+        /// How a `simulated` provider behaves.
+        public var simulation = SimulationProfile()
+    }
+
+    /// A key provisioned from configuration: its secret comes from the environment.
+    public struct ProvisionedKey: Sendable {
+        public var name: String
+        public var role: APIKey.Role
+        public var secret: String
+    }
+
+    public var server = Server()
+    public var storage = Storage()
+    public var log = Log()
+    public var providers: [Provider] = []
+    public var models: [ModelDeployment] = []
+    public var routes: [Route] = []
+    public var keys: [ProvisionedKey] = []
+
+    public init() {}
+}

@@ -1,0 +1,121 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import KeelCore
+import KeelProviders
+import KeelServer
+import KeelStore
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// Keel assembled from its configuration: storage, upstreams, the pipeline and the HTTP server.
+public enum Gateway {
+    /// The one wiring function: what `keel serve`, `keel demo` and the tests all run.
+    public static func buildApplication(
+        configuration: KeelConfiguration,
+        logger: Logger = Logger(label: "keel"),
+        clock: KeelClock = .system
+    ) async throws -> some ApplicationProtocol {
+        let store = try SQLiteStore(path: configuration.storage.path)
+        try await provisionKeys(configuration.keys, in: store, clock: clock)
+        let client = HTTPClientService.makeClient()
+        let upstreams = makeUpstreams(configuration.providers, client: client, clock: clock)
+        let registry = PrometheusCollectorRegistry()
+        let logWriter = RequestLogWriter(store: store, logger: logger)
+        let authenticator = KeyAuthenticator(store: store)
+        let routes = RouteTable(configuration.routes)
+        let pipeline = makePipeline(
+            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))], bodies: configuration.log.bodies,
+            authenticator: authenticator, routes: routes, upstreams: upstreams, clock: clock
+        )
+
+        let router = Router()
+        router.add(middleware: OpenAIErrorMiddleware())
+        GatewayController(pipeline: pipeline, routes: routes, authenticator: authenticator, maximumBodySize: configuration.server.maximumBodySize)
+            .addRoutes(to: router.group("v1"))
+        AdminController(authenticator: authenticator, log: store).addRoutes(to: router.group("api"))
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
+            )
+        }
+        router.get("healthz") { _, _ in "ok" }
+
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
+            services: [logWriter, HTTPClientService(client: client)],
+            logger: logger
+        )
+    }
+
+    /// The request path, stage by stage. A new stage is one type and one line here.
+    static func makePipeline(
+        observers: [any ExchangeObserver], bodies: RecordStage.BodyCapture, authenticator: KeyAuthenticator, routes: RouteTable,
+        upstreams: [String: any Upstream], clock: KeelClock
+    ) -> Pipeline {
+        Pipeline(
+            stages: [
+                RecordStage(observers: observers, bodies: bodies),
+                AuthenticateStage(authenticator: authenticator),
+                ValidateStage(),
+                RouteStage(routes: routes),
+                AccountUsageStage(),
+                InferStage(upstreams: upstreams),
+            ],
+            clock: clock
+        )
+    }
+
+    static func makeUpstreams(_ providers: [KeelConfiguration.Provider], client: HTTPClient, clock: KeelClock) -> [String: any Upstream] {
+        var upstreams: [String: any Upstream] = [:]
+        for provider in providers {
+            switch provider.kind {
+            case .openai:
+                upstreams[provider.name] = OpenAIUpstream(
+                    baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout, clock: clock
+                )
+            case .anthropic:
+                upstreams[provider.name] = AnthropicUpstream(
+                    baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout, clock: clock
+                )
+            case .simulated:
+                upstreams[provider.name] = SimulatedUpstream(profile: provider.simulation, clock: clock)
+            }
+        }
+        return upstreams
+    }
+
+    /// Histogram buckets suited to model calls: latency from 5 ms to a minute, tokens in powers of four.
+    static func makeMetricsFactory(_ registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets[GatewayMetrics.operationDuration] = [
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+            .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
+        ]
+        factory.valueHistogramBuckets[GatewayMetrics.tokenUsage] = (0..<12).map { pow(4, Double($0)) }
+        return factory
+    }
+
+    /// Registers keys provisioned in configuration that the store does not know yet.
+    static func provisionKeys(_ keys: [KeelConfiguration.ProvisionedKey], in store: any APIKeyStore, clock: KeelClock) async throws {
+        for provisioned in keys {
+            let secret = APIKeySecret(value: provisioned.secret)
+            if try await store.key(hash: secret.hash) == nil {
+                try await store.insert(secret.key(name: provisioned.name, role: provisioned.role, clock: clock))
+            }
+        }
+    }
+
+    /// `keel simulate`: the simulator alone, as an OpenAI-compatible server without keys.
+    public static func buildSimulator(
+        profile: SimulationProfile, host: String, port: Int, models: [String] = ["sim"], logger: Logger = Logger(label: "keel.simulate")
+    ) -> some ApplicationProtocol {
+        let router = Router()
+        router.add(middleware: OpenAIErrorMiddleware())
+        UpstreamController(upstream: SimulatedUpstream(profile: profile), models: models).addRoutes(to: router.group("v1"))
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "keel-simulator"), logger: logger)
+    }
+}

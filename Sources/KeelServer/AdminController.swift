@@ -1,0 +1,45 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KeelCore
+
+/// Keel's own API under `/api`, for admin keys only.
+public struct AdminController<Context: RequestContext>: Sendable {
+    let authenticator: KeyAuthenticator
+    let log: any RequestLogStore
+
+    public init(authenticator: KeyAuthenticator, log: any RequestLogStore) {
+        self.authenticator = authenticator
+        self.log = log
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.get("requests") { request, _ in try await requests(request) }
+    }
+
+    /// `GET /api/requests?route=&key=&status=&failed=true&since=UNIX&before=ID&limit=N`, newest first;
+    /// `next` is the `before` value of the following page.
+    private func requests(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        let parameters = request.uri.queryParameters
+        func integer(_ name: String) throws -> Int? {
+            guard let text = parameters[name[...]] else { return nil }
+            guard let value = Int(text) else {
+                throw KeelError(.invalidValue, "Query parameter '\(name)' must be an integer.", param: name)
+            }
+            return value
+        }
+        let limit = try integer("limit") ?? 50
+        guard (1...1000).contains(limit) else {
+            throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")
+        }
+        let query = RequestQuery(
+            route: parameters["route"].map(String.init), keyID: parameters["key"].map(String.init), status: try integer("status"),
+            failedOnly: parameters["failed"] == "true", since: try integer("since").map { Date(timeIntervalSince1970: Double($0)) },
+            before: parameters["before"].map(String.init), limit: limit
+        )
+        let records = try await log.requests(matching: query)
+        let next: JSONValue = records.count == limit ? JSONValue(records.last?.id) : .null
+        return .json(["object": "list", "data": .array(records.map(\.json)), "next": next])
+    }
+}

@@ -1,0 +1,55 @@
+import HTTPTypes
+import Hummingbird
+import KeelCore
+
+/// The OpenAI-compatible API under `/v1`: every call runs through the pipeline.
+public struct GatewayController<Context: RequestContext>: Sendable {
+    let pipeline: Pipeline
+    let routes: RouteTable
+    let authenticator: KeyAuthenticator
+    let maximumBodySize: Int
+
+    public init(pipeline: Pipeline, routes: RouteTable, authenticator: KeyAuthenticator, maximumBodySize: Int) {
+        self.pipeline = pipeline
+        self.routes = routes
+        self.authenticator = authenticator
+        self.maximumBodySize = maximumBodySize
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.post("chat/completions") { request, _ in try await run(.chat, request) }
+        group.post("embeddings") { request, _ in try await run(.embeddings, request) }
+        group.get("models") { request, _ in try await listModels(request) }
+        group.get("models/{id}") { request, context in try await model(request, id: context.parameters.require("id")) }
+    }
+
+    private func run(_ operation: GatewayRequest.Operation, _ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(limit: maximumBodySize)
+        let (exchange, result) = await pipeline.handle(GatewayRequest(operation: operation, credential: request.bearerToken, body: body))
+        switch result {
+        case .success(.completion(let completion)):
+            return .json(.object(completion.json), requestID: exchange.id)
+        case .success(.embeddings(let embeddings)):
+            return .json(.object(embeddings.json), requestID: exchange.id)
+        case .success(.stream(let stream, let includeUsage)):
+            return ServerSentEvents.response(for: stream, includeUsage: includeUsage, requestID: exchange.id)
+        case .failure(let error):
+            return .error(KeelError(presenting: error), requestID: exchange.id)
+        }
+    }
+
+    private func listModels(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .app)
+        return .json(["object": "list", "data": .array(routes.all.map(Self.modelObject))])
+    }
+
+    private func model(_ request: Request, id: String) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .app)
+        return .json(Self.modelObject(try routes.resolve(id)))
+    }
+
+    private static func modelObject(_ route: Route) -> JSONValue {
+        ["id": .string(route.name), "object": "model", "created": JSONValue(route.created), "owned_by": "keel"]
+    }
+}

@@ -1,0 +1,34 @@
+import HTTPTypes
+import Hummingbird
+import KeelCore
+import Logging
+
+/// Every error leaves Keel as OpenAI's error body, `{"error":{"message","type","param","code"}}`,
+/// with its status; nothing a client sends can turn into an unexplained 500 or a dropped connection.
+public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as KeelError {
+            return Response.error(error)
+        } catch let error as any HTTPResponseError {
+            return Response.error(Self.translate(error.status))
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": "\(error)"])
+            return Response.error(KeelError(presenting: error))
+        }
+    }
+
+    /// Hummingbird's own refusals (unknown path, wrong method, body too large) in Keel's terms.
+    static func translate(_ status: HTTPResponse.Status) -> KeelError {
+        switch status {
+        case .notFound: KeelError(.notFound, "Unknown request URL. Please check the URL and method.")
+        case .methodNotAllowed: KeelError(.invalidRequest, "This method is not allowed for this URL.")
+        case .contentTooLarge: KeelError(.payloadTooLarge, "The request body is larger than this server accepts.")
+        case .badRequest: KeelError(.invalidRequest, "The request could not be read.")
+        default: KeelError(.internalError, "The server had an error while processing your request.")
+        }
+    }
+}

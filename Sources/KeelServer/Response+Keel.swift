@@ -1,0 +1,24 @@
+import HTTPTypes
+import Hummingbird
+import KeelCore
+import NIOCore
+
+extension Response {
+    /// A JSON response with `value` as its body.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, requestID: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let requestID { headers[.requestID] = requestID }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+
+    /// OpenAI's error body with the error's status (and `Retry-After` when it has one).
+    static func error(_ error: KeelError, requestID: String? = nil) -> Response {
+        var response = json(error.body, status: HTTPResponse.Status(code: error.status), requestID: requestID)
+        if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("x-request-id")!
+}

@@ -1,0 +1,80 @@
+import HTTPTypes
+import Hummingbird
+import KeelCore
+import NIOCore
+
+/// Serves any ``Upstream`` as a plain OpenAI-compatible API with no keys: this is how
+/// `keel simulate` lets other tools and benchmarks call the simulator over HTTP.
+public struct UpstreamController<Context: RequestContext>: Sendable {
+    let upstream: any Upstream
+    let models: [String]
+
+    public init(upstream: any Upstream, models: [String]) {
+        self.upstream = upstream
+        self.models = models
+    }
+
+    public func addRoutes(to group: RouterGroup<Context>) {
+        group.post("chat/completions") { request, _ in try await chat(request) }
+        group.post("embeddings") { request, _ in
+            var request = request
+            let body = try JSONParser.parse(try await request.collectBody(limit: 64 << 20))
+            return try await answer { .json(.object(try await upstream.embed(EmbeddingsRequest(json: body)).json)) }
+        }
+        group.get("models") { _, _ -> Response in
+            let data: [JSONValue] = models.map { ["id": .string($0), "object": "model", "created": 0, "owned_by": "keel-simulator"] }
+            return .json(["object": "list", "data": .array(data)])
+        }
+    }
+
+    private func chat(_ request: Request) async throws -> Response {
+        var request = request
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(try await request.collectBody(limit: 64 << 20))
+        } catch let error as JSONParser.SyntaxError {
+            throw KeelError(.invalidJSON, "We could not parse the JSON body of your request: \(error).")
+        }
+        let chat = try ChatCompletionRequest(json: json)
+        return try await answer {
+            guard chat.stream else { return .json(.object(try await upstream.complete(chat).json)) }
+            let stream = try await upstream.stream(chat)
+            let body = ResponseBody { writer in
+                for try await chunk in stream {
+                    var chunk = chunk
+                    if !chat.includeUsage {
+                        if chunk.isUsageOnly { continue }
+                        chunk.removeUsage()
+                    }
+                    var bytes = Array("data: ".utf8)
+                    JSONValue.object(chunk.json).write(to: &bytes)
+                    bytes.append(contentsOf: [0x0A, 0x0A])
+                    try await writer.write(ByteBuffer(bytes: bytes))
+                }
+                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+        }
+    }
+
+    /// Runs `operation`, answering an upstream failure with the status a real provider would send.
+    private func answer(_ operation: () async throws -> Response) async throws -> Response {
+        do {
+            return try await operation()
+        } catch let error as UpstreamError {
+            let status: HTTPResponse.Status =
+                switch error.kind {
+                case .rateLimited: .tooManyRequests
+                case .unavailable: .serviceUnavailable
+                case .timeout: .gatewayTimeout
+                case .rejected: .badRequest
+                default: .internalServerError
+                }
+            let body: JSONValue = ["error": ["message": .string(error.message), "type": "simulated_error", "param": nil, "code": nil]]
+            var response = Response.json(body, status: status)
+            if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+            return response
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import KeelCore
+
+extension SQLiteStore: RequestLogStore {
+    public func append(_ records: [RequestRecord]) async throws {
+        guard !records.isEmpty else { return }
+        try await pool.write { db in
+            let request = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO requests (
+                        id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
+                        error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
+                        cost_picodollars, request_body, response_body
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            let attempt = try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO attempts (
+                        request_id, number, provider, model, start_offset_ms, duration_ms, upstream_status, error
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
+            for record in records {
+                try request.execute(arguments: [
+                    record.id, record.startedAt.timeIntervalSince1970, record.operation, record.keyID, record.requestedModel, record.route,
+                    record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
+                    record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
+                    record.cost?.picodollars, record.requestBody, record.responseBody,
+                ])
+                for item in record.attempts {
+                    try attempt.execute(arguments: [
+                        record.id, item.number, item.provider, item.model, item.startOffsetMs, item.durationMs, item.upstreamStatus, item.error,
+                    ])
+                }
+            }
+        }
+    }
+
+    public func requests(matching query: RequestQuery) async throws -> [RequestRecord] {
+        try await pool.read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let route = query.route {
+                conditions.append("route = ?")
+                arguments += [route]
+            }
+            if let keyID = query.keyID {
+                conditions.append("key_id = ?")
+                arguments += [keyID]
+            }
+            if let status = query.status {
+                conditions.append("status = ?")
+                arguments += [status]
+            }
+            if query.failedOnly { conditions.append("(status >= 400 OR error_code IS NOT NULL)") }
+            if let since = query.since {
+                conditions.append("started_at >= ?")
+                arguments += [since.timeIntervalSince1970]
+            }
+            if let before = query.before {
+                conditions.append("(started_at, id) < (SELECT started_at, id FROM requests WHERE id = ?)")
+                arguments += [before]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments += [query.limit]
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM requests \(filter) ORDER BY started_at DESC, id DESC LIMIT ?", arguments: arguments
+            )
+            let ids = rows.map { $0["id"] as String }
+            var attempts: [String: [AttemptRecord]] = [:]
+            if !ids.isEmpty {
+                let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                let attemptRows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM attempts WHERE request_id IN (\(placeholders)) ORDER BY request_id, number",
+                    arguments: StatementArguments(ids)
+                )
+                for row in attemptRows {
+                    attempts[row["request_id"], default: []].append(
+                        AttemptRecord(
+                            number: row["number"], provider: row["provider"], model: row["model"], startOffsetMs: row["start_offset_ms"],
+                            durationMs: row["duration_ms"], upstreamStatus: row["upstream_status"], error: row["error"]
+                        )
+                    )
+                }
+            }
+            return rows.map { row in
+                RequestRecord(
+                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]), operation: row["operation"],
+                    keyID: row["key_id"], requestedModel: row["requested_model"], route: row["route"], model: row["model"],
+                    provider: row["provider"], stream: row["stream"], status: row["status"], errorCode: row["error_code"],
+                    errorMessage: row["error_message"], durationMs: row["duration_ms"], upstreamMs: row["upstream_ms"],
+                    timeToFirstTokenMs: row["ttft_ms"], inputTokens: row["input_tokens"], outputTokens: row["output_tokens"],
+                    cachedInputTokens: row["cached_input_tokens"], cost: (row["cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
+                    requestBody: row["request_body"], responseBody: row["response_body"], attempts: attempts[row["id"]] ?? []
+                )
+            }
+        }
+    }
+}

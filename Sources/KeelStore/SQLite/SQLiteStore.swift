@@ -1,0 +1,52 @@
+import Foundation
+import GRDB
+import KeelCore
+
+/// Keel's embedded storage: one SQLite file in WAL mode, so readers never wait for the writer.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        // The CLI (keys, logs) and a running server share the file.
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: keys and request log") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, prefix TEXT NOT NULL,
+                        hash TEXT NOT NULL UNIQUE, created_at DOUBLE NOT NULL, revoked_at DOUBLE
+                    );
+                    CREATE TABLE requests (
+                        id TEXT PRIMARY KEY, started_at DOUBLE NOT NULL, operation TEXT NOT NULL, key_id TEXT,
+                        requested_model TEXT, route TEXT, model TEXT, provider TEXT, stream BOOLEAN NOT NULL,
+                        status INTEGER NOT NULL, error_code TEXT, error_message TEXT, duration_ms DOUBLE NOT NULL,
+                        upstream_ms DOUBLE, ttft_ms DOUBLE, input_tokens INTEGER, output_tokens INTEGER,
+                        cached_input_tokens INTEGER, cost_picodollars INTEGER, request_body TEXT, response_body TEXT
+                    );
+                    CREATE INDEX requests_started_at ON requests (started_at, id);
+                    CREATE INDEX requests_route ON requests (route, started_at);
+                    CREATE INDEX requests_key ON requests (key_id, started_at);
+                    CREATE TABLE attempts (
+                        request_id TEXT NOT NULL REFERENCES requests (id) ON DELETE CASCADE, number INTEGER NOT NULL,
+                        provider TEXT NOT NULL, model TEXT NOT NULL, start_offset_ms DOUBLE NOT NULL, duration_ms DOUBLE NOT NULL,
+                        upstream_status INTEGER, error TEXT, PRIMARY KEY (request_id, number)
+                    );
+                    """
+            )
+        }
+        return migrator
+    }
+}

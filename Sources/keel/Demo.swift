@@ -1,0 +1,114 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import KeelApp
+import KeelCore
+import KeelStore
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+import UnixSignals
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run Keel on the example configuration (SQLite under ./.keel, simulated upstream) with a fresh key and sample traffic."
+    )
+
+    @Option(help: "Port to listen on.") var port = 8080
+    @Option(help: "Chat requests in the sample workload.") var requests = 12
+    @Flag(help: "Stop after the sample workload instead of serving on.") var exitAfterWorkload = false
+
+    func run() async throws {
+        var configuration = try ExampleConfiguration.load()
+        configuration.server.port = port
+        configuration.log.level = .warning
+        let store = try SQLiteStore(path: configuration.storage.path)
+        let secret = APIKeySecret.generate()
+        try await store.insert(secret.key(name: "demo", role: .app))
+        let app = try await Gateway.buildApplication(configuration: configuration, logger: makeLogger(level: configuration.log.level))
+        let baseURL = "http://\(configuration.server.host):\(port)/v1"
+        let (chats, exitAfterWorkload, storagePath) = (requests, exitAfterWorkload, configuration.storage.path)
+
+        let services = ServiceGroup(
+            configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: makeLogger(level: .warning))
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            group.addTask {
+                let summary = try await SampleWorkload(baseURL: baseURL, key: secret.value, chats: chats).run()
+                print(Self.banner(baseURL: baseURL, key: secret.value, storage: storagePath, summary: summary))
+                if exitAfterWorkload { await services.triggerGracefulShutdown() }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    static func banner(baseURL: String, key: String, storage: String, summary: String) -> String {
+        """
+
+        Keel is running at \(baseURL)  (simulated upstream; request log in \(storage))
+        API key: \(key)
+
+        curl:
+          curl \(baseURL)/chat/completions -H "Authorization: Bearer \(key)" \\
+            -H "Content-Type: application/json" \\
+            -d '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}'
+
+        Python (pip install openai):
+          from openai import OpenAI
+          client = OpenAI(base_url="\(baseURL)", api_key="\(key)")
+          reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}])
+          print(reply.choices[0].message.content)
+
+        Sample workload: \(summary)
+        See it with `swift run keel logs`; metrics at \(baseURL.replacingOccurrences(of: "/v1", with: "/metrics")). Ctrl-C stops Keel.
+        """
+    }
+}
+
+/// A short mix of traffic (plain, streamed, embeddings, and two mistakes) so that the log has rows.
+struct SampleWorkload {
+    let baseURL: String
+    let key: String
+    let chats: Int
+
+    func run() async throws -> String {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { _ = client.shutdown() }
+        try await waitUntilReady(client)
+        var statuses: [UInt] = []
+        for index in 0..<chats {
+            let stream = index % 4 == 3
+            let body = #"{"model": "\#(index % 3 == 2 ? "gpt-4o" : "gpt-4o-mini")", "stream": \#(stream), "messages": [{"role": "user", "content": "Sample request \#(index + 1): summarise why gateways record every request."}]}"#
+            statuses.append(try await post(client, "chat/completions", body))
+        }
+        statuses.append(try await post(client, "embeddings", #"{"model": "text-embedding-3-small", "input": ["keel", "gateway"]}"#))
+        statuses.append(try await post(client, "chat/completions", #"{"model": "gpt-4o-mini", "messages": "not a list"}"#))
+        statuses.append(try await post(client, "chat/completions", #"{"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}"#))
+        let succeeded = statuses.filter { $0 == 200 }.count
+        let counts = Dictionary(grouping: statuses, by: { $0 }).map { "\($0.value.count)× \($0.key)" }.sorted().joined(separator: ", ")
+        return "\(statuses.count) requests, \(succeeded) succeeded (\(counts)); the 400 and 404 are deliberate mistakes."
+    }
+
+    private func waitUntilReady(_ client: HTTPClient) async throws {
+        let health = baseURL.replacingOccurrences(of: "/v1", with: "/healthz")
+        for _ in 0..<100 {
+            if let response = try? await client.execute(HTTPClientRequest(url: health), timeout: .seconds(1)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw ValidationError("Keel did not start listening on \(baseURL)")
+    }
+
+    private func post(_ client: HTTPClient, _ path: String, _ body: String) async throws -> UInt {
+        var request = HTTPClientRequest(url: "\(baseURL)/\(path)")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(key)")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(ByteBuffer(string: body))
+        let response = try await client.execute(request, timeout: .seconds(30))
+        _ = try await response.body.collect(upTo: 1 << 20)
+        return response.status.code
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import KeelApp
+import KeelCore
+import KeelStore
+
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a key and print its secret, once.")
+
+        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+        @Option(help: "A name to recognise the key by.") var name: String
+        @Option(help: "app (calls /v1) or admin (also reads and manages Keel).") var role: APIKey.Role = .app
+
+        func run() async throws {
+            let store = try SQLiteStore(path: try storagePath(config: config))
+            let secret = APIKeySecret.generate()
+            let key = secret.key(name: name, role: role)
+            try await store.insert(key)
+            print(secret.value)
+            FileHandle.standardError.write(Data("Created \(role.rawValue) key \(key.id) '\(name)'. Keel stores only its hash: copy it now.\n".utf8))
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
+
+        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+
+        func run() async throws {
+            let store = try SQLiteStore(path: try storagePath(config: config))
+            for key in try await store.keys() {
+                let state = key.revokedAt == nil ? "active" : "revoked"
+                print("\(key.id)  \(key.prefix)…  \(key.role.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state)  \(key.name)")
+            }
+        }
+    }
+}
+
+extension APIKey.Role: ExpressibleByArgument {}
+
+/// The storage path of a configuration file, or the default one when the file does not exist.
+func storagePath(config: String) throws -> String {
+    guard FileManager.default.fileExists(atPath: config) else { return KeelConfiguration().storage.path }
+    return try KeelConfiguration.load(file: config).storage.path
+}
