@@ -117,9 +117,13 @@ let package = Package(
         .testTarget(
             name: "KeelTests",
             dependencies: [
-                "KeelApp", "KeelTesting",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "KeelApp", "KeelCore", "KeelProviders", "KeelServer", "KeelStore", "KeelTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -1,0 +1,74 @@
+import KeelCore
+import Synchronization
+
+/// An upstream that answers from a script, one step per call, and remembers what it was sent.
+public final class ScriptedUpstream: Upstream {
+    /// What one call does.
+    public enum Step: Sendable {
+        case reply(String, usage: TokenUsage)
+        /// Streams the words, then fails with the error if one is given (a cut stream).
+        case stream([String], usage: TokenUsage?, failure: UpstreamError? = nil)
+        case fail(UpstreamError)
+        case embed(vectors: [[Double]], tokens: Int)
+    }
+
+    private let script = Mutex<[Step]>([])
+    private let sent = Mutex<[JSONObject]>([])
+
+    public init(_ steps: [Step]) { script.withLock { $0 = steps } }
+
+    /// The request bodies received, in order.
+    public var requests: [JSONObject] { sent.withLock { $0 } }
+
+    private func nextStep(_ body: JSONObject) throws -> Step {
+        sent.withLock { $0.append(body) }
+        guard let step = script.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
+            throw UpstreamError(.serverError, "the script has no more steps")
+        }
+        if case .fail(let error) = step { throw error }
+        return step
+    }
+
+    public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        guard case .reply(let text, let usage) = try nextStep(request.json) else { throw UpstreamError(.badResponse, "script expected a reply") }
+        let model = request.json["model"]?.stringValue ?? ""
+        return ChatCompletion(id: "chatcmpl-scripted", created: 1, model: model, contents: [text], finishReason: "stop", usage: usage)
+    }
+
+    public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
+        guard case .stream(let words, let usage, let failure) = try nextStep(request.json) else {
+            throw UpstreamError(.badResponse, "script expected a stream")
+        }
+        let model = request.json["model"]?.stringValue ?? ""
+        var chunks = words.map { ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject([("content", .string($0))])) }
+        if failure == nil {
+            chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject(), finishReason: "stop"))
+            if let usage { chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, usage: usage)) }
+        }
+        return ChatStream(FailingAfter(chunks: chunks, failure: failure))
+    }
+
+    public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
+        guard case .embed(let vectors, let tokens) = try nextStep(request.json) else { throw UpstreamError(.badResponse, "script expected embeddings") }
+        return EmbeddingsResponse(model: request.json["model"]?.stringValue ?? "", vectors: vectors, inputTokens: tokens)
+    }
+}
+
+/// Yields its chunks, then throws `failure` if there is one.
+private struct FailingAfter: AsyncSequence, Sendable {
+    let chunks: [ChatCompletionChunk]
+    let failure: UpstreamError?
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var remaining: [ChatCompletionChunk]
+        let failure: UpstreamError?
+
+        mutating func next() async throws -> ChatCompletionChunk? {
+            if !remaining.isEmpty { return remaining.removeFirst() }
+            if let failure { throw failure }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: chunks, failure: failure) }
+}

@@ -1,0 +1,47 @@
+import KeelCore
+import Testing
+
+@Suite struct JSONTests {
+    @Test func roundTripKeepsKeyOrderAndExactIntegers() throws {
+        let text = #"{"z":1,"a":[true,false,null],"seed":9007199254740993,"t":0.25,"s":"x\"y\\z\n\u00e9"}"#
+        let value = try JSONParser.parse(text)
+        #expect(value.objectValue?.keys == ["z", "a", "seed", "t", "s"])
+        #expect(value.objectValue?["seed"] == .integer(9_007_199_254_740_993))
+        #expect(value.objectValue?["s"]?.stringValue == "x\"y\\z\né")
+        #expect(try JSONParser.parse(value.jsonString) == value)
+    }
+
+    @Test func surrogatePairsDecodeToOneScalar() throws {
+        #expect(try JSONParser.parse(#""\ud83d\ude00""#) == .string("😀"))
+    }
+
+    @Test(arguments: [
+        ("", "unexpected end of input"), ("{", "expected a string key"), (#"{"a" 1}"#, "expected ':'"), ("[1,]", "unexpected character"),
+        ("01", "unexpected data"), (#""\ud800""#, "unpaired surrogate"), ("tru", "unexpected end of input"), ("{} x", "unexpected data"),
+        ("\"a\u{01}\"", "control character"), ("1e999", "out of range"), ("nul", "unexpected end"),
+    ])
+    func malformedDocumentsAreRejectedWithAReason(text: String, reason: String) {
+        #expect {
+            try JSONParser.parse(text)
+        } throws: { error in
+            (error as? JSONParser.SyntaxError)?.reason.contains(reason) == true
+        }
+    }
+
+    @Test func deepNestingIsRefusedNotCrashed() {
+        let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(deep) }
+    }
+
+    @Test func controlCharactersAreEscapedOnOutput() {
+        #expect(JSONValue.string("a\u{01}b\tc").jsonString == #""a\u0001b\tc""#)
+    }
+
+    @Test func settingAKeyKeepsItsPlace() {
+        var object = JSONObject([("a", 1), ("b", 2), ("c", 3)])
+        object["b"] = "two"
+        object["a"] = nil
+        #expect(object.keys == ["b", "c"])
+        #expect(object["b"] == "two")
+    }
+}
