@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "KeelApp", "KeelCore", "KeelProviders", "KeelServer", "KeelStore", "KeelTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -24,8 +24,11 @@ public struct GatewayController<Context: RequestContext>: Sendable {
     }
 
     private func run(_ operation: GatewayRequest.Operation, _ request: Request) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(limit: maximumBodySize)
+        let limit = maximumBodySize
+        let body = UnreadBody {
+            var request = request
+            return try await request.collectBody(limit: limit)
+        }
         let (exchange, result) = await pipeline.handle(GatewayRequest(operation: operation, credential: request.bearerToken, body: body))
         switch result {
         case .success(.completion(let completion)):

@@ -22,7 +22,7 @@ public final class Exchange: Sendable {
         var attempts: [AttemptRecord] = []
         var upstream: Duration = .zero
         var firstToken: Duration?
-        var requestBody: String?
+        var requestBody: [UInt8]?
         var responseBody: String?
         var finished = false
     }
@@ -47,7 +47,8 @@ public final class Exchange: Sendable {
         }
     }
 
-    public func setRequestBody(_ body: String) { state.withLock { $0.requestBody = body } }
+    /// The body as read; shared, not copied, and turned into text only if the log keeps bodies.
+    public func setRequestBody(_ body: [UInt8]) { state.withLock { $0.requestBody = body } }
 
     public func setRoute(_ route: Route) { state.withLock { $0.route = route.name } }
 
@@ -95,7 +96,7 @@ public final class Exchange: Sendable {
     }
 
     /// Closes the ledger and returns its row, once: later calls return `nil`.
-    public func finish(status: Int, error: KeelError? = nil) -> RequestRecord? {
+    public func finish(status: Int, error: KeelError? = nil, keepBodies: Bool = false) -> RequestRecord? {
         let duration = elapsed
         return state.withLock { state -> RequestRecord? in
             guard !state.finished else { return nil }
@@ -106,8 +107,9 @@ public final class Exchange: Sendable {
                 status: status, errorCode: error?.code.name, errorMessage: error?.message, durationMs: duration.milliseconds,
                 upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds, timeToFirstTokenMs: state.firstToken?.milliseconds,
                 inputTokens: state.usage?.inputTokens, outputTokens: state.usage?.outputTokens,
-                cachedInputTokens: state.usage?.cachedInputTokens, cost: state.cost, requestBody: state.requestBody,
-                responseBody: state.responseBody, attempts: state.attempts
+                cachedInputTokens: state.usage?.cachedInputTokens, cost: state.cost,
+                requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,
+                responseBody: keepBodies ? state.responseBody : nil, attempts: state.attempts
             )
         }
     }

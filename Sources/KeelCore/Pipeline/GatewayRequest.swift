@@ -6,9 +6,10 @@ public struct GatewayRequest: Sendable {
         case embeddings
     }
 
-    /// The body: raw bytes until ``ValidateStage`` has read it.
+    /// The body: unread until ``ValidateStage`` reads it, so that requests refused earlier
+    /// (a missing key) never have their bodies read at all.
     public enum Payload: Sendable {
-        case raw([UInt8])
+        case unread(UnreadBody)
         case chat(ChatCompletionRequest)
         case embeddings(EmbeddingsRequest)
     }
@@ -22,16 +23,20 @@ public struct GatewayRequest: Sendable {
     /// The route that will answer, once ``RouteStage`` has chosen it.
     public var route: Route?
 
-    public init(operation: Operation, credential: String?, body: [UInt8]) {
+    public init(operation: Operation, credential: String?, body: UnreadBody) {
         self.operation = operation
         self.credential = credential
-        self.payload = .raw(body)
+        self.payload = .unread(body)
+    }
+
+    public init(operation: Operation, credential: String?, body: [UInt8]) {
+        self.init(operation: operation, credential: credential, body: UnreadBody { body })
     }
 
     /// The model the client named, once the body is read.
     public var requestedModel: String? {
         switch payload {
-        case .raw: nil
+        case .unread: nil
         case .chat(let chat): chat.model
         case .embeddings(let embeddings): embeddings.model
         }

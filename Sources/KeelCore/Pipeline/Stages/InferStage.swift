@@ -17,7 +17,7 @@ public struct InferStage: PipelineStage {
         let started = exchange.startAttempt(to: deployment)
         do {
             switch request.payload {
-            case .raw:
+            case .unread:
                 throw KeelError(.internalError, "The pipeline reached inference with an unread body.")
             case .chat(let chat) where chat.stream:
                 let stream = try await upstream.stream(chat.forUpstream(model: deployment.upstreamModel))

@@ -19,23 +19,22 @@ public struct RecordStage: PipelineStage {
         exchange: Exchange,
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
-        if bodies == .full, case .raw(let body) = request.payload { exchange.setRequestBody(String(decoding: body, as: UTF8.self)) }
         let response: GatewayResponse
         do {
             response = try await next(request)
         } catch {
             let presented = KeelError(presenting: error)
-            emit(exchange.finish(status: presented.status, error: presented))
+            emit(exchange.finish(status: presented.status, error: presented, keepBodies: keepBodies))
             throw error
         }
         switch response {
         case .completion(let completion):
-            if bodies == .full { exchange.setResponseBody(completion.json.jsonText) }
-            emit(exchange.finish(status: 200))
+            if keepBodies { exchange.setResponseBody(completion.json.jsonText) }
+            emit(exchange.finish(status: 200, keepBodies: keepBodies))
             return response
         case .embeddings(let embeddings):
-            if bodies == .full { exchange.setResponseBody(embeddings.json.jsonText) }
-            emit(exchange.finish(status: 200))
+            if keepBodies { exchange.setResponseBody(embeddings.json.jsonText) }
+            emit(exchange.finish(status: 200, keepBodies: keepBodies))
             return response
         case .stream(let stream, let includeUsage):
             return .stream(observe(stream, exchange: exchange), includeUsage: includeUsage)
@@ -43,7 +42,7 @@ public struct RecordStage: PipelineStage {
     }
 
     private func observe(_ stream: ChatStream, exchange: Exchange) -> ChatStream {
-        let captureBody = bodies == .full
+        let captureBody = keepBodies
         return stream.observed(
             onChunk: { chunk in
                 guard !chunk.isUsageOnly else { return }
@@ -53,17 +52,19 @@ public struct RecordStage: PipelineStage {
             onEnd: { ending in
                 switch ending {
                 case .finished:
-                    emit(exchange.finish(status: 200))
+                    emit(exchange.finish(status: 200, keepBodies: keepBodies))
                 case .failed(let error):
                     // The client already has its 200; the record keeps what really happened.
-                    emit(exchange.finish(status: 200, error: KeelError(presenting: error)))
+                    emit(exchange.finish(status: 200, error: KeelError(presenting: error), keepBodies: keepBodies))
                 case .cancelled:
                     let closed = KeelError(presenting: CancellationError())
-                    emit(exchange.finish(status: closed.status, error: closed))
+                    emit(exchange.finish(status: closed.status, error: closed, keepBodies: keepBodies))
                 }
             }
         )
     }
+
+    private var keepBodies: Bool { bodies == .full }
 
     private func emit(_ record: RequestRecord?) {
         guard let record else { return }

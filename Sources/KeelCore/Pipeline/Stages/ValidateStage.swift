@@ -1,4 +1,4 @@
-/// Reads the body: malformed JSON, wrong types and out-of-range values end here with a 400 that
+/// Reads the body: oversized bodies, malformed JSON, wrong types and out-of-range values end here with a 400 that
 /// names the parameter.
 public struct ValidateStage: PipelineStage {
     public init() {}
@@ -8,7 +8,9 @@ public struct ValidateStage: PipelineStage {
         exchange: Exchange,
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
-        guard case .raw(let body) = request.payload else { return try await next(request) }
+        guard case .unread(let unread) = request.payload else { return try await next(request) }
+        let body = try await unread.read()
+        exchange.setRequestBody(body)
         let json: JSONValue
         do {
             json = try JSONParser.parse(body)

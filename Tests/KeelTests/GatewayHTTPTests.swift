@@ -1,0 +1,160 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KeelCore
+import Testing
+
+@Suite struct GatewayHTTPTests {
+    /// An error response must be exactly OpenAI's shape.
+    func expectOpenAIError(_ response: TestResponse, status: HTTPResponse.Status, code: String, param: String? = nil) {
+        #expect(response.status == status, "\(String(buffer: response.body))")
+        guard let top = response.json.objectValue, let error = top["error"]?.objectValue else {
+            Issue.record("not an OpenAI error body: \(String(buffer: response.body))")
+            return
+        }
+        #expect(top.keys == ["error"])
+        #expect(error.keys.sorted() == ["code", "message", "param", "type"])
+        #expect(error["code"] == .string(code))
+        #expect(error["param"] == JSONValue(param))
+        #expect(error["message"]?.stringValue?.isEmpty == false)
+    }
+
+    @Test func chatCompletionMatchesOpenAIsSchema() async throws {
+        try await TestGateway().test { client in
+            let response = try await client.post("/v1/chat/completions", goodChat)
+            #expect(response.status == .ok)
+            #expect(response.headers[HTTPField.Name("x-request-id")!]?.hasPrefix("req_") == true)
+            let body = try #require(response.json.objectValue)
+            #expect(body["object"] == "chat.completion")
+            for key in ["id", "created", "model", "choices", "usage"] { #expect(body[key] != nil, "\(key)") }
+            let choice = try #require(body["choices"]?.arrayValue?.first?.objectValue)
+            #expect(choice["finish_reason"] == "stop")
+            #expect(choice["logprobs"] == .null)
+            let message = try #require(choice["message"]?.objectValue)
+            #expect(message["role"] == "assistant" && message["refusal"] == .null)
+            #expect(message["content"]?.stringValue?.split(separator: " ").count == 8)
+            #expect(body["usage"]?.objectValue?["completion_tokens"] == 8)
+        }
+    }
+
+    @Test func everyBadInputGetsItsErrorAndTheServerKeepsServing() async throws {
+        let cases: [(body: String?, key: String?, status: HTTPResponse.Status, code: String, param: String?)] = [
+            ("{not json", TestGateway.appKey, .badRequest, "invalid_json", nil),
+            (#"["model"]"#, TestGateway.appKey, .badRequest, "invalid_request", nil),
+            (#""just a string""#, TestGateway.appKey, .badRequest, "invalid_request", nil),
+            (#"{"model":"gpt-test","messages":{"role":"user"}}"#, TestGateway.appKey, .badRequest, "invalid_type", "messages"),
+            (#"{"model":"gpt-test","messages":[{"role":"user","content":"x"}],"top_p":"high"}"#, TestGateway.appKey, .badRequest, "invalid_type", "top_p"),
+            (goodChat, nil, .unauthorized, "missing_api_key", nil),
+            (goodChat, "sk-keel-not-a-real-key-at-all", .unauthorized, "invalid_api_key", nil),
+            (#"{"model":"gpt-nope","messages":[{"role":"user","content":"x"}]}"#, TestGateway.appKey, .notFound, "model_not_found", "model"),
+            (#"{"model":"embed-test","messages":[{"role":"user","content":"x"}]}"#, TestGateway.appKey, .badRequest, "unsupported_operation", "model"),
+            (String(repeating: " ", count: 5000) + goodChat, TestGateway.appKey, .contentTooLarge, "payload_too_large", nil),
+            ("\u{FF}\u{FE}", TestGateway.appKey, .badRequest, "invalid_json", nil),
+        ]
+        try await TestGateway().test { client in
+            for bad in cases {
+                let response = try await client.post("/v1/chat/completions", bad.body ?? "", key: bad.key)
+                expectOpenAIError(response, status: bad.status, code: bad.code, param: bad.param)
+                #expect(response.headers[HTTPField.Name("x-request-id")!] != nil)
+                let good = try await client.post("/v1/chat/completions", goodChat)
+                #expect(good.status == .ok, "a good request after \(bad.code) must succeed")
+            }
+            let unknownPath = try await client.post("/v1/nope", goodChat)
+            expectOpenAIError(unknownPath, status: .notFound, code: "not_found")
+            let wrongMethod = try await client.get("/v1/chat/completions")
+            #expect(wrongMethod.status.code >= 400 && wrongMethod.status.code < 500)
+            #expect(wrongMethod.json.objectValue?["error"] != nil)
+            #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok)
+        }
+    }
+
+    @Test(arguments: [
+        ("rate_limit: 1.0", HTTPResponse.Status.tooManyRequests, "upstream_rate_limited"),
+        ("server_error: 1.0", .badGateway, "upstream_error"),
+        ("unavailable: 1.0", .serviceUnavailable, "upstream_unavailable"),
+        ("timeout: 1.0, hang_seconds: 0.01", .gatewayTimeout, "upstream_timeout"),
+    ])
+    func upstreamFailuresBecomeGatewayErrors(fault: String, status: HTTPResponse.Status, code: String) async throws {
+        var gateway = TestGateway()
+        gateway.providerYAML += "\n    faults: { \(fault), retry_after_seconds: 9 }"
+        try await gateway.test { client in
+            let response = try await client.post("/v1/chat/completions", goodChat)
+            expectOpenAIError(response, status: status, code: code)
+            if status == .tooManyRequests { #expect(response.headers[.retryAfter] == "9") }
+        }
+    }
+
+    @Test func modelsListTheRoutes() async throws {
+        try await TestGateway().test { client in
+            let list = try await client.get("/v1/models")
+            #expect(list.json.objectValue?["object"] == "list")
+            let ids = list.json.objectValue?["data"]?.arrayValue?.compactMap { $0.objectValue?["id"]?.stringValue }
+            #expect(ids == ["gpt-test", "embed-test"])
+            let model = try await client.get("/v1/models/gpt-test").json.objectValue
+            #expect(model?["object"] == "model" && model?["owned_by"] == "keel")
+            expectOpenAIError(try await client.get("/v1/models/gpt-nope"), status: .notFound, code: "model_not_found", param: "model")
+            expectOpenAIError(try await client.get("/v1/models", key: nil), status: .unauthorized, code: "missing_api_key")
+        }
+    }
+
+    @Test func embeddingsAnswerInOpenAIsShape() async throws {
+        try await TestGateway().test { client in
+            let response = try await client.post("/v1/embeddings", #"{"model":"embed-test","input":["a","b"],"dimensions":4}"#)
+            let body = try #require(response.json.objectValue)
+            #expect(body["object"] == "list")
+            let data = try #require(body["data"]?.arrayValue)
+            #expect(data.count == 2)
+            #expect(data[0].objectValue?["embedding"]?.arrayValue?.count == 4)
+            expectOpenAIError(try await client.post("/v1/embeddings", #"{"model":"embed-test","input":[]}"#), status: .badRequest, code: "invalid_value", param: "input")
+        }
+    }
+
+    @Test func theRequestLogAndMetricsShowWhatHappened() async throws {
+        try await TestGateway().test { client in
+            let ok = try await client.post("/v1/chat/completions", goodChat)
+            let requestID = try #require(ok.headers[HTTPField.Name("x-request-id")!])
+            _ = try await client.post("/v1/chat/completions", #"{"model":"gpt-nope","messages":[{"role":"user","content":"x"}]}"#)
+            expectOpenAIError(try await client.get("/api/requests"), status: .forbidden, code: "insufficient_permissions")
+
+            var records: [JSONValue] = []
+            for _ in 0..<100 where records.count < 2 {
+                try await Task.sleep(for: .milliseconds(20))
+                records = try await client.get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue ?? []
+            }
+            let record = try #require(records.first { $0.objectValue?["id"]?.stringValue == requestID }?.objectValue)
+            #expect(record["route"] == "gpt-test" && record["provider"] == "sim" && record["status"] == 200)
+            #expect(record["input_tokens"]?.integerValue ?? 0 > 0)
+            #expect(record["cost_usd"]?.doubleValue ?? 0 > 0)
+            #expect(record["attempts"]?.arrayValue?.count == 1)
+            #expect(record["request_body"] == nil, "bodies are not logged by default")
+            let failed = try await client.get("/api/requests?failed=true", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue
+            #expect(failed?.first?.objectValue?["error_code"] == "model_not_found")
+            expectOpenAIError(try await client.get("/api/requests?limit=abc", key: TestGateway.adminKey), status: .badRequest, code: "invalid_value", param: "limit")
+
+            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            #expect(metrics.contains(#"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#))
+            #expect(metrics.contains(#"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_token_type="output"} 1"#))
+            #expect(metrics.contains(#"keel_requests_total{route="gpt-test",status="200"} 1"#))
+            #expect(metrics.contains(#"keel_requests_total{route="none",status="404"} 1"#))
+            #expect(!metrics.contains("gpt-nope"), "client-chosen names never become labels")
+        }
+    }
+
+    @Test func bodiesAreLoggedWhenConfiguredButNeverTheKey() async throws {
+        var gateway = TestGateway()
+        gateway.bodies = "full"
+        try await gateway.test { client in
+            let id = try #require(try await client.post("/v1/chat/completions", goodChat).headers[HTTPField.Name("x-request-id")!])
+            var record: JSONObject?
+            for _ in 0..<100 where record == nil {
+                try await Task.sleep(for: .milliseconds(20))
+                record = try await client.get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue?
+                    .first { $0.objectValue?["id"]?.stringValue == id }?.objectValue
+            }
+            #expect(record?["request_body"]?.stringValue == goodChat)
+            #expect(record?["response_body"]?.stringValue?.contains("chat.completion") == true)
+            #expect(record?.jsonText.contains(TestGateway.appKey) == false)
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KeelApp
+import KeelCore
+import Testing
+
+/// A configuration for tests: storage in a fresh folder, one provider, and an app and an admin key
+/// provisioned through the configuration's `keys` section.
+struct TestGateway {
+    static let appKey = "sk-keel-test-app-key-0123456789abcdef"
+    static let adminKey = "sk-keel-test-admin-key-0123456789abcdef"
+
+    var providerYAML = """
+          sim:
+            type: simulated
+            latency: { p50_ms: 0, p99_ms: 0 }
+            tokens_per_second: 0
+            output_tokens: { min: 8, max: 8 }
+        """
+    var extraYAML = ""
+    var maximumBodySize = 4096
+    var bodies = "none"
+
+    func yaml(storage: String) -> String {
+        """
+        server: { max_body_bytes: \(maximumBodySize) }
+        storage: { path: \(storage)/keel.sqlite }
+        log: { bodies: \(bodies), level: error }
+        providers:
+        \(providerYAML)
+        models:
+          chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 } }
+          embed-model: { provider: sim, kind: embedding, price: { input: 0.5 } }
+        routes:
+          gpt-test: chat-model
+          embed-test: embed-model
+        keys:
+          tests: { role: app, secret_env: KEEL_TEST_APP_KEY }
+          admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
+        \(extraYAML)
+        """
+    }
+
+    /// Runs `body` against a gateway built by the same function the binary uses.
+    func test<T>(_ setup: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
+        try await withTemporaryDirectory { directory in
+            let (configuration, problems) = KeelConfiguration.check(
+                yaml: yaml(storage: directory), environment: ["KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey]
+            )
+            #expect(problems.isEmpty, "\(problems)")
+            let app = try await Gateway.buildApplication(configuration: try #require(configuration))
+            return try await app.test(setup, body)
+        }
+    }
+}
+
+extension TestClientProtocol {
+    /// POSTs JSON text to `uri` with `key` as the bearer token.
+    func post(_ uri: String, _ json: String, key: String? = TestGateway.appKey) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    func get(_ uri: String, key: String? = TestGateway.appKey) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        return try await execute(uri: uri, method: .get, headers: headers)
+    }
+}
+
+extension TestResponse {
+    var json: JSONValue { (try? JSONParser.parse(body.readableBytesView)) ?? .null }
+
+    /// The `data:` payloads of a server-sent event body.
+    var events: [String] {
+        String(buffer: body).components(separatedBy: "\n\n").compactMap { $0.hasPrefix("data: ") ? String($0.dropFirst(6)) : nil }
+    }
+}
+
+let goodChat = #"{"model":"gpt-test","messages":[{"role":"user","content":"hello"}]}"#
