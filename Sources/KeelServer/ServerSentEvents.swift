@@ -7,23 +7,26 @@ import NIOCore
 /// A stream that fails after its first byte ends with an error event and no `[DONE]`, so that no
 /// client can mistake a cut stream for a finished one.
 enum ServerSentEvents {
-    static func response(for stream: ChatStream, includeUsage: Bool, requestID: String) -> Response {
-        let headers: HTTPFields = [
-            .contentType: "text/event-stream", .cacheControl: "no-cache", .requestID: requestID,
-        ]
+    /// What the client sees when the stream fails after its first byte.
+    enum FailureMode {
+        /// An error event in OpenAI's error shape, and no `[DONE]`.
+        case errorEvent
+        /// The connection drops, as a failing upstream's would (the simulator rehearses this).
+        case dropConnection
+    }
+
+    static func response(for stream: ChatStream, includeUsage: Bool, requestID: String?, onFailure: FailureMode = .errorEvent) -> Response {
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        if let requestID { headers[.requestID] = requestID }
         let body = ResponseBody { writer in
             do {
                 for try await chunk in stream {
-                    var chunk = chunk
-                    if !includeUsage {
-                        if chunk.isUsageOnly { continue }
-                        chunk.removeUsage()
-                    }
+                    guard let chunk = chunk.forClient(includeUsage: includeUsage) else { continue }
                     try await writer.write(event(.object(chunk.json)))
                 }
                 try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-            } catch is CancellationError {
-                throw CancellationError()
+            } catch let error where error is CancellationError || onFailure == .dropConnection {
+                throw error
             } catch {
                 try await writer.write(event(KeelError(presenting: error).body))
             }

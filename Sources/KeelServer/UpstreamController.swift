@@ -39,22 +39,7 @@ public struct UpstreamController<Context: RequestContext>: Sendable {
         return try await answer {
             guard chat.stream else { return .json(.object(try await upstream.complete(chat).json)) }
             let stream = try await upstream.stream(chat)
-            let body = ResponseBody { writer in
-                for try await chunk in stream {
-                    var chunk = chunk
-                    if !chat.includeUsage {
-                        if chunk.isUsageOnly { continue }
-                        chunk.removeUsage()
-                    }
-                    var bytes = Array("data: ".utf8)
-                    JSONValue.object(chunk.json).write(to: &bytes)
-                    bytes.append(contentsOf: [0x0A, 0x0A])
-                    try await writer.write(ByteBuffer(bytes: bytes))
-                }
-                try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-                try await writer.finish(nil)
-            }
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"], body: body)
+            return ServerSentEvents.response(for: stream, includeUsage: chat.includeUsage, requestID: nil, onFailure: .dropConnection)
         }
     }
 

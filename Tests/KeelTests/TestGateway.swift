@@ -19,7 +19,8 @@ struct TestGateway {
             tokens_per_second: 0
             output_tokens: { min: 8, max: 8 }
         """
-    var extraYAML = ""
+    /// The provider serving the embeddings route.
+    var embeddingProvider = "sim"
     var maximumBodySize = 4096
     var bodies = "none"
 
@@ -32,14 +33,13 @@ struct TestGateway {
         \(providerYAML)
         models:
           chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 } }
-          embed-model: { provider: sim, kind: embedding, price: { input: 0.5 } }
+          embed-model: { provider: \(embeddingProvider), kind: embedding, price: { input: 0.5 } }
         routes:
           gpt-test: chat-model
           embed-test: embed-model
         keys:
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
-        \(extraYAML)
         """
     }
 
@@ -47,7 +47,10 @@ struct TestGateway {
     func test<T>(_ setup: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
         try await withTemporaryDirectory { directory in
             let (configuration, problems) = KeelConfiguration.check(
-                yaml: yaml(storage: directory), environment: ["KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey]
+                yaml: yaml(storage: directory),
+                environment: [
+                    "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
+                ]
             )
             #expect(problems.isEmpty, "\(problems)")
             let app = try await Gateway.buildApplication(configuration: try #require(configuration))

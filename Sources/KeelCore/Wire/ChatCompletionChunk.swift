@@ -55,6 +55,16 @@ public struct ChatCompletionChunk: Sendable, Hashable {
 
     public mutating func setModel(_ model: String) { json["model"] = .string(model) }
 
-    /// Drops `usage` (OpenAI sends `usage: null` on each chunk only to clients that asked for usage).
-    public mutating func removeUsage() { json["usage"] = nil }
+    /// The chunk as a client receives it: clients that asked for usage get `usage: null` on every
+    /// chunk but the last, as OpenAI sends it; the others get no `usage` key, and no usage chunk (`nil`).
+    public func forClient(includeUsage: Bool) -> ChatCompletionChunk? {
+        var chunk = self
+        if includeUsage {
+            if chunk.json["usage"] == nil { chunk.json["usage"] = .null }
+        } else {
+            if isUsageOnly { return nil }
+            chunk.json["usage"] = nil
+        }
+        return chunk
+    }
 }
