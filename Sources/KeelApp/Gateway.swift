@@ -26,8 +26,12 @@ public enum Gateway {
         let authenticator = KeyAuthenticator(store: store)
         let routes = RouteTable(configuration.routes)
         let pipeline = makePipeline(
-            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))], bodies: configuration.log.bodies,
-            authenticator: authenticator, routes: routes, upstreams: upstreams, clock: clock
+            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
+            bodies: configuration.log.bodies,
+            authenticator: authenticator,
+            routes: routes,
+            upstreams: upstreams,
+            clock: clock
         )
 
         let router = Router()
@@ -37,7 +41,8 @@ public enum Gateway {
         AdminController(authenticator: authenticator, log: store).addRoutes(to: router.group("api"))
         router.get("metrics") { _, _ in
             Response(
-                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
@@ -53,8 +58,12 @@ public enum Gateway {
 
     /// The request path, stage by stage. A new stage is one type and one line here.
     static func makePipeline(
-        observers: [any ExchangeObserver], bodies: RecordStage.BodyCapture, authenticator: KeyAuthenticator, routes: RouteTable,
-        upstreams: [String: any Upstream], clock: KeelClock
+        observers: [any ExchangeObserver],
+        bodies: RecordStage.BodyCapture,
+        authenticator: KeyAuthenticator,
+        routes: RouteTable,
+        upstreams: [String: any Upstream],
+        clock: KeelClock
     ) -> Pipeline {
         Pipeline(
             stages: [
@@ -75,11 +84,19 @@ public enum Gateway {
             switch provider.kind {
             case .openai:
                 upstreams[provider.name] = OpenAIUpstream(
-                    baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout, clock: clock
+                    baseURL: provider.baseURL ?? "",
+                    apiKey: provider.apiKey,
+                    client: client,
+                    timeout: provider.timeout,
+                    clock: clock
                 )
             case .anthropic:
                 upstreams[provider.name] = AnthropicUpstream(
-                    baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout, clock: clock
+                    baseURL: provider.baseURL ?? "",
+                    apiKey: provider.apiKey,
+                    client: client,
+                    timeout: provider.timeout,
+                    clock: clock
                 )
             case .simulated:
                 upstreams[provider.name] = SimulatedUpstream(profile: provider.simulation, clock: clock)
@@ -111,7 +128,11 @@ public enum Gateway {
 
     /// `keel simulate`: the simulator alone, as an OpenAI-compatible server without keys.
     public static func buildSimulator(
-        profile: SimulationProfile, host: String, port: Int, models: [String] = ["sim"], logger: Logger = Logger(label: "keel.simulate")
+        profile: SimulationProfile,
+        host: String,
+        port: Int,
+        models: [String] = ["sim"],
+        logger: Logger = Logger(label: "keel.simulate")
     ) -> some ApplicationProtocol {
         let router = Router()
         router.add(middleware: OpenAIErrorMiddleware())

@@ -34,9 +34,13 @@ public struct AdminController<Context: RequestContext>: Sendable {
             throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")
         }
         let query = RequestQuery(
-            route: parameters["route"].map(String.init), keyID: parameters["key"].map(String.init), status: try integer("status"),
-            failedOnly: parameters["failed"] == "true", since: try integer("since").map { Date(timeIntervalSince1970: Double($0)) },
-            before: parameters["before"].map(String.init), limit: limit
+            route: parameters["route"].map(String.init),
+            keyID: parameters["key"].map(String.init),
+            status: try integer("status"),
+            failedOnly: parameters["failed"] == "true",
+            since: try integer("since").map { Date(timeIntervalSince1970: Double($0)) },
+            before: parameters["before"].map(String.init),
+            limit: limit
         )
         let records = try await log.requests(matching: query)
         let next: JSONValue = records.count == limit ? JSONValue(records.last?.id) : .null

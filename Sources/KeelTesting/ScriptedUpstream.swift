@@ -40,7 +40,9 @@ public final class ScriptedUpstream: Upstream {
             throw UpstreamError(.badResponse, "script expected a stream")
         }
         let model = request.json["model"]?.stringValue ?? ""
-        var chunks = words.map { ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject([("content", .string($0))])) }
+        var chunks = words.map {
+            ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject([("content", .string($0))]))
+        }
         if failure == nil {
             chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject(), finishReason: "stop"))
             if let usage { chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, usage: usage)) }
@@ -49,7 +51,9 @@ public final class ScriptedUpstream: Upstream {
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
-        guard case .embed(let vectors, let tokens) = try nextStep(request.json) else { throw UpstreamError(.badResponse, "script expected embeddings") }
+        guard case .embed(let vectors, let tokens) = try nextStep(request.json) else {
+            throw UpstreamError(.badResponse, "script expected embeddings")
+        }
         return EmbeddingsResponse(model: request.json["model"]?.stringValue ?? "", vectors: vectors, inputTokens: tokens)
     }
 }

@@ -1,10 +1,10 @@
 import ArgumentParser
 import AsyncHTTPClient
 import Foundation
+import Hummingbird
 import KeelApp
 import KeelCore
 import KeelStore
-import Hummingbird
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -81,7 +81,8 @@ struct SampleWorkload {
         var statuses: [UInt] = []
         for index in 0..<chats {
             let stream = index % 4 == 3
-            let body = #"{"model": "\#(index % 3 == 2 ? "gpt-4o" : "gpt-4o-mini")", "stream": \#(stream), "messages": [{"role": "user", "content": "Sample request \#(index + 1): summarise why gateways record every request."}]}"#
+            let body =
+                #"{"model": "\#(index % 3 == 2 ? "gpt-4o" : "gpt-4o-mini")", "stream": \#(stream), "messages": [{"role": "user", "content": "Sample request \#(index + 1): summarise why gateways record every request."}]}"#
             statuses.append(try await post(client, "chat/completions", body))
         }
         statuses.append(try await post(client, "embeddings", #"{"model": "text-embedding-3-small", "input": ["keel", "gateway"]}"#))

@@ -23,9 +23,15 @@ struct Simulate: AsyncParsableCommand {
 
     func run() async throws {
         let profile = SimulationProfile(
-            seed: seed, latencyP50: .microseconds(Int64(p50 * 1000)), latencyP99: .microseconds(Int64((p99 ?? p50) * 1000)),
-            tokensPerSecond: tokensPerSecond > 0 ? tokensPerSecond : nil, outputTokens: outputTokens...outputTokens,
-            rateLimitRate: rateLimit, serverErrorRate: serverError, unavailableRate: unavailable, streamCutRate: streamCut
+            seed: seed,
+            latencyP50: .microseconds(Int64(p50 * 1000)),
+            latencyP99: .microseconds(Int64((p99 ?? p50) * 1000)),
+            tokensPerSecond: tokensPerSecond > 0 ? tokensPerSecond : nil,
+            outputTokens: outputTokens...outputTokens,
+            rateLimitRate: rateLimit,
+            serverErrorRate: serverError,
+            unavailableRate: unavailable,
+            streamCutRate: streamCut
         )
         let app = Gateway.buildSimulator(profile: profile, host: host, port: port, logger: makeLogger(label: "keel.simulate", level: .warning))
         print("Simulated upstream on http://\(host):\(port)/v1")

@@ -19,7 +19,8 @@ import Testing
     }
 
     @Test func forwardsUninterpretedFieldsUnchangedAndAsksForUsage() throws {
-        let body = #"{"model":"public","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"auto","response_format":{"type":"json_object"},"seed":7,"logit_bias":{"50256":-100},"user":"u1","metadata":{"k":"v"},"stream":true}"#
+        let body =
+            #"{"model":"public","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"f"}}],"tool_choice":"auto","response_format":{"type":"json_object"},"seed":7,"logit_bias":{"50256":-100},"user":"u1","metadata":{"k":"v"},"stream":true}"#
         let upstream = try parse(body).forUpstream(model: "upstream-id").json
         let original = try JSONParser.parse(body).objectValue!
         for key in ["tools", "tool_choice", "response_format", "seed", "logit_bias", "user", "metadata", "messages"] {
@@ -29,21 +30,24 @@ import Testing
         #expect(upstream["stream_options"]?.objectValue?["include_usage"] == true)
     }
 
-    @Test(arguments: [
-        (#"[1,2]"#, "invalid_request", nil),
-        (#"{"messages":[{"role":"user","content":"hi"}]}"#, "missing_required_parameter", "model"),
-        (#"{"model":3,"messages":[]}"#, "invalid_type", "model"),
-        (#"{"model":"m","messages":[]}"#, "invalid_value", "messages"),
-        (#"{"model":"m","messages":"hi"}"#, "invalid_type", "messages"),
-        (#"{"model":"m","messages":[{"role":"wizard","content":"x"}]}"#, "invalid_value", "messages.0.role"),
-        (#"{"model":"m","messages":[{"role":"user"}]}"#, "missing_required_parameter", "messages.0.content"),
-        (#"{"model":"m","messages":[{"role":"user","content":5}]}"#, "invalid_type", "messages.0.content"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#, "invalid_value", "temperature"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}"#, "invalid_value", "max_tokens"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"}"#, "invalid_type", "stream"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"n":1.5}"#, "invalid_type", "n"),
-        (#"{"model":"m","messages":[{"role":"user","content":"x"}],"stop":[1]}"#, "invalid_type", "stop"),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            (#"[1,2]"#, "invalid_request", nil),
+            (#"{"messages":[{"role":"user","content":"hi"}]}"#, "missing_required_parameter", "model"),
+            (#"{"model":3,"messages":[]}"#, "invalid_type", "model"),
+            (#"{"model":"m","messages":[]}"#, "invalid_value", "messages"),
+            (#"{"model":"m","messages":"hi"}"#, "invalid_type", "messages"),
+            (#"{"model":"m","messages":[{"role":"wizard","content":"x"}]}"#, "invalid_value", "messages.0.role"),
+            (#"{"model":"m","messages":[{"role":"user"}]}"#, "missing_required_parameter", "messages.0.content"),
+            (#"{"model":"m","messages":[{"role":"user","content":5}]}"#, "invalid_type", "messages.0.content"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"temperature":3}"#, "invalid_value", "temperature"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":0}"#, "invalid_value", "max_tokens"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"stream":"yes"}"#, "invalid_type", "stream"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"n":1.5}"#, "invalid_type", "n"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"n":1000000}"#, "invalid_value", "n"),
+            (#"{"model":"m","messages":[{"role":"user","content":"x"}],"stop":[1]}"#, "invalid_type", "stop"),
+        ] as [(String, String, String?)]
+    )
     func invalidBodiesNameTheParameter(body: String, code: String, param: String?) {
         #expect {
             try parse(body)

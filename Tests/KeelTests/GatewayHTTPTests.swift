@@ -44,11 +44,17 @@ import Testing
             (#"["model"]"#, TestGateway.appKey, .badRequest, "invalid_request", nil),
             (#""just a string""#, TestGateway.appKey, .badRequest, "invalid_request", nil),
             (#"{"model":"gpt-test","messages":{"role":"user"}}"#, TestGateway.appKey, .badRequest, "invalid_type", "messages"),
-            (#"{"model":"gpt-test","messages":[{"role":"user","content":"x"}],"top_p":"high"}"#, TestGateway.appKey, .badRequest, "invalid_type", "top_p"),
+            (
+                #"{"model":"gpt-test","messages":[{"role":"user","content":"x"}],"top_p":"high"}"#, TestGateway.appKey, .badRequest, "invalid_type",
+                "top_p"
+            ),
             (goodChat, nil, .unauthorized, "missing_api_key", nil),
             (goodChat, "sk-keel-not-a-real-key-at-all", .unauthorized, "invalid_api_key", nil),
             (#"{"model":"gpt-nope","messages":[{"role":"user","content":"x"}]}"#, TestGateway.appKey, .notFound, "model_not_found", "model"),
-            (#"{"model":"embed-test","messages":[{"role":"user","content":"x"}]}"#, TestGateway.appKey, .badRequest, "unsupported_operation", "model"),
+            (
+                #"{"model":"embed-test","messages":[{"role":"user","content":"x"}]}"#, TestGateway.appKey, .badRequest, "unsupported_operation",
+                "model"
+            ),
             (String(repeating: " ", count: 5000) + goodChat, TestGateway.appKey, .contentTooLarge, "payload_too_large", nil),
             ("\u{FF}\u{FE}", TestGateway.appKey, .badRequest, "invalid_json", nil),
         ]
@@ -106,7 +112,12 @@ import Testing
             let data = try #require(body["data"]?.arrayValue)
             #expect(data.count == 2)
             #expect(data[0].objectValue?["embedding"]?.arrayValue?.count == 4)
-            expectOpenAIError(try await client.post("/v1/embeddings", #"{"model":"embed-test","input":[]}"#), status: .badRequest, code: "invalid_value", param: "input")
+            expectOpenAIError(
+                try await client.post("/v1/embeddings", #"{"model":"embed-test","input":[]}"#),
+                status: .badRequest,
+                code: "invalid_value",
+                param: "input"
+            )
         }
     }
 
@@ -130,11 +141,24 @@ import Testing
             #expect(record["request_body"] == nil, "bodies are not logged by default")
             let failed = try await client.get("/api/requests?failed=true", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue
             #expect(failed?.first?.objectValue?["error_code"] == "model_not_found")
-            expectOpenAIError(try await client.get("/api/requests?limit=abc", key: TestGateway.adminKey), status: .badRequest, code: "invalid_value", param: "limit")
+            expectOpenAIError(
+                try await client.get("/api/requests?limit=abc", key: TestGateway.adminKey),
+                status: .badRequest,
+                code: "invalid_value",
+                param: "limit"
+            )
 
             let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
-            #expect(metrics.contains(#"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#))
-            #expect(metrics.contains(#"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_token_type="output"} 1"#))
+            #expect(
+                metrics.contains(
+                    #"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#
+                )
+            )
+            #expect(
+                metrics.contains(
+                    #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_token_type="output"} 1"#
+                )
+            )
             #expect(metrics.contains(#"keel_requests_total{route="gpt-test",status="200"} 1"#))
             #expect(metrics.contains(#"keel_requests_total{route="none",status="404"} 1"#))
             #expect(!metrics.contains("gpt-nope"), "client-chosen names never become labels")

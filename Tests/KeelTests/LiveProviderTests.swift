@@ -37,7 +37,10 @@ import Testing
             let text = parsed.compactMap { $0["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue }.joined()
             #expect(text.split(separator: " ").count == 8)
 
-            let withoutUsage = try await client.post("/v1/chat/completions", #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+            let withoutUsage = try await client.post(
+                "/v1/chat/completions",
+                #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+            )
             #expect(chunks(withoutUsage).allSatisfy { $0["usage"] == nil && $0["choices"] != [] })
             #expect(withoutUsage.events.last == "[DONE]")
         }
@@ -91,7 +94,10 @@ import Testing
     @Test func aStreamCutUpstreamNeverLooksFinished() async throws {
         try await withSimulatorServer(faults: "stream_cut") { port in
             try await openAIGateway(port: port).test(.live) { client in
-                let stream = try await client.post("/v1/chat/completions", #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+                let stream = try await client.post(
+                    "/v1/chat/completions",
+                    #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+                )
                 #expect(stream.status == .ok)
                 #expect(!stream.events.contains("[DONE]"))
                 let last = try JSONParser.parse(try #require(stream.events.last)).objectValue
@@ -120,7 +126,8 @@ import Testing
             let streaming = body.objectValue?["stream"] == true
             let fixture = try ProviderTranslationTests.fixture(streaming ? "anthropic-stream.txt" : "anthropic-response.json")
             return Response(
-                status: .ok, headers: [.contentType: streaming ? "text/event-stream" : "application/json"],
+                status: .ok,
+                headers: [.contentType: streaming ? "text/event-stream" : "application/json"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: fixture))
             )
         }
@@ -139,9 +146,15 @@ import Testing
             try await gateway.test(.live) { client in
                 let reply = try await client.post("/v1/chat/completions", goodChat).json.objectValue
                 #expect(reply?["usage"]?.objectValue?["prompt_tokens"] == 1120)
-                let stream = try await client.post("/v1/chat/completions", #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#)
+                let stream = try await client.post(
+                    "/v1/chat/completions",
+                    #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}"#
+                )
                 #expect(stream.events.last == "[DONE]")
-                #expect(chunks(stream).compactMap { $0["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue }.joined() == "Okay, checking.")
+                #expect(
+                    chunks(stream).compactMap { $0["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue }
+                        .joined() == "Okay, checking."
+                )
             }
         }
         let headers = seen.withLock { $0 }

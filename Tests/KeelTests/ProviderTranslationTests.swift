@@ -1,7 +1,8 @@
 import Foundation
 import KeelCore
-@testable import KeelProviders
 import Testing
+
+@testable import KeelProviders
 
 @Suite struct ProviderTranslationTests {
     static func fixture(_ name: String) throws -> String {
@@ -95,7 +96,13 @@ import Testing
     @Test func theSimulatorFailsAtItsConfiguredRates() async throws {
         let request = try ChatCompletionRequest(json: JSONParser.parse(#"{"model":"m","messages":[{"role":"user","content":"hi"}]}"#))
         let profile = SimulationProfile(
-            seed: 11, latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, rateLimitRate: 0.2, serverErrorRate: 0.1, unavailableRate: 0.1
+            seed: 11,
+            latencyP50: .zero,
+            latencyP99: .zero,
+            tokensPerSecond: nil,
+            rateLimitRate: 0.2,
+            serverErrorRate: 0.1,
+            unavailableRate: 0.1
         )
         let upstream = SimulatedUpstream(profile: profile)
         var kinds: [UpstreamError.Kind: Int] = [:]

@@ -9,9 +9,22 @@ import Testing
 @Suite struct SQLiteStoreTests {
     static func record(_ id: String, at seconds: Double, route: String = "r", status: Int = 200, attempts: Int = 1) -> RequestRecord {
         RequestRecord(
-            id: id, startedAt: Date(timeIntervalSince1970: seconds), operation: "chat", keyID: "key_1", requestedModel: route, route: route,
-            model: "m", provider: "p", status: status, errorCode: status == 200 ? nil : "upstream_error", durationMs: 12.5, upstreamMs: 10,
-            inputTokens: 5, outputTokens: 7, cost: Money(picodollars: 123), requestBody: #"{"model":"r"}"#,
+            id: id,
+            startedAt: Date(timeIntervalSince1970: seconds),
+            operation: "chat",
+            keyID: "key_1",
+            requestedModel: route,
+            route: route,
+            model: "m",
+            provider: "p",
+            status: status,
+            errorCode: status == 200 ? nil : "upstream_error",
+            durationMs: 12.5,
+            upstreamMs: 10,
+            inputTokens: 5,
+            outputTokens: 7,
+            cost: Money(picodollars: 123),
+            requestBody: #"{"model":"r"}"#,
             attempts: (0..<attempts).map {
                 AttemptRecord(number: $0 + 1, provider: "p", model: "m", startOffsetMs: 1, durationMs: 2, upstreamStatus: 200, error: nil)
             }
@@ -34,13 +47,21 @@ import Testing
     @Test func theLogKeepsRecordsWithTheirAttemptsAndPagesNewestFirst() async throws {
         try await withTemporaryDirectory { directory in
             let store = try SQLiteStore(path: "\(directory)/keel.sqlite")
-            try await store.append((0..<25).map { Self.record("req_\($0)", at: Double($0), route: $0 % 2 == 0 ? "even" : "odd", status: $0 % 5 == 0 ? 502 : 200, attempts: $0 % 3) })
+            try await store.append(
+                (0..<25).map {
+                    Self.record("req_\($0)", at: Double($0), route: $0 % 2 == 0 ? "even" : "odd", status: $0 % 5 == 0 ? 502 : 200, attempts: $0 % 3)
+                }
+            )
             let first = try await store.requests(matching: RequestQuery(limit: 10))
             #expect(first.map(\.id) == (15..<25).reversed().map { "req_\($0)" })
             let second = try await store.requests(matching: RequestQuery(before: first.last?.id, limit: 10))
             #expect(second.map(\.id) == (5..<15).reversed().map { "req_\($0)" })
             #expect(try await store.requests(matching: RequestQuery(route: "even", limit: 100)).count == 13)
-            #expect(try await store.requests(matching: RequestQuery(failedOnly: true, limit: 100)).map(\.id).sorted() == ["req_0", "req_10", "req_15", "req_20", "req_5"])
+            #expect(
+                try await store.requests(matching: RequestQuery(failedOnly: true, limit: 100)).map(\.id).sorted() == [
+                    "req_0", "req_10", "req_15", "req_20", "req_5",
+                ]
+            )
             let one = try #require(try await store.requests(matching: RequestQuery(status: 200, limit: 100)).first { $0.id == "req_8" })
             #expect(one == Self.record("req_8", at: 8, route: "even", attempts: 2))
         }

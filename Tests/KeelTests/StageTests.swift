@@ -5,7 +5,10 @@ import Testing
 /// Each stage alone, with the stages it needs before it and a scripted upstream after it.
 @Suite struct StageTests {
     static let deployment = ModelDeployment(
-        name: "fast", provider: "scripted", upstreamModel: "up-fast", contextWindow: 8192,
+        name: "fast",
+        provider: "scripted",
+        upstreamModel: "up-fast",
+        contextWindow: 8192,
         price: Price(inputPerMillion: 1, outputPerMillion: 2)
     )
     static let embedder = ModelDeployment(name: "embed", provider: "scripted", upstreamModel: "up-embed", kind: .embedding)

@@ -94,7 +94,9 @@ extension KeelConfiguration {
                     provider.apiKey = secret
                 } else {
                     reader.report(
-                        entries["api_key_env"], "\(path).api_key_env", "the environment variable \(variable) is not set.",
+                        entries["api_key_env"],
+                        "\(path).api_key_env",
+                        "the environment variable \(variable) is not set.",
                         fix: "export \(variable)=… before starting Keel, or remove api_key_env for a server that needs no key."
                     )
                 }
@@ -105,7 +107,12 @@ extension KeelConfiguration {
                     provider.baseURL = kind == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com/v1"
                 }
                 for simulatorOnly in ["seed", "latency", "tokens_per_second", "output_tokens", "faults"] where entries[simulatorOnly] != nil {
-                    reader.report(entries[simulatorOnly], "\(path).\(simulatorOnly)", "only simulated providers take this setting.", fix: "remove it.")
+                    reader.report(
+                        entries[simulatorOnly],
+                        "\(path).\(simulatorOnly)",
+                        "only simulated providers take this setting.",
+                        fix: "remove it."
+                    )
                 }
             case .simulated:
                 provider.simulation = readSimulation(entries, path: path, &reader)
@@ -131,7 +138,8 @@ extension KeelConfiguration {
         }
         let tokens = reader.mapping(entries["output_tokens"], "\(path).output_tokens", allowed: ["min", "max"])
         if !tokens.isEmpty {
-            let values = Dictionary(tokens.map { ($0.key, reader.integer($0.node, "\(path).output_tokens.\($0.key)", in: 0...100_000)) }) { a, _ in a }
+            let values = Dictionary(tokens.map { ($0.key, reader.integer($0.node, "\(path).output_tokens.\($0.key)", in: 0...100_000)) }) { a, _ in a
+            }
             let low = (values["min"] ?? nil) ?? profile.outputTokens.lowerBound
             let high = (values["max"] ?? nil) ?? max(low, profile.outputTokens.upperBound)
             if low <= high {
@@ -175,19 +183,38 @@ extension KeelConfiguration {
             )
             guard let providerName = reader.string(entries["provider"], "\(path).provider") else {
                 if entries["provider"] == nil {
-                    reader.report(value, "\(path).provider", "missing the provider that serves this model.", fix: "add 'provider: NAME' naming one of: \(providerNames.joined(separator: ", ")).")
+                    reader.report(
+                        value,
+                        "\(path).provider",
+                        "missing the provider that serves this model.",
+                        fix: "add 'provider: NAME' naming one of: \(providerNames.joined(separator: ", "))."
+                    )
                 }
                 continue
             }
             guard let provider = providers.first(where: { $0.name == providerName }) else {
                 let suggestion = YAMLReader.closest(to: providerName, in: providerNames).map { "did you mean '\($0)'?" }
-                reader.report(entries["provider"], "\(path).provider", "no provider is named '\(providerName)'.", fix: suggestion ?? "use one of: \(providerNames.joined(separator: ", ")).")
+                reader.report(
+                    entries["provider"],
+                    "\(path).provider",
+                    "no provider is named '\(providerName)'.",
+                    fix: suggestion ?? "use one of: \(providerNames.joined(separator: ", "))."
+                )
                 continue
             }
-            var deployment = ModelDeployment(name: name, provider: providerName, upstreamModel: reader.string(entries["upstream_model"], "\(path).upstream_model") ?? name)
+            var deployment = ModelDeployment(
+                name: name,
+                provider: providerName,
+                upstreamModel: reader.string(entries["upstream_model"], "\(path).upstream_model") ?? name
+            )
             deployment.kind = reader.choice(entries["kind"], "\(path).kind", as: ModelDeployment.Kind.self) ?? .chat
             if deployment.kind == .embedding, provider.kind == .anthropic {
-                reader.report(entries["kind"], "\(path).kind", "Anthropic serves no embeddings.", fix: "serve embeddings from an openai or simulated provider.")
+                reader.report(
+                    entries["kind"],
+                    "\(path).kind",
+                    "Anthropic serves no embeddings.",
+                    fix: "serve embeddings from an openai or simulated provider."
+                )
             }
             deployment.contextWindow = reader.integer(entries["context_window"], "\(path).context_window", in: 1...100_000_000)
             var prices: [String: Double] = [:]
@@ -195,7 +222,9 @@ extension KeelConfiguration {
                 prices[key] = reader.number(priceNode, "\(path).price.\(key)", in: 0...100_000)
             }
             deployment.price = Price(
-                inputPerMillion: prices["input"] ?? 0, outputPerMillion: prices["output"] ?? 0, cachedInputPerMillion: prices["cached_input"]
+                inputPerMillion: prices["input"] ?? 0,
+                outputPerMillion: prices["output"] ?? 0,
+                cachedInputPerMillion: prices["cached_input"]
             )
             models.append(deployment)
         }
@@ -215,7 +244,12 @@ extension KeelConfiguration {
             guard let modelName = reader.string(modelNode, "\(path).model") else { continue }
             guard let deployment = models.first(where: { $0.name == modelName }) else {
                 let suggestion = YAMLReader.closest(to: modelName, in: modelNames).map { "did you mean '\($0)'?" }
-                reader.report(modelNode, "\(path).model", "no model is named '\(modelName)'.", fix: suggestion ?? "use one of: \(modelNames.joined(separator: ", ")).")
+                reader.report(
+                    modelNode,
+                    "\(path).model",
+                    "no model is named '\(modelName)'.",
+                    fix: suggestion ?? "use one of: \(modelNames.joined(separator: ", "))."
+                )
                 continue
             }
             routes.append(Route(name: name, targets: [deployment]))
@@ -225,16 +259,29 @@ extension KeelConfiguration {
     private mutating func readKeys(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
         for (name, value) in reader.mapping(node, "keys") {
             let path = "keys.\(name)"
-            let entries = Dictionary(reader.mapping(value, path, allowed: ["role", "secret_env"]).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+            let entries = Dictionary(
+                reader.mapping(value, path, allowed: ["role", "secret_env"]).map { ($0.key, $0.node) },
+                uniquingKeysWith: { a, _ in a }
+            )
             let role = reader.choice(entries["role"], "\(path).role", as: APIKey.Role.self) ?? .app
             guard let variable = reader.string(entries["secret_env"], "\(path).secret_env") else {
                 if entries["secret_env"] == nil {
-                    reader.report(value, "\(path).secret_env", "missing the environment variable that holds the key.", fix: "add 'secret_env: NAME'; secrets never go in this file.")
+                    reader.report(
+                        value,
+                        "\(path).secret_env",
+                        "missing the environment variable that holds the key.",
+                        fix: "add 'secret_env: NAME'; secrets never go in this file."
+                    )
                 }
                 continue
             }
             guard let secret = environment[variable], secret.count >= 20 else {
-                reader.report(entries["secret_env"], "\(path).secret_env", "the environment variable \(variable) is not set or shorter than 20 characters.", fix: "export \(variable) with a long random secret.")
+                reader.report(
+                    entries["secret_env"],
+                    "\(path).secret_env",
+                    "the environment variable \(variable) is not set or shorter than 20 characters.",
+                    fix: "export \(variable) with a long random secret."
+                )
                 continue
             }
             keys.append(ProvisionedKey(name: name, role: role, secret: secret))

@@ -28,7 +28,9 @@ struct YAMLReader {
             if let allowed, !allowed.contains(name) {
                 let suggestion = Self.closest(to: name, in: allowed)
                 report(
-                    key, child, "unknown setting '\(name)'.",
+                    key,
+                    child,
+                    "unknown setting '\(name)'.",
                     fix: suggestion.map { "did you mean '\($0)'?" } ?? "known settings here: \(allowed.joined(separator: ", "))."
                 )
                 continue

@@ -20,7 +20,12 @@ public struct RequestQuery: Sendable, Hashable {
     public var limit: Int
 
     public init(
-        route: String? = nil, keyID: String? = nil, status: Int? = nil, failedOnly: Bool = false, since: Date? = nil, before: String? = nil,
+        route: String? = nil,
+        keyID: String? = nil,
+        status: Int? = nil,
+        failedOnly: Bool = false,
+        since: Date? = nil,
+        before: String? = nil,
         limit: Int = 50
     ) {
         self.route = route

@@ -31,11 +31,28 @@ public struct RequestRecord: Sendable, Hashable {
     public var attempts: [AttemptRecord]
 
     public init(
-        id: String, startedAt: Date, operation: String, keyID: String? = nil, requestedModel: String? = nil, route: String? = nil,
-        model: String? = nil, provider: String? = nil, stream: Bool = false, status: Int, errorCode: String? = nil,
-        errorMessage: String? = nil, durationMs: Double, upstreamMs: Double? = nil, timeToFirstTokenMs: Double? = nil,
-        inputTokens: Int? = nil, outputTokens: Int? = nil, cachedInputTokens: Int? = nil, cost: Money? = nil,
-        requestBody: String? = nil, responseBody: String? = nil, attempts: [AttemptRecord] = []
+        id: String,
+        startedAt: Date,
+        operation: String,
+        keyID: String? = nil,
+        requestedModel: String? = nil,
+        route: String? = nil,
+        model: String? = nil,
+        provider: String? = nil,
+        stream: Bool = false,
+        status: Int,
+        errorCode: String? = nil,
+        errorMessage: String? = nil,
+        durationMs: Double,
+        upstreamMs: Double? = nil,
+        timeToFirstTokenMs: Double? = nil,
+        inputTokens: Int? = nil,
+        outputTokens: Int? = nil,
+        cachedInputTokens: Int? = nil,
+        cost: Money? = nil,
+        requestBody: String? = nil,
+        responseBody: String? = nil,
+        attempts: [AttemptRecord] = []
     ) {
         self.id = id
         self.startedAt = startedAt

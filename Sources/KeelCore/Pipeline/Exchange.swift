@@ -81,9 +81,13 @@ public final class Exchange: Sendable {
             $0.upstream += now - started
             $0.attempts.append(
                 AttemptRecord(
-                    number: $0.attempts.count + 1, provider: deployment.provider, model: deployment.name,
-                    startOffsetMs: started.milliseconds, durationMs: (now - started).milliseconds,
-                    upstreamStatus: failure.map { $0.status } ?? 200, error: failure?.kind.rawValue
+                    number: $0.attempts.count + 1,
+                    provider: deployment.provider,
+                    model: deployment.name,
+                    startOffsetMs: started.milliseconds,
+                    durationMs: (now - started).milliseconds,
+                    upstreamStatus: failure.map { $0.status } ?? 200,
+                    error: failure?.kind.rawValue
                 )
             )
         }
@@ -102,14 +106,28 @@ public final class Exchange: Sendable {
             guard !state.finished else { return nil }
             state.finished = true
             return RequestRecord(
-                id: id, startedAt: startedAt, operation: operation.rawValue, keyID: state.keyID, requestedModel: state.requestedModel,
-                route: state.route, model: state.deployment?.name, provider: state.deployment?.provider, stream: state.stream,
-                status: status, errorCode: error?.code.name, errorMessage: error?.message, durationMs: duration.milliseconds,
-                upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds, timeToFirstTokenMs: state.firstToken?.milliseconds,
-                inputTokens: state.usage?.inputTokens, outputTokens: state.usage?.outputTokens,
-                cachedInputTokens: state.usage?.cachedInputTokens, cost: state.cost,
+                id: id,
+                startedAt: startedAt,
+                operation: operation.rawValue,
+                keyID: state.keyID,
+                requestedModel: state.requestedModel,
+                route: state.route,
+                model: state.deployment?.name,
+                provider: state.deployment?.provider,
+                stream: state.stream,
+                status: status,
+                errorCode: error?.code.name,
+                errorMessage: error?.message,
+                durationMs: duration.milliseconds,
+                upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds,
+                timeToFirstTokenMs: state.firstToken?.milliseconds,
+                inputTokens: state.usage?.inputTokens,
+                outputTokens: state.usage?.outputTokens,
+                cachedInputTokens: state.usage?.cachedInputTokens,
+                cost: state.cost,
                 requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,
-                responseBody: keepBodies ? state.responseBody : nil, attempts: state.attempts
+                responseBody: keepBodies ? state.responseBody : nil,
+                attempts: state.attempts
             )
         }
     }

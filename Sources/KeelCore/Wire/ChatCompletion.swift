@@ -59,7 +59,4 @@ public struct ChatCompletion: Sendable, Hashable {
     public var content: String? {
         json["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue
     }
-
-    /// Replaces the reported model (the upstream's id) with the name the client used, or the reverse.
-    public mutating func setModel(_ model: String) { json["model"] = .string(model) }
 }

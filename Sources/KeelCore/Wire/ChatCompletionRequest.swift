@@ -48,7 +48,7 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         }
         self.temperature = try reader.number("temperature", in: 0...2)
         self.topP = try reader.number("top_p", in: 0...1)
-        self.choiceCount = try reader.integer("n", atLeast: 1) ?? 1
+        self.choiceCount = try reader.integer("n", in: 1...128) ?? 1
         switch reader.value("stop") {
         case nil: self.stop = []
         case .string(let single): self.stop = [single]

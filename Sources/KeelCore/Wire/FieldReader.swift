@@ -58,6 +58,14 @@ struct FieldReader {
         return value
     }
 
+    func integer(_ key: String, in range: ClosedRange<Int>) throws(KeelError) -> Int? {
+        guard let value = try integer(key) else { return nil }
+        guard range.contains(value) else {
+            throw invalid(key, "\(value) is not between \(range.lowerBound) and \(range.upperBound).")
+        }
+        return value
+    }
+
     func integer(_ key: String, atLeast minimum: Int) throws(KeelError) -> Int? {
         guard let value = try integer(key) else { return nil }
         guard value >= minimum else { throw invalid(key, "\(value) is less than the minimum of \(minimum).") }

@@ -20,8 +20,12 @@ public final class SimulatedUpstream: Upstream {
         try await plan.wait(plan.latency)
         try plan.raiseFault()
         return ChatCompletion(
-            id: plan.id, created: plan.created, model: request.model, contents: Array(repeating: plan.text, count: request.choiceCount),
-            finishReason: plan.finishReason, usage: plan.usage(choices: request.choiceCount)
+            id: plan.id,
+            created: plan.created,
+            model: request.model,
+            contents: Array(repeating: plan.text, count: request.choiceCount),
+            finishReason: plan.finishReason,
+            usage: plan.usage(choices: request.choiceCount)
         )
     }
 
@@ -161,7 +165,12 @@ struct SimulatedChunks: AsyncSequence, Sendable {
             defer { position += 1 }
             let words = plan.words
             if position == -1 {
-                return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, delta: JSONObject([("role", "assistant"), ("content", "")]))
+                return ChatCompletionChunk(
+                    id: plan.id,
+                    created: plan.created,
+                    model: model,
+                    delta: JSONObject([("role", "assistant"), ("content", "")])
+                )
             }
             if position < words.count {
                 if plan.cutsStream, position == words.count / 2 {

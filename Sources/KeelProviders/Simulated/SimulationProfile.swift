@@ -24,9 +24,17 @@ public struct SimulationProfile: Sendable, Hashable {
     public var hangTime: Duration
 
     public init(
-        seed: UInt64 = 42, latencyP50: Duration = .milliseconds(200), latencyP99: Duration = .milliseconds(800),
-        tokensPerSecond: Double? = 80, outputTokens: ClosedRange<Int> = 16...64, rateLimitRate: Double = 0, serverErrorRate: Double = 0,
-        unavailableRate: Double = 0, timeoutRate: Double = 0, streamCutRate: Double = 0, retryAfterSeconds: Int = 1,
+        seed: UInt64 = 42,
+        latencyP50: Duration = .milliseconds(200),
+        latencyP99: Duration = .milliseconds(800),
+        tokensPerSecond: Double? = 80,
+        outputTokens: ClosedRange<Int> = 16...64,
+        rateLimitRate: Double = 0,
+        serverErrorRate: Double = 0,
+        unavailableRate: Double = 0,
+        timeoutRate: Double = 0,
+        streamCutRate: Double = 0,
+        retryAfterSeconds: Int = 1,
         hangTime: Duration = .seconds(60)
     ) {
         self.seed = seed
@@ -45,6 +53,9 @@ public struct SimulationProfile: Sendable, Hashable {
 
     /// An upstream that answers at once and never fails: the baseline for benchmarks.
     public static let instant = SimulationProfile(
-        latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 16...16
+        latencyP50: .zero,
+        latencyP99: .zero,
+        tokensPerSecond: nil,
+        outputTokens: 16...16
     )
 }

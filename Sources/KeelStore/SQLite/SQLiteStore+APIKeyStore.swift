@@ -29,7 +29,11 @@ extension SQLiteStore: APIKeyStore {
 
     private static func key(from row: Row) -> APIKey {
         APIKey(
-            id: row["id"], name: row["name"], role: APIKey.Role(rawValue: row["role"]) ?? .app, prefix: row["prefix"], hash: row["hash"],
+            id: row["id"],
+            name: row["name"],
+            role: APIKey.Role(rawValue: row["role"]) ?? .app,
+            prefix: row["prefix"],
+            hash: row["hash"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         )

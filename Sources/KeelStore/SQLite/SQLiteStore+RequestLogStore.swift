@@ -66,34 +66,57 @@ extension SQLiteStore: RequestLogStore {
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM requests \(filter) ORDER BY started_at DESC, id DESC LIMIT ?", arguments: arguments
+                db,
+                sql: "SELECT * FROM requests \(filter) ORDER BY started_at DESC, id DESC LIMIT ?",
+                arguments: arguments
             )
             let ids = rows.map { $0["id"] as String }
             var attempts: [String: [AttemptRecord]] = [:]
             if !ids.isEmpty {
                 let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ",")
                 let attemptRows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM attempts WHERE request_id IN (\(placeholders)) ORDER BY request_id, number",
+                    db,
+                    sql: "SELECT * FROM attempts WHERE request_id IN (\(placeholders)) ORDER BY request_id, number",
                     arguments: StatementArguments(ids)
                 )
                 for row in attemptRows {
                     attempts[row["request_id"], default: []].append(
                         AttemptRecord(
-                            number: row["number"], provider: row["provider"], model: row["model"], startOffsetMs: row["start_offset_ms"],
-                            durationMs: row["duration_ms"], upstreamStatus: row["upstream_status"], error: row["error"]
+                            number: row["number"],
+                            provider: row["provider"],
+                            model: row["model"],
+                            startOffsetMs: row["start_offset_ms"],
+                            durationMs: row["duration_ms"],
+                            upstreamStatus: row["upstream_status"],
+                            error: row["error"]
                         )
                     )
                 }
             }
             return rows.map { row in
                 RequestRecord(
-                    id: row["id"], startedAt: Date(timeIntervalSince1970: row["started_at"]), operation: row["operation"],
-                    keyID: row["key_id"], requestedModel: row["requested_model"], route: row["route"], model: row["model"],
-                    provider: row["provider"], stream: row["stream"], status: row["status"], errorCode: row["error_code"],
-                    errorMessage: row["error_message"], durationMs: row["duration_ms"], upstreamMs: row["upstream_ms"],
-                    timeToFirstTokenMs: row["ttft_ms"], inputTokens: row["input_tokens"], outputTokens: row["output_tokens"],
-                    cachedInputTokens: row["cached_input_tokens"], cost: (row["cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
-                    requestBody: row["request_body"], responseBody: row["response_body"], attempts: attempts[row["id"]] ?? []
+                    id: row["id"],
+                    startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    operation: row["operation"],
+                    keyID: row["key_id"],
+                    requestedModel: row["requested_model"],
+                    route: row["route"],
+                    model: row["model"],
+                    provider: row["provider"],
+                    stream: row["stream"],
+                    status: row["status"],
+                    errorCode: row["error_code"],
+                    errorMessage: row["error_message"],
+                    durationMs: row["duration_ms"],
+                    upstreamMs: row["upstream_ms"],
+                    timeToFirstTokenMs: row["ttft_ms"],
+                    inputTokens: row["input_tokens"],
+                    outputTokens: row["output_tokens"],
+                    cachedInputTokens: row["cached_input_tokens"],
+                    cost: (row["cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
+                    requestBody: row["request_body"],
+                    responseBody: row["response_body"],
+                    attempts: attempts[row["id"]] ?? []
                 )
             }
         }

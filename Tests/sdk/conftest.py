@@ -1,0 +1,74 @@
+"""Starts a real `keel serve` process for the SDK tests and stops it with SIGTERM afterwards."""
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+KEY = "sk-keel-sdk-test-key-0123456789abcdefghij"
+
+CONFIG = """
+server: {{ port: {port} }}
+storage: {{ path: {storage} }}
+log: {{ level: warning }}
+providers:
+  sim:
+    type: simulated
+    latency: {{ p50_ms: 1, p99_ms: 5 }}
+    tokens_per_second: 0
+    output_tokens: {{ min: 10, max: 10 }}
+models:
+  mini: {{ provider: sim, price: {{ input: 0.15, output: 0.6 }} }}
+  embed: {{ provider: sim, kind: embedding }}
+routes:
+  gpt-4o-mini: mini
+  text-embedding-3-small: embed
+keys:
+  sdk: {{ role: app, secret_env: KEEL_SDK_KEY }}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def keel():
+    binary = os.environ.get("KEEL_BIN", ".build/debug/keel")
+    folder = tempfile.mkdtemp(prefix="keel-sdk-")
+    port = free_port()
+    storage = os.path.join(folder, "keel.sqlite")
+    config = os.path.join(folder, "keel.yaml")
+    with open(config, "w") as file:
+        file.write(CONFIG.format(port=port, storage=storage))
+    process = subprocess.Popen(
+        [binary, "serve", "--config", config], env={**os.environ, "KEEL_SDK_KEY": KEY}
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(f"{base}/healthz", timeout=1)
+            break
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"keel exited with {process.returncode}")
+            time.sleep(0.05)
+    else:
+        process.kill()
+        raise RuntimeError("keel did not start")
+    state = {"base_url": f"{base}/v1", "key": KEY, "storage": storage, "sent": 0}
+    yield state
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0, "keel must exit cleanly on SIGTERM"
+    # Everything accepted before SIGTERM is in the log after it.
+    with sqlite3.connect(storage) as db:
+        logged = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    assert logged == state["sent"], f"{state['sent']} requests sent, {logged} logged"

@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Keel's gateway benchmark: the same wrk load against a fixed-response upstream alone, through Keel,
+and through the LiteLLM proxy, in one run; prints throughput, latency and Keel's ratios.
+
+Usage: python3 bench/gateway_bench.py [--duration 10] [--keel .build/release/keel] [--no-litellm]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+KEY = "sk-keel-bench-key-0123456789abcdefghijklmn"
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_ready(url, process, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{url}: process exited with {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except Exception:
+            time.sleep(0.1)
+    sys.exit(f"{url} did not become ready")
+
+
+def to_microseconds(text):
+    value, unit = re.match(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
+
+
+def wrk(url, connections, duration, key=KEY):
+    threads = 1 if connections == 1 else 2
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "KEEL_BENCH_KEY": key}, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    for percentile in ("50", "99"):
+        result[f"p{percentile}"] = to_microseconds(re.search(rf"^\s+{percentile}%\s+(\S+)", output, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    result["errors"] = int(errors.group(1)) if errors else 0
+    return result
+
+
+def peak_rss_mb(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--keel", default=".build/release/keel")
+    parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
+    parser.add_argument("--no-litellm", action="store_true")
+    args = parser.parse_args()
+
+    folder = tempfile.mkdtemp(prefix="keel-bench-")
+    processes = []
+    try:
+        upstream_port, keel_port = free_port(), free_port()
+        upstream = subprocess.Popen([args.keel, "simulate", "--port", str(upstream_port), "--output-tokens", "16"], stdout=subprocess.DEVNULL)
+        processes.append(upstream)
+        upstream_url = f"http://127.0.0.1:{upstream_port}/v1"
+        wait_ready(f"{upstream_url}/models", upstream)
+
+        config = os.path.join(folder, "keel.yaml")
+        with open(config, "w") as file:
+            file.write(f"""
+server: {{ port: {keel_port} }}
+storage: {{ path: {folder}/keel.sqlite }}
+log: {{ level: error }}
+providers:
+  upstream: {{ type: openai, base_url: "{upstream_url}" }}
+models:
+  mini: {{ provider: upstream, upstream_model: sim, price: {{ input: 0.15, output: 0.6 }} }}
+routes:
+  gpt-4o-mini: mini
+keys:
+  bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
+""")
+        keel = subprocess.Popen([args.keel, "serve", "--config", config], env={**os.environ, "KEEL_BENCH_KEY": KEY})
+        processes.append(keel)
+        keel_url = f"http://127.0.0.1:{keel_port}"
+        wait_ready(f"{keel_url}/healthz", keel)
+
+        rows = []
+        for connections in (1, 32):
+            wrk(f"{keel_url}/v1/chat/completions", connections, 2)  # warm-up
+            alone = wrk(f"{upstream_url}/chat/completions", connections, args.duration)
+            through = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
+            rows.append((connections, alone, through))
+        rss = peak_rss_mb(keel.pid)
+
+        print(f"\nKeel gateway benchmark ({args.duration}s per run, wrk, loopback, {os.cpu_count()} cores)")
+        print(f"{'c':>3} {'target':<10} {'req/s':>10} {'p50 µs':>9} {'p99 µs':>9} {'non-2xx':>8}")
+        for connections, alone, through in rows:
+            for name, result in (("upstream", alone), ("keel", through)):
+                print(f"{connections:>3} {name:<10} {result['rps']:>10.0f} {result['p50']:>9.0f} {result['p99']:>9.0f} {result['errors']:>8}")
+            print(
+                f"    Keel adds p50 {through['p50'] - alone['p50']:.0f} µs, p99 {through['p99'] - alone['p99']:.0f} µs; "
+                f"throughput ratio keel/upstream {through['rps'] / alone['rps']:.2f}"
+            )
+        print(f"    Keel peak RSS: {rss:.1f} MB")
+
+        if not args.no_litellm and args.litellm:
+            litellm_port = free_port()
+            litellm_config = os.path.join(folder, "litellm.yaml")
+            with open(litellm_config, "w") as file:
+                file.write(f"""
+model_list:
+  - model_name: gpt-4o-mini
+    litellm_params: {{ model: openai/sim, api_base: "{upstream_url}", api_key: unused }}
+""")
+            litellm = subprocess.Popen(
+                [args.litellm, "--config", litellm_config, "--port", str(litellm_port), "--num_workers", "1"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+            processes.append(litellm)
+            wait_ready(f"http://127.0.0.1:{litellm_port}/health/liveliness", litellm, timeout=300)
+            wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, 2, key="unused")
+            lite = wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, args.duration, key="unused")
+            keel32 = wrk(f"{keel_url}/v1/chat/completions", 32, args.duration)
+            print(f"\nSide by side at c=32 on the same upstream (LiteLLM proxy, 1 worker):")
+            for name, result in (("litellm", lite), ("keel", keel32)):
+                print(f"    {name:<8} {result['rps']:>10.0f} req/s  p50 {result['p50']:>8.0f} µs  p99 {result['p99']:>8.0f} µs  non-2xx {result['errors']}")
+            print(f"    throughput keel/litellm: {keel32['rps'] / max(lite['rps'], 1e-9):.1f}×")
+    finally:
+        for process in reversed(processes):
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
