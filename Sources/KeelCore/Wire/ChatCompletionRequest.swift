@@ -20,10 +20,7 @@ public struct ChatCompletionRequest: Sendable, Hashable {
 
     /// Reads and validates a request body.
     public init(json value: JSONValue) throws(KeelError) {
-        guard let object = value.objectValue else {
-            throw KeelError(.invalidRequest, "The request body must be a JSON object, but got \(value.typeDescription).")
-        }
-        let reader = FieldReader(object)
+        let reader = try FieldReader(body: value)
         self.model = try reader.required("model", "a string") { $0.stringValue }
         guard !model.isEmpty else { throw reader.invalid("model", "must not be empty.") }
         let rawMessages = try reader.required("messages", "an array") { $0.arrayValue }
@@ -57,7 +54,7 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         }
         self.tools = try reader.array("tools")
         self.toolChoice = reader.value("tool_choice")
-        self.json = object
+        self.json = reader.object
     }
 
     /// This request as sent to an upstream: the model replaced by the upstream's id and, when

@@ -8,10 +8,7 @@ public struct EmbeddingsRequest: Sendable, Hashable {
     public private(set) var json: JSONObject
 
     public init(json value: JSONValue) throws(KeelError) {
-        guard let object = value.objectValue else {
-            throw KeelError(.invalidRequest, "The request body must be a JSON object, but got \(value.typeDescription).")
-        }
-        let reader = FieldReader(object)
+        let reader = try FieldReader(body: value)
         self.model = try reader.required("model", "a string") { $0.stringValue }
         let input = try reader.required("input", "a string or an array") { $0 }
         switch input {
@@ -40,7 +37,7 @@ public struct EmbeddingsRequest: Sendable, Hashable {
             throw reader.invalid("encoding_format", "'\(format)' is not one of 'float', 'base64'.")
         }
         self.dimensions = try reader.integer("dimensions", atLeast: 1)
-        self.json = object
+        self.json = reader.object
     }
 
     public func forUpstream(model upstreamModel: String) -> EmbeddingsRequest {

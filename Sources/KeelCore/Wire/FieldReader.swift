@@ -10,6 +10,14 @@ struct FieldReader {
         self.path = path
     }
 
+    /// A reader of a request body, which must be a JSON object.
+    init(body: JSONValue) throws(KeelError) {
+        guard let object = body.objectValue else {
+            throw KeelError(.invalidRequest, "The request body must be a JSON object, but got \(body.typeDescription).")
+        }
+        self.init(object)
+    }
+
     func param(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     func value(_ key: String) -> JSONValue? {

@@ -6,16 +6,14 @@ import KeelCore
 public struct AnthropicUpstream: Upstream {
     static let apiVersion = "2023-06-01"
 
-    private let baseURL: String
     private let apiKey: String?
     private let transport: UpstreamTransport
     private let clock: KeelClock
 
     /// - Parameter baseURL: the API root with its version path (`https://api.anthropic.com/v1`).
     public init(baseURL: String, apiKey: String?, client: HTTPClient, timeout: Duration, clock: KeelClock = .system) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
-        self.transport = UpstreamTransport(client: client, timeout: timeout)
+        self.transport = UpstreamTransport(client: client, baseURL: baseURL, timeout: timeout)
         self.clock = clock
     }
 
@@ -27,13 +25,13 @@ public struct AnthropicUpstream: Upstream {
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
         let body = AnthropicTranslation.messagesRequest(from: request)
-        let json = try await transport.postJSON("\(baseURL)/messages", headers: headers, body: body)
+        let json = try await transport.postJSON("messages", headers: headers, body: body)
         return try AnthropicTranslation.completion(from: json, created: created)
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
         let body = AnthropicTranslation.messagesRequest(from: request)
-        let response = try await transport.post("\(baseURL)/messages", headers: headers, body: body)
+        let response = try await transport.post("messages", headers: headers, body: body)
         return ChatStream(AnthropicChunkSequence(events: response.body.serverSentEvents(), created: created))
     }
 

@@ -4,7 +4,6 @@ import KeelCore
 
 /// Any OpenAI-compatible API: OpenAI itself, vLLM, Ollama, llama.cpp's server.
 public struct OpenAIUpstream: Upstream {
-    private let baseURL: String
     private let apiKey: String?
     private let transport: UpstreamTransport
     private let clock: KeelClock
@@ -13,26 +12,25 @@ public struct OpenAIUpstream: Upstream {
     ///   - baseURL: the API root, with its version path (`https://api.openai.com/v1`, `http://localhost:11434/v1`).
     ///   - apiKey: the provider's key, sent as a bearer token; never the client's Keel key.
     public init(baseURL: String, apiKey: String?, client: HTTPClient, timeout: Duration, clock: KeelClock = .system) {
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.apiKey = apiKey
-        self.transport = UpstreamTransport(client: client, timeout: timeout)
+        self.transport = UpstreamTransport(client: client, baseURL: baseURL, timeout: timeout)
         self.clock = clock
     }
 
     private var headers: [(String, String)] { apiKey.map { [("authorization", "Bearer \($0)")] } ?? [] }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
-        let json = try await transport.postJSON("\(baseURL)/chat/completions", headers: headers, body: .object(request.json))
+        let json = try await transport.postJSON("chat/completions", headers: headers, body: .object(request.json))
         return try ChatCompletion(normalizing: json, fallbackID: RandomID.make(prefix: "chatcmpl-"), created: Int(clock.now().timeIntervalSince1970))
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
-        let response = try await transport.post("\(baseURL)/chat/completions", headers: headers, body: .object(request.json))
+        let response = try await transport.post("chat/completions", headers: headers, body: .object(request.json))
         return ChatStream(OpenAIChunkSequence(events: response.body.serverSentEvents()))
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
-        let json = try await transport.postJSON("\(baseURL)/embeddings", headers: headers, body: .object(request.json))
+        let json = try await transport.postJSON("embeddings", headers: headers, body: .object(request.json))
         return try EmbeddingsResponse(normalizing: json)
     }
 }

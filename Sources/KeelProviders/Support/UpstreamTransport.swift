@@ -9,13 +9,21 @@ import NIOPosix
 /// ``UpstreamError``: statuses, timeouts, refused connections, unreadable bodies.
 struct UpstreamTransport: Sendable {
     let client: HTTPClient
+    /// The API root, without a trailing slash.
+    let baseURL: String
     let timeout: Duration
     /// The largest non-streamed response body read.
     let maximumBodySize = 32 * 1024 * 1024
 
-    /// POSTs `body` and returns the response once its status is a success.
-    func post(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: url)
+    init(client: HTTPClient, baseURL: String, timeout: Duration) {
+        self.client = client
+        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
+        self.timeout = timeout
+    }
+
+    /// POSTs `body` to `path` under the base URL and returns the response once its status is a success.
+    func post(_ path: String, headers: [(String, String)], body: JSONValue) async throws -> HTTPClientResponse {
+        var request = HTTPClientRequest(url: "\(baseURL)/\(path)")
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(contentsOf: headers)
@@ -33,8 +41,8 @@ struct UpstreamTransport: Sendable {
     }
 
     /// POSTs `body` and reads the whole JSON response.
-    func postJSON(_ url: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
-        let response = try await post(url, headers: headers, body: body)
+    func postJSON(_ path: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
+        let response = try await post(path, headers: headers, body: body)
         let buffer: ByteBuffer
         do {
             buffer = try await response.body.collect(upTo: maximumBodySize)
