@@ -19,6 +19,7 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 KEY = "sk-keel-bench-key-0123456789abcdefghijklmn"
+LITELLM_KEY = "sk-litellm-bench-master-key-0123456789"
 
 
 def free_port():
@@ -126,6 +127,7 @@ keys:
 model_list:
   - model_name: gpt-4o-mini
     litellm_params: {{ model: openai/sim, api_base: "{upstream_url}", api_key: unused }}
+general_settings: {{ master_key: "{LITELLM_KEY}" }}
 """)
             litellm = subprocess.Popen(
                 [args.litellm, "--config", litellm_config, "--port", str(litellm_port), "--num_workers", "1"],
@@ -133,8 +135,8 @@ model_list:
             )
             processes.append(litellm)
             wait_ready(f"http://127.0.0.1:{litellm_port}/health/liveliness", litellm, timeout=300)
-            wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, 2, key="unused")
-            lite = wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, args.duration, key="unused")
+            wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, 2, key=LITELLM_KEY)
+            lite = wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, args.duration, key=LITELLM_KEY)
             keel32 = wrk(f"{keel_url}/v1/chat/completions", 32, args.duration)
             print(f"\nSide by side at c=32 on the same upstream (LiteLLM proxy, 1 worker):")
             for name, result in (("litellm", lite), ("keel", keel32)):

@@ -1,4 +1,6 @@
 import ArgumentParser
+import NIOCore
+import NIOPosix
 
 @main
 struct Keel: AsyncParsableCommand {
@@ -7,4 +9,11 @@ struct Keel: AsyncParsableCommand {
         abstract: "An OpenAI-compatible gateway and control plane for production AI.",
         subcommands: [Serve.self, Demo.self, Simulate.self, Keys.self, Logs.self, Config.self]
     )
+
+    static func main() async {
+        // Run Swift concurrency on SwiftNIO's event loops, so that a request does not hop threads
+        // between the server, the handlers and the upstream client (it must be the first thing done).
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        await main(nil)
+    }
 }

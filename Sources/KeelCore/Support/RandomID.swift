@@ -1,13 +1,26 @@
-/// Random identifiers and secrets in URL-safe base62.
+/// Random identifiers and secrets in URL-safe base62, from the system's secure generator.
 public enum RandomID {
-    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    private static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)
 
-    /// `prefix` followed by `length` base62 characters from the system's secure generator.
+    /// `prefix` followed by `length` base62 characters.
+    ///
+    /// Each 64-bit draw yields up to ten characters (six bits each, values of 62 or more skipped),
+    /// so an id costs a few calls into the system generator rather than one per character.
     public static func make(prefix: String, length: Int = 24) -> String {
         var generator = SystemRandomNumberGenerator()
-        var text = prefix
-        text.reserveCapacity(prefix.count + length)
-        for _ in 0..<length { text.append(alphabet[Int(generator.next(upperBound: UInt8(alphabet.count)))]) }
-        return text
+        var characters = Array(prefix.utf8)
+        characters.reserveCapacity(characters.count + length)
+        var remaining = length
+        while remaining > 0 {
+            var bits = generator.next()
+            for _ in 0..<10 where remaining > 0 {
+                let value = Int(bits & 0x3F)
+                bits >>= 6
+                guard value < alphabet.count else { continue }
+                characters.append(alphabet[value])
+                remaining -= 1
+            }
+        }
+        return String(decoding: characters, as: UTF8.self)
     }
 }
