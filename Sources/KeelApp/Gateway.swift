@@ -24,7 +24,8 @@ public enum Gateway {
         let registry = PrometheusCollectorRegistry()
         let logWriter = RequestLogWriter(store: store, logger: logger)
         let authenticator = KeyAuthenticator(store: store)
-        let routes = RouteTable(configuration.routes)
+        let started = Int(clock.now().timeIntervalSince1970)
+        let routes = RouteTable(configuration.routes.map { Route(name: $0.name, targets: $0.targets, created: started) })
         let pipeline = makePipeline(
             observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
             bodies: configuration.log.bodies,

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import KeelCore
+import Logging
 
 /// The OpenAI-compatible API under `/v1`: every call runs through the pipeline.
 public struct GatewayController<Context: RequestContext>: Sendable {
@@ -17,13 +18,13 @@ public struct GatewayController<Context: RequestContext>: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
-        group.post("chat/completions") { request, _ in try await run(.chat, request) }
-        group.post("embeddings") { request, _ in try await run(.embeddings, request) }
+        group.post("chat/completions") { request, context in try await run(.chat, request, context: context) }
+        group.post("embeddings") { request, context in try await run(.embeddings, request, context: context) }
         group.get("models") { request, _ in try await listModels(request) }
         group.get("models/{id}") { request, context in try await model(request, id: context.parameters.require("id")) }
     }
 
-    private func run(_ operation: GatewayRequest.Operation, _ request: Request) async throws -> Response {
+    private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: Context) async throws -> Response {
         let limit = maximumBodySize
         let body = UnreadBody {
             var request = request
@@ -38,7 +39,11 @@ public struct GatewayController<Context: RequestContext>: Sendable {
         case .success(.stream(let stream, let includeUsage)):
             return ServerSentEvents.response(for: stream, includeUsage: includeUsage, requestID: exchange.id)
         case .failure(let error):
-            return .error(KeelError(presenting: error), requestID: exchange.id)
+            let presented = KeelError(presenting: error)
+            if presented.code.category == .internalError {
+                context.logger.error("request failed inside Keel", metadata: ["request_id": "\(exchange.id)", "error": "\(error)"])
+            }
+            return .error(presented, requestID: exchange.id)
         }
     }
 

@@ -64,7 +64,14 @@ def keel():
     else:
         process.kill()
         raise RuntimeError("keel did not start")
-    state = {"base_url": f"{base}/v1", "key": KEY, "storage": storage, "sent": 0}
+    # A key made by the CLI while the server runs: the server finds it in storage on first use.
+    created = subprocess.run(
+        [binary, "keys", "create", "--config", config, "--name", "cli", "--role", "app"],
+        env={**os.environ, "KEEL_SDK_KEY": KEY}, capture_output=True, text=True, check=True,
+    )
+    cli_key = created.stdout.strip()
+    assert cli_key.startswith("sk-keel-") and "Keel stores only its hash" in created.stderr
+    state = {"base_url": f"{base}/v1", "key": KEY, "cli_key": cli_key, "storage": storage, "sent": 0}
     yield state
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0, "keel must exit cleanly on SIGTERM"

@@ -70,6 +70,12 @@ def test_embeddings(client, keel):
     assert len(result.data[0].embedding) > 0
 
 
+def test_a_key_created_by_the_cli_works_at_once(keel):
+    count(keel)
+    client = openai.OpenAI(base_url=keel["base_url"], api_key=keel["cli_key"], max_retries=0)
+    assert client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "x"}]).choices
+
+
 def test_authentication_error(keel):
     count(keel)
     bad = openai.OpenAI(base_url=keel["base_url"], api_key="sk-keel-wrong", max_retries=0)

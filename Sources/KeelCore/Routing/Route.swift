@@ -4,7 +4,7 @@ public struct Route: Sendable, Hashable {
     public var name: String
     /// The deployments in order of preference; the first is the primary.
     public var targets: [ModelDeployment]
-    /// Unix time the route was configured, reported by `/v1/models`.
+    /// Unix time the route came into service, reported as `created` by `/v1/models`.
     public var created: Int
 
     public init(name: String, targets: [ModelDeployment], created: Int = 0) {

@@ -1,0 +1,81 @@
+import KeelApp
+import KeelCore
+import KeelProviders
+import Testing
+
+@Suite struct ConfigurationTests {
+    func problems(_ yaml: String, environment: [String: String] = [:]) -> [ConfigurationProblem] {
+        KeelConfiguration.check(yaml: yaml, environment: environment).1
+    }
+
+    @Test func theShippedExampleIsValid() throws {
+        let configuration = try ExampleConfiguration.load()
+        #expect(configuration.routes.map(\.name) == ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"])
+        #expect(configuration.models.first?.price == Price(inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075))
+        #expect(configuration.providers.first?.simulation.rateLimitRate == 0.01)
+    }
+
+    @Test func everyProblemIsReportedWithItsLineAndAFix() {
+        let yaml = """
+            server:
+              prot: 8080
+            providers:
+              up:
+                type: openai
+                api_key_env: MISSING_KEY
+              sim:
+                type: simulated
+                faults: { rate_limit: 2 }
+            models:
+              fast:
+                provider: upp
+                price: { input: "cheap" }
+              slow:
+                provider: sim
+                context_window: -1
+            routes:
+              gpt-x: fastt
+            """
+        let found = problems(yaml)
+        func problem(_ path: String) -> ConfigurationProblem? { found.first { $0.path == path } }
+
+        #expect(problem("server.prot")?.line == 2)
+        #expect(problem("server.prot")?.fix == "did you mean 'port'?")
+        #expect(problem("providers.up.api_key_env")?.message.contains("MISSING_KEY") == true)
+        #expect(problem("providers.sim.faults.rate_limit")?.message.contains("out of range") == true)
+        #expect(problem("models.fast.provider")?.fix == "did you mean 'up'?")
+        #expect(problem("models.fast.provider")?.line == 12)
+        #expect(problem("models.slow.context_window") != nil)
+        #expect(problem("routes.gpt-x.model")?.message.contains("no model is named 'fastt'") == true)
+        #expect(found.allSatisfy { $0.severity == .error && $0.line != nil })
+        #expect(found.count == 6, "\(found.map(\.description))")
+    }
+
+    @Test func secretsComeOnlyFromTheEnvironment() {
+        let yaml = """
+            providers: { up: { type: openai, api_key_env: UP_KEY } }
+            models: { m: { provider: up } }
+            routes: { r: m }
+            keys: { ci: { role: admin, secret_env: CI_KEY } }
+            """
+        let (configuration, found) = KeelConfiguration.check(
+            yaml: yaml,
+            environment: ["UP_KEY": "sk-provider", "CI_KEY": "sk-keel-ci-0123456789abcdef"]
+        )
+        #expect(found.isEmpty)
+        #expect(configuration?.providers.first?.apiKey == "sk-provider")
+        #expect(configuration?.keys.first?.role == .admin)
+        let short = problems(yaml, environment: ["UP_KEY": "x", "CI_KEY": "short"])
+        #expect(short.map(\.path) == ["keys.ci.secret_env"])
+    }
+
+    @Test func brokenYAMLIsOneClearProblem() {
+        let found = problems("server: [unclosed")
+        #expect(found.count == 1)
+        #expect(found.first?.message.hasPrefix("not valid YAML") == true)
+    }
+
+    @Test func aConfigurationWithoutRoutesSaysSo() {
+        #expect(problems("server: { port: 1 }").map(\.path) == ["routes"])
+    }
+}
