@@ -1,15 +1,17 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import KeelCore
 
 extension Request {
-    /// The bearer token of the `Authorization` header.
+    /// The bearer token of the `Authorization` header (the scheme matched without regard to case).
     var bearerToken: String? {
         guard let authorization = headers[.authorization] else { return nil }
-        let parts = authorization.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return parts[1].trimmingCharacters(in: .whitespaces)
+        let bytes = authorization.utf8
+        let scheme = "bearer ".utf8
+        guard bytes.count > scheme.count, zip(bytes, scheme).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let token = authorization.utf8.dropFirst(scheme.count).drop { $0 == UInt8(ascii: " ") }
+        let trimmed = token.reversed().drop { $0 == UInt8(ascii: " ") }.count
+        return String(Substring(authorization.utf8[token.startIndex...].prefix(trimmed)))
     }
 
     /// The body, refused with 413 when it is larger than `limit`: at once when `Content-Length`

@@ -91,6 +91,18 @@ import Testing
         }
     }
 
+    @Test(arguments: [
+        ("Bearer \(TestGateway.appKey)", HTTPResponse.Status.ok), ("bearer \(TestGateway.appKey)", .ok), ("BEARER   \(TestGateway.appKey)  ", .ok),
+        ("Basic \(TestGateway.appKey)", .unauthorized), ("Bearer", .unauthorized), ("Bearer ", .unauthorized), (TestGateway.appKey, .unauthorized),
+    ])
+    func theBearerSchemeIsReadAsHTTPDefinesIt(authorization: String, status: HTTPResponse.Status) async throws {
+        try await TestGateway().test { client in
+            let headers: HTTPFields = [.contentType: "application/json", .authorization: authorization]
+            let response = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: headers, body: ByteBuffer(string: goodChat))
+            #expect(response.status == status)
+        }
+    }
+
     @Test func modelsListTheRoutes() async throws {
         try await TestGateway().test { client in
             let list = try await client.get("/v1/models")

@@ -1,35 +1,68 @@
 import CoreMetrics
+import Synchronization
 
 /// Counts every finished request with the OpenTelemetry GenAI client metrics, in Prometheus form:
 /// `gen_ai_client_operation_duration_seconds`, `gen_ai_client_token_usage`, and
 /// `keel_requests_total` by route and status. Labels come from configuration (routes, providers),
-/// never from what a client sends, so their number stays small.
-public struct GatewayMetrics: ExchangeObserver {
+/// never from what a client sends, so their number stays small — and so the handles for each label
+/// set are made once and kept.
+public final class GatewayMetrics: ExchangeObserver {
     public static let operationDuration = "gen_ai_client_operation_duration_seconds"
     public static let tokenUsage = "gen_ai_client_token_usage"
     public static let requests = "keel_requests_total"
 
+    private struct Labels: Hashable {
+        var operation: String
+        var provider: String
+        var route: String
+        var error: String?
+        var status: Int
+    }
+
+    private struct Handles {
+        var duration: Timer
+        var inputTokens: Recorder
+        var outputTokens: Recorder
+        var requests: Counter
+    }
+
     private let factory: any MetricsFactory
+    private let handles = Mutex<[Labels: Handles]>([:])
 
     public init(factory: any MetricsFactory) { self.factory = factory }
 
     public func exchangeFinished(_ record: RequestRecord) {
-        let route = record.route ?? "none"
-        var dimensions = [
-            ("gen_ai_operation_name", record.operation),
-            ("gen_ai_provider_name", record.provider ?? "none"),
-            ("gen_ai_request_model", route),
-        ]
-        if let error = record.errorCode { dimensions.append(("error_type", error)) }
-        Timer(label: Self.operationDuration, dimensions: dimensions, factory: factory)
-            .recordNanoseconds(Int64(record.durationMs * 1_000_000))
-        if let input = record.inputTokens, let output = record.outputTokens {
-            let base = Array(dimensions.prefix(3))
-            Recorder(label: Self.tokenUsage, dimensions: base + [("gen_ai_token_type", "input")], aggregate: true, factory: factory)
-                .record(input)
-            Recorder(label: Self.tokenUsage, dimensions: base + [("gen_ai_token_type", "output")], aggregate: true, factory: factory)
-                .record(output)
+        let labels = Labels(
+            operation: record.operation,
+            provider: record.provider ?? "none",
+            route: record.route ?? "none",
+            error: record.errorCode,
+            status: record.status
+        )
+        let metrics = handles.withLock { cache in
+            if let known = cache[labels] { return known }
+            let made = makeHandles(labels)
+            cache[labels] = made
+            return made
         }
-        Counter(label: Self.requests, dimensions: [("route", route), ("status", String(record.status))], factory: factory).increment()
+        metrics.duration.recordNanoseconds(Int64(record.durationMs * 1_000_000))
+        if let input = record.inputTokens, let output = record.outputTokens {
+            metrics.inputTokens.record(input)
+            metrics.outputTokens.record(output)
+        }
+        metrics.requests.increment()
+    }
+
+    private func makeHandles(_ labels: Labels) -> Handles {
+        let model = [
+            ("gen_ai_operation_name", labels.operation), ("gen_ai_provider_name", labels.provider), ("gen_ai_request_model", labels.route),
+        ]
+        let duration = labels.error.map { model + [("error_type", $0)] } ?? model
+        return Handles(
+            duration: Timer(label: Self.operationDuration, dimensions: duration, factory: factory),
+            inputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "input")], aggregate: true, factory: factory),
+            outputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "output")], aggregate: true, factory: factory),
+            requests: Counter(label: Self.requests, dimensions: [("route", labels.route), ("status", String(labels.status))], factory: factory)
+        )
     }
 }

@@ -8,7 +8,7 @@ extension SQLiteStore: RequestLogStore {
         try await pool.write { db in
             let request = try db.cachedStatement(
                 sql: """
-                    INSERT OR REPLACE INTO requests (
+                    INSERT INTO requests (
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, request_body, response_body
@@ -17,7 +17,7 @@ extension SQLiteStore: RequestLogStore {
             )
             let attempt = try db.cachedStatement(
                 sql: """
-                    INSERT OR REPLACE INTO attempts (
+                    INSERT INTO attempts (
                         request_id, number, provider, model, start_offset_ms, duration_ms, upstream_status, error
                     ) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """
