@@ -25,13 +25,20 @@ public enum Gateway {
         let logWriter = RequestLogWriter(store: store, logger: logger)
         let authenticator = KeyAuthenticator(store: store)
         let started = Int(clock.now().timeIntervalSince1970)
-        let routes = RouteTable(configuration.routes.map { Route(name: $0.name, targets: $0.targets, created: started) })
+        let routes = RouteTable(
+            configuration.routes.map { route in
+                var route = route
+                route.created = started
+                return route
+            }
+        )
         let pipeline = makePipeline(
             observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
             upstreams: upstreams,
+            health: UpstreamHealth(deployments: configuration.models, clock: clock),
             clock: clock
         )
 
@@ -64,6 +71,7 @@ public enum Gateway {
         authenticator: KeyAuthenticator,
         routes: RouteTable,
         upstreams: [String: any Upstream],
+        health: UpstreamHealth,
         clock: KeelClock
     ) -> Pipeline {
         Pipeline(
@@ -73,7 +81,7 @@ public enum Gateway {
                 ValidateStage(),
                 RouteStage(routes: routes),
                 AccountUsageStage(),
-                InferStage(upstreams: upstreams),
+                InferStage(upstreams: upstreams, health: health, clock: clock),
             ],
             clock: clock
         )

@@ -11,10 +11,12 @@ public final class ManualClock: Sendable {
 
     public func advance(by duration: Duration) { elapsed.withLock { $0 += duration } }
 
+    /// Waits made on this clock do not wait: they move the clock on by their duration.
     public var keelClock: KeelClock {
         KeelClock(
             now: { [self] in origin.addingTimeInterval(elapsed.withLock { $0 }.seconds) },
-            uptime: { [self] in elapsed.withLock { $0 } }
+            uptime: { [self] in elapsed.withLock { $0 } },
+            sleep: { [self] duration in advance(by: duration) }
         )
     }
 }

@@ -10,6 +10,8 @@ public final class ScriptedUpstream: Upstream {
         case stream([String], usage: TokenUsage?, failure: UpstreamError? = nil)
         case fail(UpstreamError)
         case embed(vectors: [[Double]], tokens: Int)
+        /// Never answers (until cancelled).
+        case hang
     }
 
     private let script = Mutex<[Step]>([])
@@ -20,23 +22,28 @@ public final class ScriptedUpstream: Upstream {
     /// The request bodies received, in order.
     public var requests: [JSONObject] { sent.withLock { $0 } }
 
-    private func nextStep(_ body: JSONObject) throws -> Step {
+    private func nextStep(_ body: JSONObject) async throws -> Step {
         sent.withLock { $0.append(body) }
         guard let step = script.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
             throw UpstreamError(.serverError, "the script has no more steps")
         }
         if case .fail(let error) = step { throw error }
+        if case .hang = step {
+            try await Task.sleep(for: .seconds(3600))
+        }
         return step
     }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
-        guard case .reply(let text, let usage) = try nextStep(request.json) else { throw UpstreamError(.badResponse, "script expected a reply") }
+        guard case .reply(let text, let usage) = try await nextStep(request.json) else {
+            throw UpstreamError(.badResponse, "script expected a reply")
+        }
         let model = request.json["model"]?.stringValue ?? ""
         return ChatCompletion(id: "chatcmpl-scripted", created: 1, model: model, contents: [text], finishReason: "stop", usage: usage)
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
-        guard case .stream(let words, let usage, let failure) = try nextStep(request.json) else {
+        guard case .stream(let words, let usage, let failure) = try await nextStep(request.json) else {
             throw UpstreamError(.badResponse, "script expected a stream")
         }
         let model = request.json["model"]?.stringValue ?? ""
@@ -51,7 +58,7 @@ public final class ScriptedUpstream: Upstream {
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
-        guard case .embed(let vectors, let tokens) = try nextStep(request.json) else {
+        guard case .embed(let vectors, let tokens) = try await nextStep(request.json) else {
             throw UpstreamError(.badResponse, "script expected embeddings")
         }
         return EmbeddingsResponse(model: request.json["model"]?.stringValue ?? "", vectors: vectors, inputTokens: tokens)

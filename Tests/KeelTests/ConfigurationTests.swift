@@ -69,6 +69,27 @@ import Testing
         #expect(short.map(\.path) == ["keys.ci.secret_env"])
     }
 
+    @Test func routesNameTheirFallbacksAndPolicy() throws {
+        let configuration = try ExampleConfiguration.load()
+        let route = try #require(configuration.routes.first { $0.name == "gpt-4o" })
+        #expect(route.targets.map(\.name) == ["sim-large", "sim-mini"])
+        #expect(route.policy.latencyBudget == .seconds(20))
+        #expect(route.policy.maxAttempts == 3)
+        let mixed = problems(
+            """
+            providers: { sim: { type: simulated } }
+            models: { chat: { provider: sim }, embed: { provider: sim, kind: embedding } }
+            routes: { r: { model: chat, fallbacks: [embed, nope] } }
+            """
+        )
+        #expect(mixed.map(\.path) == ["routes.r.fallbacks.1"])
+        #expect(
+            problems(
+                "providers: { sim: { type: simulated } }\nmodels: { a: { provider: sim }, e: { provider: sim, kind: embedding } }\nroutes: { r: { model: a, fallbacks: [e] } }"
+            ).first?.message.contains("mixes") == true
+        )
+    }
+
     @Test func brokenYAMLIsOneClearProblem() {
         let found = problems("server: [unclosed")
         #expect(found.count == 1)

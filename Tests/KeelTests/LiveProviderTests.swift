@@ -52,7 +52,7 @@ import Testing
         if faults == "stream_cut" { profile.streamCutRate = 1 }
         if faults == "rate_limit" {
             profile.rateLimitRate = 1
-            profile.retryAfterSeconds = 4
+            profile.retryAfterSeconds = 9
         }
         let simulator = Gateway.buildSimulator(profile: profile, host: "127.0.0.1", port: 0)
         try await simulator.test(.live) { client in try await body(try #require(client.port)) }
@@ -111,7 +111,7 @@ import Testing
             try await openAIGateway(port: port).test(.router) { client in
                 let response = try await client.post("/v1/chat/completions", goodChat)
                 #expect(response.status == .tooManyRequests)
-                #expect(response.headers[.retryAfter] == "4")
+                #expect(response.headers[.retryAfter] == "9")
                 #expect(response.json.objectValue?["error"]?.objectValue?["code"] == "upstream_rate_limited")
             }
         }

@@ -12,7 +12,11 @@ import Testing
         price: Price(inputPerMillion: 1, outputPerMillion: 2)
     )
     static let embedder = ModelDeployment(name: "embed", provider: "scripted", upstreamModel: "up-embed", kind: .embedding)
-    static let routes = RouteTable([Route(name: "public-fast", targets: [deployment]), Route(name: "public-embed", targets: [embedder])])
+    /// One attempt per request: these tests are about the stages; retries are `ExecutionTests`'.
+    static let routes = RouteTable([
+        Route(name: "public-fast", targets: [deployment], policy: RoutePolicy(maxAttempts: 1)),
+        Route(name: "public-embed", targets: [embedder], policy: RoutePolicy(maxAttempts: 1)),
+    ])
     static let chatBody = Array(#"{"model":"public-fast","messages":[{"role":"user","content":"hi"}]}"#.utf8)
 
     /// The full pipeline over `upstream`, with a fresh key.
@@ -21,7 +25,8 @@ import Testing
         let secret = try await keys.issue()
         let pipeline = Pipeline(stages: [
             RecordStage(observers: [observer]), AuthenticateStage(authenticator: KeyAuthenticator(store: keys)), ValidateStage(),
-            RouteStage(routes: Self.routes), AccountUsageStage(), InferStage(upstreams: ["scripted": upstream]),
+            RouteStage(routes: Self.routes), AccountUsageStage(),
+            InferStage(upstreams: ["scripted": upstream], health: UpstreamHealth(deployments: [Self.deployment, Self.embedder], clock: .system)),
         ])
         return (pipeline, secret)
     }

@@ -231,29 +231,57 @@ extension KeelConfiguration {
     }
 
     private mutating func readRoutes(_ node: Node?, _ reader: inout YAMLReader) {
-        let modelNames = models.map(\.name)
         for (name, value) in reader.mapping(node, "routes") {
             let path = "routes.\(name)"
-            let modelNode: Node?
+            var entries: [String: Node] = [:]
             if case .scalar = value {
-                modelNode = value
+                entries["model"] = value
             } else {
-                modelNode = reader.mapping(value, path, allowed: ["model"]).first { $0.key == "model" }?.node
-                if modelNode == nil { reader.report(value, "\(path).model", "missing the model this route sends to.", fix: "add 'model: NAME'.") }
+                let allowed = ["model", "fallbacks", "latency_budget_ms", "max_attempts"]
+                entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
+                if entries["model"] == nil {
+                    reader.report(value, "\(path).model", "missing the model this route sends to.", fix: "add 'model: NAME'.")
+                }
             }
-            guard let modelName = reader.string(modelNode, "\(path).model") else { continue }
-            guard let deployment = models.first(where: { $0.name == modelName }) else {
-                let suggestion = YAMLReader.closest(to: modelName, in: modelNames).map { "did you mean '\($0)'?" }
-                reader.report(
-                    modelNode,
-                    "\(path).model",
-                    "no model is named '\(modelName)'.",
-                    fix: suggestion ?? "use one of: \(modelNames.joined(separator: ", "))."
-                )
-                continue
+            var targets: [ModelDeployment] = []
+            var resolved = true
+            var modelNodes = entries["model"].map { [("\(path).model", $0)] } ?? []
+            if let fallbacks = entries["fallbacks"] {
+                if case .sequence(let sequence) = fallbacks {
+                    modelNodes += sequence.enumerated().map { ("\(path).fallbacks.\($0.offset)", $0.element) }
+                } else {
+                    reader.report(fallbacks, "\(path).fallbacks", "expected a list of model names.", fix: "write 'fallbacks: [model-a, model-b]'.")
+                }
             }
-            routes.append(Route(name: name, targets: [deployment]))
+            for (modelPath, modelNode) in modelNodes {
+                guard let deployment = deployment(named: reader.string(modelNode, modelPath), at: modelNode, modelPath, &reader) else {
+                    resolved = false
+                    continue
+                }
+                targets.append(deployment)
+            }
+            var policy = RoutePolicy()
+            if let milliseconds = reader.integer(entries["latency_budget_ms"], "\(path).latency_budget_ms", in: 1...3_600_000) {
+                policy.latencyBudget = .milliseconds(milliseconds)
+            }
+            policy.maxAttempts = reader.integer(entries["max_attempts"], "\(path).max_attempts", in: 1...20) ?? policy.maxAttempts
+            if resolved, !targets.isEmpty {
+                if Set(targets.map(\.kind)).count > 1 {
+                    reader.report(value, path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
+                }
+                routes.append(Route(name: name, targets: targets, policy: policy))
+            }
         }
+    }
+
+    /// The model a route names, or a problem with the closest known name.
+    private func deployment(named name: String?, at node: Node, _ path: String, _ reader: inout YAMLReader) -> ModelDeployment? {
+        guard let name else { return nil }
+        if let deployment = models.first(where: { $0.name == name }) { return deployment }
+        let modelNames = models.map(\.name)
+        let suggestion = YAMLReader.closest(to: name, in: modelNames).map { "did you mean '\($0)'?" }
+        reader.report(node, path, "no model is named '\(name)'.", fix: suggestion ?? "use one of: \(modelNames.joined(separator: ", ")).")
+        return nil
     }
 
     private mutating func readKeys(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {

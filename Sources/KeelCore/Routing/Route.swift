@@ -2,15 +2,17 @@
 public struct Route: Sendable, Hashable {
     /// The name clients send as `model`.
     public var name: String
-    /// The deployments in order of preference; the first is the primary.
+    /// The deployments in order of preference: the primary, then its fallbacks.
     public var targets: [ModelDeployment]
+    public var policy: RoutePolicy
     /// Unix time the route came into service, reported as `created` by `/v1/models`.
     public var created: Int
 
-    public init(name: String, targets: [ModelDeployment], created: Int = 0) {
+    public init(name: String, targets: [ModelDeployment], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!targets.isEmpty, "a route needs at least one target")
         self.name = name
         self.targets = targets
+        self.policy = policy
         self.created = created
     }
 

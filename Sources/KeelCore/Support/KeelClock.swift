@@ -6,16 +6,23 @@ public struct KeelClock: Sendable {
     public var now: @Sendable () -> Date
     /// A monotonic reading, for durations.
     public var uptime: @Sendable () -> Duration
+    /// Waits that Keel chooses (backoff before a retry).
+    public var sleep: @Sendable (Duration) async throws -> Void
 
-    public init(now: @escaping @Sendable () -> Date, uptime: @escaping @Sendable () -> Duration) {
+    public init(
+        now: @escaping @Sendable () -> Date,
+        uptime: @escaping @Sendable () -> Duration,
+        sleep: @escaping @Sendable (Duration) async throws -> Void
+    ) {
         self.now = now
         self.uptime = uptime
+        self.sleep = sleep
     }
 
     /// The system's clocks.
     public static let system: KeelClock = {
         let origin = ContinuousClock.now
-        return KeelClock(now: { Date() }, uptime: { ContinuousClock.now - origin })
+        return KeelClock(now: { Date() }, uptime: { ContinuousClock.now - origin }, sleep: { try await Task.sleep(for: $0) })
     }()
 }
 

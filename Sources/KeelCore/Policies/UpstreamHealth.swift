@@ -1,0 +1,23 @@
+/// The state Keel keeps about its upstreams across requests: a circuit breaker per deployment and
+/// a retry budget per provider.
+public struct UpstreamHealth: Sendable {
+    private let breakers: [String: CircuitBreaker]
+    private let budgets: [String: RetryBudget]
+
+    public init(deployments: [ModelDeployment], breaker: CircuitBreaker.Configuration = .init(), retryRatio: Double = 0.2, clock: KeelClock) {
+        var breakers: [String: CircuitBreaker] = [:]
+        var budgets: [String: RetryBudget] = [:]
+        for deployment in deployments {
+            breakers[deployment.name] = CircuitBreaker(configuration: breaker, clock: clock)
+            if budgets[deployment.provider] == nil { budgets[deployment.provider] = RetryBudget(ratio: retryRatio) }
+        }
+        self.breakers = breakers
+        self.budgets = budgets
+    }
+
+    public func breaker(for deployment: ModelDeployment) -> CircuitBreaker? { breakers[deployment.name] }
+    public func budget(for deployment: ModelDeployment) -> RetryBudget? { budgets[deployment.provider] }
+
+    /// Every deployment's breaker state, by deployment name.
+    public var breakerStates: [String: CircuitBreaker.State] { breakers.mapValues(\.state) }
+}

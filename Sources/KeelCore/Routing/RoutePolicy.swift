@@ -1,0 +1,21 @@
+/// How hard Keel tries to answer a route: its deadline, its attempts, and which failures it retries.
+public struct RoutePolicy: Sendable, Hashable {
+    /// The deadline of a whole request, every attempt and wait included; `nil` for none.
+    public var latencyBudget: Duration?
+    /// Upstream calls one request may make, across all targets.
+    public var maxAttempts: Int
+    /// The failures worth another attempt (on the same target, or the next).
+    public var retryOn: Set<UpstreamError.Kind>
+
+    /// Failures of the upstream, not of the request; a stream cut counts only before its first chunk,
+    /// since nothing can be retried once the client has bytes.
+    public static let defaultRetryOn: Set<UpstreamError.Kind> = [
+        .rateLimited, .serverError, .unavailable, .timeout, .badResponse, .streamInterrupted,
+    ]
+
+    public init(latencyBudget: Duration? = nil, maxAttempts: Int = 3, retryOn: Set<UpstreamError.Kind> = defaultRetryOn) {
+        self.latencyBudget = latencyBudget
+        self.maxAttempts = maxAttempts
+        self.retryOn = retryOn
+    }
+}

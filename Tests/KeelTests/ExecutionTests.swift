@@ -1,0 +1,176 @@
+import KeelCore
+import KeelTesting
+import Testing
+
+/// The infer stage under a route's policy: retries, fallbacks, breakers, budgets and deadlines.
+@Suite struct ExecutionTests {
+    static let primary = ModelDeployment(name: "primary", provider: "a", upstreamModel: "a-model")
+    static let fallback = ModelDeployment(name: "fallback", provider: "b", upstreamModel: "b-model")
+    static let ok = TokenUsage(inputTokens: 1, outputTokens: 1)
+
+    struct Setup {
+        let pipeline: Pipeline
+        let a: ScriptedUpstream
+        let b: ScriptedUpstream
+        let health: UpstreamHealth
+        let clock: ManualClock
+        let route: Route
+
+        func send(stream: Bool = false) async -> (Exchange, Result<GatewayResponse, any Error>) {
+            let body = #"{"model":"r","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
+            var request = GatewayRequest(operation: .chat, credential: nil, body: [])
+            request.payload = .chat(try! ChatCompletionRequest(json: JSONParser.parse(body)))
+            request.route = route
+            return await pipeline.handle(request)
+        }
+    }
+
+    func setup(
+        _ a: [ScriptedUpstream.Step],
+        _ b: [ScriptedUpstream.Step] = [],
+        policy: RoutePolicy = RoutePolicy(),
+        targets: [ModelDeployment] = [primary, fallback],
+        clock: ManualClock = ManualClock()
+    ) -> Setup {
+        var breaker = CircuitBreaker.Configuration()
+        breaker.consecutiveFailures = 3
+        let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], breaker: breaker, clock: clock.keelClock)
+        let upstreams = (ScriptedUpstream(a), ScriptedUpstream(b))
+        let infer = InferStage(upstreams: ["a": upstreams.0, "b": upstreams.1], health: health, clock: clock.keelClock, jitter: { 0.5 })
+        return Setup(
+            pipeline: Pipeline(stages: [infer], clock: clock.keelClock),
+            a: upstreams.0,
+            b: upstreams.1,
+            health: health,
+            clock: clock,
+            route: Route(name: "r", targets: targets, policy: policy)
+        )
+    }
+
+    func attempts(_ exchange: Exchange) -> [AttemptRecord] { exchange.finish(status: 200)?.attempts ?? [] }
+
+    @Test func aRetryableFailureIsRetriedOnTheSameTargetAfterBackoff() async throws {
+        let s = setup([.fail(UpstreamError(.unavailable, "down", status: 503)), .reply("ok", usage: Self.ok)])
+        let (exchange, result) = await s.send()
+        guard case .success(.completion(let completion)) = result else { throw Failure("expected success, got \(result)") }
+        #expect(completion.content == "ok")
+        let made = attempts(exchange)
+        #expect(made.map(\.model) == ["primary", "primary"])
+        #expect(made.map(\.error) == ["unavailable", nil])
+        #expect(made[1].startOffsetMs >= 50, "the retry waited its backoff (100 ms × 0.5 jitter)")
+        #expect(s.b.requests.isEmpty)
+    }
+
+    @Test func aFailingPrimaryFallsBackWithinTheAttemptLimit() async throws {
+        let failure = ScriptedUpstream.Step.fail(UpstreamError(.serverError, "boom", status: 500))
+        let s = setup([failure, failure, failure], [.reply("from fallback", usage: Self.ok)], policy: RoutePolicy(maxAttempts: 3))
+        let (exchange, result) = await s.send()
+        guard case .success(.completion(let completion)) = result else { throw Failure("expected success, got \(result)") }
+        #expect(completion.content == "from fallback")
+        #expect(attempts(exchange).map(\.model) == ["primary", "primary", "fallback"])
+        #expect(s.b.requests.first?["model"] == "b-model")
+    }
+
+    @Test func theClientsOwnMistakesAreNeitherRetriedNorSentElsewhere() async {
+        let s = setup([.fail(UpstreamError(.rejected, "bad tool schema", status: 400))], [.reply("never", usage: Self.ok)])
+        let (_, result) = await s.send()
+        guard case .failure(let error) = result else {
+            Issue.record("expected failure")
+            return
+        }
+        #expect(KeelError(presenting: error).status == 400)
+        #expect(s.a.requests.count == 1 && s.b.requests.isEmpty)
+    }
+
+    @Test func anOpenBreakerSkipsItsTargetAtNoCost() async throws {
+        let failure = ScriptedUpstream.Step.fail(UpstreamError(.serverError, "boom", status: 500))
+        let s = setup(
+            Array(repeating: failure, count: 3),
+            Array(repeating: .reply("fallback", usage: Self.ok), count: 3),
+            policy: RoutePolicy(maxAttempts: 4)
+        )
+        _ = await s.send()
+        #expect(s.health.breaker(for: Self.primary)?.state == .open)
+        let callsBefore = s.a.requests.count
+        for _ in 0..<2 {
+            let (exchange, result) = await s.send()
+            guard case .success = result else { throw Failure("expected success") }
+            #expect(attempts(exchange).map(\.model) == ["fallback"])
+        }
+        #expect(s.a.requests.count == callsBefore, "no call reaches an upstream whose breaker is open")
+    }
+
+    @Test func retryAfterIsHonouredOnlyWhenItFitsTheDeadline() async throws {
+        let limited = ScriptedUpstream.Step.fail(UpstreamError(.rateLimited, "slow down", status: 429, retryAfter: 2))
+        let fits = setup([limited, .reply("waited", usage: Self.ok)], policy: RoutePolicy(latencyBudget: .seconds(10)))
+        let (exchange, _) = await fits.send()
+        let waited = attempts(exchange)
+        #expect(waited.map(\.model) == ["primary", "primary"])
+        #expect(waited.last.map { $0.startOffsetMs >= 2000 } == true)
+
+        let tooLong = setup([limited], [.reply("elsewhere", usage: Self.ok)], policy: RoutePolicy(latencyBudget: .seconds(1)))
+        let (other, result) = await tooLong.send()
+        guard case .success(.completion(let completion)) = result else { throw Failure("expected success") }
+        #expect(completion.content == "elsewhere")
+        let moved = attempts(other)
+        #expect(moved.map(\.model) == ["primary", "fallback"])
+        #expect(moved.last.map { $0.startOffsetMs < 1000 } == true, "no waiting for a Retry-After that does not fit")
+
+        let tooLongForKeel = setup(
+            [.fail(UpstreamError(.rateLimited, "come back in a minute", status: 429, retryAfter: 60))],
+            policy: RoutePolicy(latencyBudget: .seconds(600)),
+            targets: [Self.primary]
+        )
+        let (_, refused) = await tooLongForKeel.send()
+        guard case .failure(let error) = refused else { throw Failure("expected the 429 back") }
+        #expect(KeelError(presenting: error).retryAfter == 60, "a long Retry-After goes back to the client")
+    }
+
+    @Test func theRetryBudgetStopsRetriesButNotFallbacks() async throws {
+        let failure = ScriptedUpstream.Step.fail(UpstreamError(.serverError, "boom", status: 500))
+        let s = setup(
+            Array(repeating: failure, count: 100),
+            Array(repeating: .reply("b", usage: Self.ok), count: 100),
+            policy: RoutePolicy(maxAttempts: 3)
+        )
+        // Spend the primary provider's budget.
+        while s.health.budget(for: Self.primary)?.tryRetry() == true {}
+        let (exchange, result) = await s.send()
+        guard case .success = result else { throw Failure("expected success") }
+        #expect(attempts(exchange).map(\.model) == ["primary", "fallback"])
+    }
+
+    @Test func aStreamThatFailsBeforeItsFirstChunkFallsBackTransparently() async throws {
+        let cut = UpstreamError(.streamInterrupted, "cut before anything")
+        let s = setup([.stream([], usage: nil, failure: cut), .stream([], usage: nil, failure: cut)], [.stream(["fine"], usage: Self.ok)])
+        let (exchange, result) = await s.send(stream: true)
+        guard case .success(.stream(let stream, _)) = result else { throw Failure("expected a stream, got \(result)") }
+        var text = ""
+        for try await chunk in stream { text += chunk.contentDelta ?? "" }
+        #expect(text == "fine")
+        #expect(attempts(exchange).map(\.model) == ["primary", "primary", "fallback"])
+    }
+
+    @Test func noRequestOutlivesItsLatencyBudget() async throws {
+        let clock = KeelClock.system
+        let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], clock: clock)
+        let infer = InferStage(upstreams: ["a": ScriptedUpstream([.hang]), "b": ScriptedUpstream([.hang])], health: health, clock: clock)
+        var request = GatewayRequest(operation: .chat, credential: nil, body: [])
+        request.payload = .chat(try ChatCompletionRequest(json: JSONParser.parse(#"{"model":"r","messages":[{"role":"user","content":"x"}]}"#)))
+        request.route = Route(name: "r", targets: [Self.primary, Self.fallback], policy: RoutePolicy(latencyBudget: .milliseconds(200)))
+        let started = ContinuousClock.now
+        let (_, result) = await Pipeline(stages: [infer], clock: clock).handle(request)
+        let took = ContinuousClock.now - started
+        guard case .failure(let error) = result else {
+            Issue.record("expected a timeout")
+            return
+        }
+        #expect(KeelError(presenting: error).status == 504)
+        #expect(took < .seconds(2), "took \(took)")
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
