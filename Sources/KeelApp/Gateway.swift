@@ -32,13 +32,14 @@ public enum Gateway {
                 return route
             }
         )
+        let health = UpstreamHealth(deployments: configuration.models, clock: clock)
         let pipeline = makePipeline(
             observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
             upstreams: upstreams,
-            health: UpstreamHealth(deployments: configuration.models, clock: clock),
+            health: health,
             clock: clock
         )
 
@@ -46,9 +47,18 @@ public enum Gateway {
         router.add(middleware: OpenAIErrorMiddleware())
         GatewayController(pipeline: pipeline, routes: routes, authenticator: authenticator, maximumBodySize: configuration.server.maximumBodySize)
             .addRoutes(to: router.group("v1"))
-        AdminController(authenticator: authenticator, log: store).addRoutes(to: router.group("api"))
+        AdminController(authenticator: authenticator, log: store, health: health).addRoutes(to: router.group("api"))
         router.get("metrics") { _, _ in
-            Response(
+            let breakerState = MetricNameDescriptor(
+                namespace: "keel",
+                metricName: "circuit_breaker",
+                unitName: "state",
+                helpText: "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open."
+            )
+            for entry in health.breakerStates {
+                registry.makeGauge(descriptor: breakerState, labels: [("deployment", entry.deployment.name)]).set(Self.gaugeValue(entry.state))
+            }
+            return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
@@ -62,6 +72,15 @@ public enum Gateway {
             services: [logWriter, HTTPClientService(client: client)],
             logger: logger
         )
+    }
+
+    /// `keel_circuit_breaker_state`: 0 closed, 1 half-open, 2 open.
+    static func gaugeValue(_ state: CircuitBreaker.State) -> Double {
+        switch state {
+        case .closed: 0
+        case .halfOpen: 1
+        case .open: 2
+        }
     }
 
     /// The request path, stage by stage. A new stage is one type and one line here.

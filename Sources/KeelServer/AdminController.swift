@@ -7,14 +7,26 @@ import KeelCore
 public struct AdminController<Context: RequestContext>: Sendable {
     let authenticator: KeyAuthenticator
     let log: any RequestLogStore
+    let health: UpstreamHealth
 
-    public init(authenticator: KeyAuthenticator, log: any RequestLogStore) {
+    public init(authenticator: KeyAuthenticator, log: any RequestLogStore, health: UpstreamHealth) {
         self.authenticator = authenticator
         self.log = log
+        self.health = health
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
         group.get("requests") { request, _ in try await requests(request) }
+        group.get("breakers") { request, _ in try await breakers(request) }
+    }
+
+    /// `GET /api/breakers`: each deployment's circuit breaker.
+    private func breakers(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        let data: [JSONValue] = health.breakerStates.map { entry in
+            ["deployment": .string(entry.deployment.name), "provider": .string(entry.deployment.provider), "state": .string(entry.state.rawValue)]
+        }
+        return .json(["object": "list", "data": .array(data)])
     }
 
     /// `GET /api/requests?route=&key=&status=&failed=true&since=UNIX&before=ID&limit=N`, newest first;

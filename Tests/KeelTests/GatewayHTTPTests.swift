@@ -174,6 +174,11 @@ import Testing
             #expect(metrics.contains(#"keel_requests_total{route="gpt-test",status="200"} 1"#))
             #expect(metrics.contains(#"keel_requests_total{route="none",status="404"} 1"#))
             #expect(!metrics.contains("gpt-nope"), "client-chosen names never become labels")
+            #expect(metrics.contains(#"keel_upstream_attempts_total{gen_ai_provider_name="sim",deployment="chat-model",outcome="ok"} 1"#))
+            #expect(metrics.contains(#"keel_circuit_breaker_state{deployment="chat-model"} 0"#))
+            let breakers = try await client.get("/api/breakers", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue
+            #expect(breakers?.first == ["deployment": "chat-model", "provider": "sim", "state": "closed"])
+            expectOpenAIError(try await client.get("/api/breakers"), status: .forbidden, code: "insufficient_permissions")
         }
     }
 

@@ -10,6 +10,9 @@ public final class GatewayMetrics: ExchangeObserver {
     public static let operationDuration = "gen_ai_client_operation_duration_seconds"
     public static let tokenUsage = "gen_ai_client_token_usage"
     public static let requests = "keel_requests_total"
+    /// Upstream calls by deployment and outcome (`ok` or the failure); with `keel_requests_total`
+    /// it gives the retry overhead: attempts per request.
+    public static let attempts = "keel_upstream_attempts_total"
 
     private struct Labels: Hashable {
         var operation: String
@@ -26,8 +29,15 @@ public final class GatewayMetrics: ExchangeObserver {
         var requests: Counter
     }
 
+    private struct AttemptLabels: Hashable {
+        var provider: String
+        var deployment: String
+        var outcome: String
+    }
+
     private let factory: any MetricsFactory
     private let handles = Mutex<[Labels: Handles]>([:])
+    private let attemptCounters = Mutex<[AttemptLabels: Counter]>([:])
 
     public init(factory: any MetricsFactory) { self.factory = factory }
 
@@ -51,6 +61,20 @@ public final class GatewayMetrics: ExchangeObserver {
             metrics.outputTokens.record(output)
         }
         metrics.requests.increment()
+        for attempt in record.attempts {
+            let labels = AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok")
+            let counter = attemptCounters.withLock { counters in
+                if let known = counters[labels] { return known }
+                let made = Counter(
+                    label: Self.attempts,
+                    dimensions: [("gen_ai_provider_name", labels.provider), ("deployment", labels.deployment), ("outcome", labels.outcome)],
+                    factory: factory
+                )
+                counters[labels] = made
+                return made
+            }
+            counter.increment()
+        }
     }
 
     private func makeHandles(_ labels: Labels) -> Handles {

@@ -3,6 +3,8 @@
 public struct UpstreamHealth: Sendable {
     private let breakers: [String: CircuitBreaker]
     private let budgets: [String: RetryBudget]
+    /// The deployments, in configuration order.
+    public let deployments: [ModelDeployment]
 
     public init(deployments: [ModelDeployment], breaker: CircuitBreaker.Configuration = .init(), retryRatio: Double = 0.2, clock: KeelClock) {
         var breakers: [String: CircuitBreaker] = [:]
@@ -13,11 +15,14 @@ public struct UpstreamHealth: Sendable {
         }
         self.breakers = breakers
         self.budgets = budgets
+        self.deployments = deployments
     }
 
     public func breaker(for deployment: ModelDeployment) -> CircuitBreaker? { breakers[deployment.name] }
     public func budget(for deployment: ModelDeployment) -> RetryBudget? { budgets[deployment.provider] }
 
-    /// Every deployment's breaker state, by deployment name.
-    public var breakerStates: [String: CircuitBreaker.State] { breakers.mapValues(\.state) }
+    /// Every deployment with its breaker's state, in configuration order.
+    public var breakerStates: [(deployment: ModelDeployment, state: CircuitBreaker.State)] {
+        deployments.compactMap { deployment in breakers[deployment.name].map { (deployment, $0.state) } }
+    }
 }
