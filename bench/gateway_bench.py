@@ -134,9 +134,15 @@ general_settings: {{ master_key: "{LITELLM_KEY}" }}
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )
             processes.append(litellm)
+            keel.send_signal(signal.SIGSTOP)  # paused while LiteLLM is measured
             wait_ready(f"http://127.0.0.1:{litellm_port}/health/liveliness", litellm, timeout=300)
             wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, 2, key=LITELLM_KEY)
             lite = wrk(f"http://127.0.0.1:{litellm_port}/v1/chat/completions", 32, args.duration, key=LITELLM_KEY)
+            # Neither gateway runs while the other is measured.
+            litellm.send_signal(signal.SIGTERM)
+            litellm.wait(timeout=30)
+            processes.remove(litellm)
+            keel.send_signal(signal.SIGCONT)
             keel32 = wrk(f"{keel_url}/v1/chat/completions", 32, args.duration)
             print(f"\nSide by side at c=32 on the same upstream (LiteLLM proxy, 1 worker):")
             for name, result in (("litellm", lite), ("keel", keel32)):
