@@ -83,6 +83,35 @@ import Testing
             """
         )
         #expect(mixed.map(\.path) == ["routes.r.fallbacks.1"])
+        let (retrying, found) = KeelConfiguration.check(
+            yaml: """
+                providers: { sim: { type: simulated } }
+                models: { chat: { provider: sim } }
+                routes: { r: { model: chat, retry_on: [timeout, server_eror] } }
+                """,
+            environment: [:]
+        )
+        #expect(found.map(\.path) == ["routes.r.retry_on.1"])
+        #expect(found.first?.fix?.contains("server_error") == true)
+        #expect(retrying?.routes.first?.policy.retryOn == [.timeout])
+
+        let (balanced, none) = KeelConfiguration.check(
+            yaml: """
+                providers: { sim: { type: simulated } }
+                models: { a: { provider: sim }, b: { provider: sim }, c: { provider: sim } }
+                routes: { r: { balance: { a: 3, b: 1 }, fallbacks: [c] } }
+                """,
+            environment: [:]
+        )
+        #expect(none.isEmpty)
+        #expect(balanced?.routes.first?.balanced.map(\.weight) == [3, 1])
+        #expect(balanced?.routes.first?.targets.map(\.name) == ["a", "b", "c"])
+        let both = """
+            providers: { sim: { type: simulated } }
+            models: { a: { provider: sim } }
+            routes: { r: { model: a, balance: { a: 1 } } }
+            """
+        #expect(problems(both).map(\.path) == ["routes.r.model"])
         #expect(
             problems(
                 "providers: { sim: { type: simulated } }\nmodels: { a: { provider: sim }, e: { provider: sim, kind: embedding } }\nroutes: { r: { model: a, fallbacks: [e] } }"

@@ -151,6 +151,19 @@ import Testing
         #expect(attempts(exchange).map(\.model) == ["primary", "primary", "fallback"])
     }
 
+    @Test func balancedDeploymentsShareTheLoadByWeightBeforeTheFallbacks() {
+        let other = ModelDeployment(name: "other", provider: "b", upstreamModel: "o")
+        let route = Route(name: "r", balanced: [.init(Self.primary, weight: 3), .init(other, weight: 1)], fallbacks: [Self.fallback])
+        #expect(route.attemptOrder(draw: 0.0).map(\.name) == ["primary", "other", "fallback"])
+        #expect(route.attemptOrder(draw: 0.74).map(\.name) == ["primary", "other", "fallback"])
+        #expect(route.attemptOrder(draw: 0.76).map(\.name) == ["other", "primary", "fallback"])
+        #expect(route.attemptOrder(draw: 0.999).map(\.name) == ["other", "primary", "fallback"])
+        var random = SystemRandomNumberGenerator()
+        let firsts = (0..<4000).map { _ in route.attemptOrder(draw: Double.random(in: 0..<1, using: &random))[0].name }
+        let share = Double(firsts.filter { $0 == "primary" }.count) / 4000
+        #expect(abs(share - 0.75) < 0.05, "share \(share)")
+    }
+
     @Test func noRequestOutlivesItsLatencyBudget() async throws {
         let clock = KeelClock.system
         let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], clock: clock)

@@ -237,40 +237,77 @@ extension KeelConfiguration {
             if case .scalar = value {
                 entries["model"] = value
             } else {
-                let allowed = ["model", "fallbacks", "latency_budget_ms", "max_attempts"]
+                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on"]
                 entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
-                if entries["model"] == nil {
-                    reader.report(value, "\(path).model", "missing the model this route sends to.", fix: "add 'model: NAME'.")
+                if (entries["model"] == nil) == (entries["balance"] == nil) {
+                    reader.report(
+                        value,
+                        "\(path).model",
+                        "needs either 'model' or 'balance', and not both.",
+                        fix: "write 'model: NAME', or 'balance: { NAME: WEIGHT, … }' to spread the load."
+                    )
+                    continue
                 }
             }
-            var targets: [ModelDeployment] = []
             var resolved = true
-            var modelNodes = entries["model"].map { [("\(path).model", $0)] } ?? []
-            if let fallbacks = entries["fallbacks"] {
-                if case .sequence(let sequence) = fallbacks {
-                    modelNodes += sequence.enumerated().map { ("\(path).fallbacks.\($0.offset)", $0.element) }
+            var balanced: [Route.Share] = []
+            if let modelNode = entries["model"] {
+                if let deployment = deployment(named: reader.string(modelNode, "\(path).model"), at: modelNode, "\(path).model", &reader) {
+                    balanced.append(Route.Share(deployment))
                 } else {
-                    reader.report(fallbacks, "\(path).fallbacks", "expected a list of model names.", fix: "write 'fallbacks: [model-a, model-b]'.")
+                    resolved = false
                 }
             }
-            for (modelPath, modelNode) in modelNodes {
-                guard let deployment = deployment(named: reader.string(modelNode, modelPath), at: modelNode, modelPath, &reader) else {
+            for (modelName, weightNode) in reader.mapping(entries["balance"], "\(path).balance") {
+                let sharePath = "\(path).balance.\(modelName)"
+                let weight = reader.number(weightNode, sharePath, in: 0.001...1_000_000)
+                guard let deployment = deployment(named: modelName, at: weightNode, sharePath, &reader), let weight else {
                     resolved = false
                     continue
                 }
-                targets.append(deployment)
+                balanced.append(Route.Share(deployment, weight: weight))
+            }
+            var fallbacks: [ModelDeployment] = []
+            if let fallbackNode = entries["fallbacks"] {
+                if case .sequence(let sequence) = fallbackNode {
+                    for (offset, node) in sequence.enumerated() {
+                        let fallbackPath = "\(path).fallbacks.\(offset)"
+                        if let deployment = deployment(named: reader.string(node, fallbackPath), at: node, fallbackPath, &reader) {
+                            fallbacks.append(deployment)
+                        } else {
+                            resolved = false
+                        }
+                    }
+                } else {
+                    reader.report(fallbackNode, "\(path).fallbacks", "expected a list of model names.", fix: "write 'fallbacks: [model-a, model-b]'.")
+                }
             }
             var policy = RoutePolicy()
             if let milliseconds = reader.integer(entries["latency_budget_ms"], "\(path).latency_budget_ms", in: 1...3_600_000) {
                 policy.latencyBudget = .milliseconds(milliseconds)
             }
             policy.maxAttempts = reader.integer(entries["max_attempts"], "\(path).max_attempts", in: 1...20) ?? policy.maxAttempts
-            if resolved, !targets.isEmpty {
-                if Set(targets.map(\.kind)).count > 1 {
-                    reader.report(value, path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
+            if let retryOn = entries["retry_on"] {
+                if case .sequence(let kinds) = retryOn {
+                    let parsed = kinds.enumerated().compactMap {
+                        reader.choice($0.element, "\(path).retry_on.\($0.offset)", as: UpstreamError.Kind.self)
+                    }
+                    policy.retryOn = Set(parsed)
+                } else {
+                    reader.report(
+                        retryOn,
+                        "\(path).retry_on",
+                        "expected a list of failure kinds.",
+                        fix: "write e.g. 'retry_on: [rate_limited, server_error]'."
+                    )
                 }
-                routes.append(Route(name: name, targets: targets, policy: policy))
             }
+            guard resolved, !balanced.isEmpty else { continue }
+            let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
+            if Set(route.targets.map(\.kind)).count > 1 {
+                reader.report(value, path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
+            }
+            routes.append(route)
         }
     }
 

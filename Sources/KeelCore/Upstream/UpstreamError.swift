@@ -1,6 +1,6 @@
 /// A failed call to an upstream, classified so that policies (and the client's error) can act on it.
 public struct UpstreamError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: String, Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
         /// The upstream answered 429.
         case rateLimited = "rate_limited"
         /// The upstream answered 5xx (other than 503 and 504).

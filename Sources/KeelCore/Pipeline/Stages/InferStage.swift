@@ -1,6 +1,7 @@
 /// Last stage: calls upstreams under the route's policy and records every attempt on the ledger.
 ///
-/// Targets are tried in order; a target whose breaker is open is skipped at no cost. A retryable
+/// Targets are tried in the route's order for this request (a balanced deployment drawn by weight,
+/// then the others, then the fallbacks); a target whose breaker is open is skipped at no cost. A retryable
 /// failure is retried on the same target after a jittered backoff (or the upstream's `Retry-After`, up
 /// to the backoff's cap)
 /// when the provider's retry budget and the deadline allow, and otherwise falls to the next target.
@@ -38,8 +39,9 @@ public struct InferStage: PipelineStage {
         let deadline = policy.latencyBudget.map { exchange.elapsed + $0 }
         var attempts = 0
         var lastFailure: UpstreamError?
-        for (position, deployment) in route.targets.enumerated() {
-            let laterTargets = route.targets.count - position - 1
+        let order = route.attemptOrder(draw: jitter())
+        for (position, deployment) in order.enumerated() {
+            let laterTargets = order.count - position - 1
             var retries = 0
             health.budget(for: deployment)?.recordRequest()
             while attempts < policy.maxAttempts {
