@@ -1,12 +1,12 @@
 /// Last stage: calls upstreams under the route's policy and records every attempt on the ledger.
 ///
 /// Targets are tried in the route's order for this request (a balanced deployment drawn by weight,
-/// then the others, then the fallbacks); a target whose breaker is open is skipped at no cost. A retryable
-/// failure is retried on the same target after a jittered backoff (or the upstream's `Retry-After`, up
-/// to the backoff's cap)
-/// when the provider's retry budget and the deadline allow, and otherwise falls to the next target.
-/// Each attempt's timeout is what is left of the route's latency budget. A stream is only handed on
-/// once its first chunk has arrived, so a failure before the first byte falls back transparently.
+/// then the others, then the fallbacks); a target whose breaker is open is skipped at no cost.
+/// A retryable failure is retried on the same target after a jittered backoff (or the upstream's
+/// `Retry-After`, up to the backoff's cap) when the provider's retry budget and the deadline allow,
+/// and otherwise falls to the next target. Each attempt's timeout is what is left of the route's
+/// latency budget. A stream is only handed on once its first chunk has arrived, so a failure before
+/// the first byte falls back transparently.
 public struct InferStage: PipelineStage {
     private let upstreams: [String: any Upstream]
     private let health: UpstreamHealth
@@ -43,7 +43,6 @@ public struct InferStage: PipelineStage {
         for (position, deployment) in order.enumerated() {
             let laterTargets = order.count - position - 1
             var retries = 0
-            health.budget(for: deployment)?.recordRequest()
             while attempts < policy.maxAttempts {
                 if let breaker = health.breaker(for: deployment), !breaker.allowsCall() {
                     lastFailure = lastFailure ?? UpstreamError(.unavailable, "the circuit breaker of \(deployment.name) is open")
@@ -52,6 +51,8 @@ public struct InferStage: PipelineStage {
                 let remaining = deadline.map { $0 - exchange.elapsed }
                 if let remaining, remaining <= .zero { throw lastFailure ?? UpstreamError(.timeout, "the latency budget was spent") }
                 attempts += 1
+                // The budget earns from requests an upstream really receives, not from skipped targets.
+                if retries == 0 { health.budget(for: deployment)?.recordRequest() }
                 do {
                     let response = try await attempt(request, on: deployment, within: remaining, exchange: exchange)
                     health.breaker(for: deployment)?.record(success: true)
@@ -60,6 +61,7 @@ public struct InferStage: PipelineStage {
                     health.breaker(for: deployment)?.record(success: false)
                     lastFailure = failure
                     guard policy.retryOn.contains(failure.kind) else {
+                        // A target refusing Keel's own credentials or model id cannot answer; the next may.
                         if failure.kind == .misconfigured { break }
                         throw failure
                     }
