@@ -109,23 +109,12 @@ public enum Gateway {
     static func makeUpstreams(_ providers: [KeelConfiguration.Provider], client: HTTPClient, clock: KeelClock) -> [String: any Upstream] {
         var upstreams: [String: any Upstream] = [:]
         for provider in providers {
+            let endpoint = HTTPEndpoint(baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout)
             switch provider.kind {
             case .openai:
-                upstreams[provider.name] = OpenAIUpstream(
-                    baseURL: provider.baseURL ?? "",
-                    apiKey: provider.apiKey,
-                    client: client,
-                    timeout: provider.timeout,
-                    clock: clock
-                )
+                upstreams[provider.name] = OpenAIUpstream(endpoint: endpoint, clock: clock)
             case .anthropic:
-                upstreams[provider.name] = AnthropicUpstream(
-                    baseURL: provider.baseURL ?? "",
-                    apiKey: provider.apiKey,
-                    client: client,
-                    timeout: provider.timeout,
-                    clock: clock
-                )
+                upstreams[provider.name] = AnthropicUpstream(endpoint: endpoint, clock: clock)
             case .simulated:
                 upstreams[provider.name] = SimulatedUpstream(profile: provider.simulation, clock: clock)
             }

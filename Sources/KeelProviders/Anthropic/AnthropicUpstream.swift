@@ -10,10 +10,9 @@ public struct AnthropicUpstream: Upstream {
     private let transport: UpstreamTransport
     private let clock: KeelClock
 
-    /// - Parameter baseURL: the API root with its version path (`https://api.anthropic.com/v1`).
-    public init(baseURL: String, apiKey: String?, client: HTTPClient, timeout: Duration, clock: KeelClock = .system) {
-        self.apiKey = apiKey
-        self.transport = UpstreamTransport(client: client, baseURL: baseURL, timeout: timeout)
+    public init(endpoint: HTTPEndpoint, clock: KeelClock = .system) {
+        self.apiKey = endpoint.apiKey
+        self.transport = UpstreamTransport(endpoint: endpoint)
         self.clock = clock
     }
 

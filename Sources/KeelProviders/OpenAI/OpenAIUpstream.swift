@@ -8,12 +8,9 @@ public struct OpenAIUpstream: Upstream {
     private let transport: UpstreamTransport
     private let clock: KeelClock
 
-    /// - Parameters:
-    ///   - baseURL: the API root, with its version path (`https://api.openai.com/v1`, `http://localhost:11434/v1`).
-    ///   - apiKey: the provider's key, sent as a bearer token; never the client's Keel key.
-    public init(baseURL: String, apiKey: String?, client: HTTPClient, timeout: Duration, clock: KeelClock = .system) {
-        self.apiKey = apiKey
-        self.transport = UpstreamTransport(client: client, baseURL: baseURL, timeout: timeout)
+    public init(endpoint: HTTPEndpoint, clock: KeelClock = .system) {
+        self.apiKey = endpoint.apiKey
+        self.transport = UpstreamTransport(endpoint: endpoint)
         self.clock = clock
     }
 

@@ -15,10 +15,10 @@ struct UpstreamTransport: Sendable {
     /// The largest non-streamed response body read.
     let maximumBodySize = 32 * 1024 * 1024
 
-    init(client: HTTPClient, baseURL: String, timeout: Duration) {
-        self.client = client
-        self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.timeout = timeout
+    init(endpoint: HTTPEndpoint) {
+        self.client = endpoint.client
+        self.baseURL = endpoint.baseURL.hasSuffix("/") ? String(endpoint.baseURL.dropLast()) : endpoint.baseURL
+        self.timeout = endpoint.timeout
     }
 
     /// POSTs `body` to `path` under the base URL and returns the response once its status is a success.
