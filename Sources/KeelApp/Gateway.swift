@@ -32,9 +32,14 @@ public enum Gateway {
                 return route
             }
         )
-        let health = UpstreamHealth(deployments: configuration.models, clock: clock)
+        let health = UpstreamHealth(deployments: configuration.models, clock: clock) { deployment, transition in
+            logger.warning(
+                "circuit breaker changed state",
+                metadata: ["deployment": "\(deployment.name)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)"]
+            )
+        }
         let pipeline = makePipeline(
-            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
+            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry), deployments: configuration.models)],
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
@@ -43,10 +48,17 @@ public enum Gateway {
             clock: clock
         )
 
-        let router = Router()
+        let disconnects = ClientDisconnects()
+        let router = Router(context: KeelRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
-        GatewayController(pipeline: pipeline, routes: routes, authenticator: authenticator, maximumBodySize: configuration.server.maximumBodySize)
-            .addRoutes(to: router.group("v1"))
+        GatewayController(
+            pipeline: pipeline,
+            routes: routes,
+            authenticator: authenticator,
+            disconnects: disconnects,
+            maximumBodySize: configuration.server.maximumBodySize
+        )
+        .addRoutes(to: router.group("v1"))
         AdminController(authenticator: authenticator, log: store, health: health).addRoutes(to: router.group("api"))
         router.get("metrics") { _, _ in
             let breakerState = MetricNameDescriptor(
@@ -68,6 +80,7 @@ public enum Gateway {
 
         return Application(
             router: router,
+            server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
             services: [logWriter, HTTPClientService(client: client)],
             logger: logger
@@ -99,6 +112,8 @@ public enum Gateway {
                 AuthenticateStage(authenticator: authenticator),
                 ValidateStage(),
                 RouteStage(routes: routes),
+                FitContextStage(),
+                DegradeStage(cache: ResponseCache(clock: clock), clock: clock),
                 AccountUsageStage(),
                 InferStage(upstreams: upstreams, health: health, clock: clock),
             ],
@@ -130,6 +145,7 @@ public enum Gateway {
             .milliseconds(500), .seconds(1), .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30), .seconds(60),
         ]
         factory.valueHistogramBuckets[GatewayMetrics.tokenUsage] = (0..<12).map { pow(4, Double($0)) }
+        factory.valueHistogramBuckets[GatewayMetrics.attemptsPerRequest] = [1, 2, 3, 4, 5, 10, 20]
         return factory
     }
 

@@ -3,34 +3,44 @@ import Hummingbird
 import KeelCore
 import Logging
 
-/// The OpenAI-compatible API under `/v1`: every call runs through the pipeline.
-public struct GatewayController<Context: RequestContext>: Sendable {
+/// The OpenAI-compatible API under `/v1`: every call runs through the pipeline, and is cancelled
+/// (upstream call included) if its client disconnects before the answer.
+public struct GatewayController: Sendable {
     let pipeline: Pipeline
     let routes: RouteTable
     let authenticator: KeyAuthenticator
+    let disconnects: ClientDisconnects
     let maximumBodySize: Int
 
-    public init(pipeline: Pipeline, routes: RouteTable, authenticator: KeyAuthenticator, maximumBodySize: Int) {
+    public init(pipeline: Pipeline, routes: RouteTable, authenticator: KeyAuthenticator, disconnects: ClientDisconnects, maximumBodySize: Int) {
         self.pipeline = pipeline
         self.routes = routes
         self.authenticator = authenticator
+        self.disconnects = disconnects
         self.maximumBodySize = maximumBodySize
     }
 
-    public func addRoutes(to group: RouterGroup<Context>) {
+    public func addRoutes(to group: RouterGroup<KeelRequestContext>) {
         group.post("chat/completions") { request, context in try await run(.chat, request, context: context) }
         group.post("embeddings") { request, context in try await run(.embeddings, request, context: context) }
         group.get("models") { request, _ in try await listModels(request) }
         group.get("models/{id}") { request, context in try await model(request, id: context.parameters.require("id")) }
     }
 
-    private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: Context) async throws -> Response {
+    private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: KeelRequestContext) async throws -> Response {
         let limit = maximumBodySize
         let body = UnreadBody {
             var request = request
             return try await request.collectBody(limit: limit)
         }
-        let (exchange, result) = await pipeline.handle(GatewayRequest(operation: operation, credential: request.bearerToken, body: body))
+        let gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
+        let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline] in await pipeline.handle(gatewayRequest) }
+        var response = respond(to: result, exchange: exchange, logger: context.logger)
+        if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
+        return response
+    }
+
+    private func respond(to result: Result<GatewayResponse, any Error>, exchange: Exchange, logger: Logger) -> Response {
         switch result {
         case .success(.completion(let completion)):
             return .json(.object(completion.json), requestID: exchange.id)
@@ -41,7 +51,7 @@ public struct GatewayController<Context: RequestContext>: Sendable {
         case .failure(let error):
             let presented = KeelError(presenting: error)
             if presented.code.category == .internalError {
-                context.logger.error("request failed inside Keel", metadata: ["request_id": "\(exchange.id)", "error": "\(error)"])
+                logger.error("request failed inside Keel", metadata: ["request_id": "\(exchange.id)", "error": "\(error)"])
             }
             return .error(presented, requestID: exchange.id)
         }

@@ -21,4 +21,6 @@ extension Response {
 
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
+    /// Set on an answer that did not come from a model: `cache` or `static`, and the failure behind it.
+    static let keelDegraded = HTTPField.Name("x-keel-degraded")!
 }

@@ -12,15 +12,30 @@ public final class ScriptedUpstream: Upstream {
         case embed(vectors: [[Double]], tokens: Int)
         /// Never answers (until cancelled).
         case hang
+        /// Streams the words, then sends nothing more (until cancelled).
+        case streamThenHang([String])
     }
 
     private let script = Mutex<[Step]>([])
     private let sent = Mutex<[JSONObject]>([])
+    private let cancelled = Mutex(0)
 
     public init(_ steps: [Step]) { script.withLock { $0 = steps } }
 
     /// The request bodies received, in order.
     public var requests: [JSONObject] { sent.withLock { $0 } }
+
+    /// How many hanging calls were cancelled by their caller.
+    public var cancellations: Int { cancelled.withLock { $0 } }
+
+    private func hang() async throws {
+        do {
+            try await Task.sleep(for: .seconds(3600))
+        } catch {
+            cancelled.withLock { $0 += 1 }
+            throw error
+        }
+    }
 
     private func nextStep(_ body: JSONObject) async throws -> Step {
         sent.withLock { $0.append(body) }
@@ -28,9 +43,7 @@ public final class ScriptedUpstream: Upstream {
             throw UpstreamError(.serverError, "the script has no more steps")
         }
         if case .fail(let error) = step { throw error }
-        if case .hang = step {
-            try await Task.sleep(for: .seconds(3600))
-        }
+        if case .hang = step { try await hang() }
         return step
     }
 
@@ -43,10 +56,17 @@ public final class ScriptedUpstream: Upstream {
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
-        guard case .stream(let words, let usage, let failure) = try await nextStep(request.json) else {
+        let step = try await nextStep(request.json)
+        let model = request.json["model"]?.stringValue ?? ""
+        if case .streamThenHang(let words) = step {
+            let chunks = words.map {
+                ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject([("content", .string($0))]))
+            }
+            return ChatStream(FailingAfter(chunks: chunks, failure: nil, hang: { [self] in try await hang() }))
+        }
+        guard case .stream(let words, let usage, let failure) = step else {
             throw UpstreamError(.badResponse, "script expected a stream")
         }
-        let model = request.json["model"]?.stringValue ?? ""
         var chunks = words.map {
             ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject([("content", .string($0))]))
         }
@@ -54,7 +74,7 @@ public final class ScriptedUpstream: Upstream {
             chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, delta: JSONObject(), finishReason: "stop"))
             if let usage { chunks.append(ChatCompletionChunk(id: "chatcmpl-scripted", created: 1, model: model, usage: usage)) }
         }
-        return ChatStream(FailingAfter(chunks: chunks, failure: failure))
+        return ChatStream(FailingAfter(chunks: chunks, failure: failure, hang: nil))
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
@@ -65,21 +85,24 @@ public final class ScriptedUpstream: Upstream {
     }
 }
 
-/// Yields its chunks, then throws `failure` if there is one.
+/// Yields its chunks, then throws `failure` if there is one, or hangs if told to.
 private struct FailingAfter: AsyncSequence, Sendable {
     let chunks: [ChatCompletionChunk]
     let failure: UpstreamError?
+    let hang: (@Sendable () async throws -> Void)?
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var remaining: [ChatCompletionChunk]
         let failure: UpstreamError?
+        let hang: (@Sendable () async throws -> Void)?
 
         mutating func next() async throws -> ChatCompletionChunk? {
             if !remaining.isEmpty { return remaining.removeFirst() }
             if let failure { throw failure }
+            try await hang?()
             return nil
         }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: chunks, failure: failure) }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(remaining: chunks, failure: failure, hang: hang) }
 }

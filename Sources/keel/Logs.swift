@@ -37,7 +37,8 @@ struct Logs: AsyncParsableCommand {
         let time = ISO8601DateFormatter.keel.string(from: record.startedAt)
         let tokens = record.inputTokens.map { "\($0)→\(record.outputTokens ?? 0) tok" } ?? "-"
         let cost = record.cost.map { String(format: "$%.6f", $0.dollars) } ?? "-"
-        let outcome = record.errorCode.map { "\(record.status) \($0)" } ?? "\(record.status)"
+        var outcome = record.errorCode.map { "\(record.status) \($0)" } ?? "\(record.status)"
+        if let degraded = record.degraded { outcome += " degraded=\(degraded)" }
         return [
             time, record.id, record.operation, record.route ?? record.requestedModel ?? "-", record.stream ? "stream" : "-", outcome,
             String(format: "%.1fms", record.durationMs), tokens, cost, "\(record.attempts.count) attempt(s)",

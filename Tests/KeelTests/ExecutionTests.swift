@@ -1,5 +1,6 @@
 import KeelCore
 import KeelTesting
+import Synchronization
 import Testing
 
 /// The infer stage under a route's policy: retries, fallbacks, breakers, budgets and deadlines.
@@ -16,8 +17,8 @@ import Testing
         let clock: ManualClock
         let route: Route
 
-        func send(stream: Bool = false) async -> (Exchange, Result<GatewayResponse, any Error>) {
-            let body = #"{"model":"r","stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
+        func send(stream: Bool = false, content: String = "hi", extra: String = "") async -> (Exchange, Result<GatewayResponse, any Error>) {
+            let body = #"{"model":"r","stream":\#(stream),\#(extra)"messages":[{"role":"user","content":"\#(content)"}]}"#
             var request = GatewayRequest(operation: .chat, credential: nil, body: [])
             request.payload = .chat(try! ChatCompletionRequest(json: JSONParser.parse(body)))
             request.route = route
@@ -30,15 +31,16 @@ import Testing
         _ b: [ScriptedUpstream.Step] = [],
         policy: RoutePolicy = RoutePolicy(),
         targets: [ModelDeployment] = [primary, fallback],
-        clock: ManualClock = ManualClock()
+        clock: ManualClock = ManualClock(),
+        before: [any PipelineStage] = []
     ) -> Setup {
         var breaker = CircuitBreaker.Configuration()
         breaker.consecutiveFailures = 3
-        let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], breaker: breaker, clock: clock.keelClock)
+        let health = UpstreamHealth(deployments: targets, breaker: breaker, clock: clock.keelClock)
         let upstreams = (ScriptedUpstream(a), ScriptedUpstream(b))
         let infer = InferStage(upstreams: ["a": upstreams.0, "b": upstreams.1], health: health, clock: clock.keelClock, jitter: { 0.5 })
         return Setup(
-            pipeline: Pipeline(stages: [infer], clock: clock.keelClock),
+            pipeline: Pipeline(stages: before + [infer], clock: clock.keelClock),
             a: upstreams.0,
             b: upstreams.1,
             health: health,
@@ -179,7 +181,70 @@ import Testing
             return
         }
         #expect(KeelError(presenting: error).status == 504)
-        #expect(took < .seconds(2), "took \(took)")
+        #expect(took < .seconds(1), "took \(took)")
+    }
+
+    @Test func aStreamStillGoingAtItsDeadlineEndsWithATimeoutAndReleasesTheUpstream() async throws {
+        let s = setup([.streamThenHang(["one", " two"])], policy: RoutePolicy(latencyBudget: .milliseconds(300)), targets: [Self.primary])
+        let started = ContinuousClock.now
+        let (exchange, result) = await s.send(stream: true)
+        guard case .success(.stream(let stream, _)) = result else { throw Failure("expected a stream, got \(result)") }
+        var text = ""
+        let ending: (any Error)?
+        do {
+            for try await chunk in stream { text += chunk.contentDelta ?? "" }
+            ending = nil
+        } catch {
+            ending = error
+        }
+        let took = ContinuousClock.now - started
+        #expect(text == "one two", "what came before the deadline reached the client")
+        #expect((ending as? UpstreamError)?.kind == .timeout, "the stream ended with \(String(describing: ending))")
+        #expect(took >= .milliseconds(300) && took < .seconds(1), "took \(took)")
+        #expect(attempts(exchange).map(\.error) == ["timeout"])
+        #expect(s.a.cancellations == 1, "the upstream call was cancelled")
+    }
+
+    @Test func aPromptTooLongForATargetGoesToOneWithALargerWindow() async throws {
+        var small = Self.primary
+        small.contextWindow = 100
+        var large = Self.fallback
+        large.contextWindow = 1000
+        let s = setup([.reply("small", usage: Self.ok)], [.reply("large", usage: Self.ok)], targets: [small, large], before: [FitContextStage()])
+
+        let (shortExchange, short) = await s.send(content: String(repeating: "word ", count: 20))
+        guard case .success(.completion(let answer)) = short else { throw Failure("expected success, got \(short)") }
+        #expect(answer.content == "small")
+        #expect(shortExchange.finish(status: 200)?.promptTokens == 31, "3 to prime the reply, 3 for the message, 100 bytes / 4")
+
+        let (_, long) = await s.send(content: String(repeating: "word ", count: 200))
+        guard case .success(.completion(let fallback)) = long else { throw Failure("expected success, got \(long)") }
+        #expect(fallback.content == "large")
+        #expect(s.a.requests.count == 1, "the small window was never sent the long prompt")
+
+        let (_, reserved) = await s.send(content: String(repeating: "word ", count: 20), extra: #""max_tokens":990,"#)
+        guard case .failure(let error) = reserved else { throw Failure("expected a refusal, got \(reserved)") }
+        let refusal = KeelError(presenting: error)
+        #expect(refusal.code == .contextLengthExceeded && refusal.status == 400 && refusal.param == "messages")
+        #expect(s.a.requests.count == 1 && s.b.requests.count == 1, "a refusal costs nothing upstream")
+    }
+
+    @Test func breakerTransitionsAreReportedAndRecoveryClosesWithinOneProbeInterval() {
+        let clock = ManualClock()
+        let seen = Mutex<[CircuitBreaker.Transition]>([])
+        var configuration = CircuitBreaker.Configuration()
+        configuration.consecutiveFailures = 2
+        configuration.openDuration = .seconds(5)
+        let breaker = CircuitBreaker(configuration: configuration, clock: clock.keelClock) { transition in seen.withLock { $0.append(transition) } }
+        breaker.record(success: false)
+        breaker.record(success: false)
+        #expect(!breaker.allowsCall())
+        // The upstream recovers now; the breaker lets the first probe through once its open time is up.
+        clock.advance(by: .seconds(5))
+        #expect(breaker.allowsCall())
+        breaker.record(success: true)
+        #expect(breaker.state == .closed)
+        #expect(seen.withLock { $0 } == [.init(from: .closed, to: .open), .init(from: .open, to: .halfOpen), .init(from: .halfOpen, to: .closed)])
     }
 }
 

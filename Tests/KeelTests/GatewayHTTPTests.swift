@@ -1,8 +1,11 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KeelCore
+import NIOCore
+import NIOHTTP1
 import Testing
 
 @Suite struct GatewayHTTPTests {
@@ -187,15 +190,54 @@ import Testing
         gateway.bodies = "full"
         try await gateway.test { client in
             let id = try #require(try await client.post("/v1/chat/completions", goodChat).headers[HTTPField.Name("x-request-id")!])
-            var record: JSONObject?
-            for _ in 0..<100 where record == nil {
-                try await Task.sleep(for: .milliseconds(20))
-                record = try await client.get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue?
-                    .first { $0.objectValue?["id"]?.stringValue == id }?.objectValue
-            }
+            let record = try await client.logRecord(id: id)
             #expect(record?["request_body"]?.stringValue == goodChat)
             #expect(record?["response_body"]?.stringValue?.contains("chat.completion") == true)
             #expect(record?.jsonText.contains(TestGateway.appKey) == false)
+        }
+    }
+
+    @Test func aDegradedAnswerIsLabelledCountedAndLogged() async throws {
+        var gateway = TestGateway()
+        gateway.providerYAML += "\n    faults: { unavailable: 1.0 }"
+        gateway.chatRoute = #"{ model: chat-model, max_attempts: 1, degrade: { static_answer: "Busy; try again soon." } }"#
+        try await gateway.test { client in
+            let response = try await client.post("/v1/chat/completions", goodChat)
+            #expect(response.status == .ok)
+            #expect(response.headers[HTTPField.Name("x-keel-degraded")!] == "static; cause=upstream_unavailable")
+            #expect(
+                response.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"] == "Busy; try again soon."
+            )
+            let record = try await client.logRecord(id: try #require(response.headers[HTTPField.Name("x-request-id")!]))
+            #expect(record?["degraded"] == "static" && record?["error_code"] == "upstream_unavailable" && record?["status"] == 200)
+            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            #expect(metrics.contains(#"keel_degraded_total{route="gpt-test",mode="static"} 1"#))
+            #expect(metrics.contains(#"keel_upstream_attempts_per_request_count{route="gpt-test"} 1"#))
+            #expect(metrics.contains(#"keel_retry_overhead_tokens_total{route="gpt-test"} 8"#), "the failed attempt sent 8 prompt tokens")
+        }
+    }
+
+    @Test func aClientThatDisconnectsCancelsItsUpstreamCall() async throws {
+        var gateway = TestGateway()
+        gateway.providerYAML += "\n    faults: { timeout: 1.0, hang_seconds: 30 }"
+        try await gateway.test(.live) { client in
+            let port = try #require(client.port)
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/chat/completions")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(TestGateway.appKey)")
+            request.body = .bytes(ByteBuffer(string: goodChat))
+            // The client gives up after 300 ms and closes its connection.
+            await #expect(throws: (any Error).self) { try await http.execute(request, timeout: .milliseconds(300)) }
+            try await http.shutdown()
+            var record: JSONObject?
+            let deadline = ContinuousClock.now + .seconds(10)
+            while record == nil, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+                record = try await client.get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue?.first?.objectValue
+            }
+            #expect(record?["status"] == 499 && record?["error_code"] == "client_closed_request")
+            #expect((record?["duration_ms"]?.doubleValue ?? .infinity) < 5000, "the 30 s upstream call was cancelled, not waited out")
         }
     }
 }

@@ -21,6 +21,7 @@ struct TestGateway {
         """
     /// The provider serving the embeddings route.
     var embeddingProvider = "sim"
+    var chatRoute = "chat-model"
     var maximumBodySize = 4096
     var bodies = "none"
 
@@ -35,7 +36,7 @@ struct TestGateway {
           chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 } }
           embed-model: { provider: \(embeddingProvider), kind: embedding, price: { input: 0.5 } }
         routes:
-          gpt-test: chat-model
+          gpt-test: \(chatRoute)
           embed-test: embed-model
         keys:
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY }
@@ -71,6 +72,17 @@ extension TestClientProtocol {
         var headers: HTTPFields = [:]
         if let key { headers[.authorization] = "Bearer \(key)" }
         return try await execute(uri: uri, method: .get, headers: headers)
+    }
+
+    /// The request log's row for `id`, waiting up to `patience` for the writer to store it.
+    func logRecord(id: String, patience: Duration = .seconds(5)) async throws -> JSONObject? {
+        let deadline = ContinuousClock.now + patience
+        while ContinuousClock.now < deadline {
+            let rows = try await get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue ?? []
+            if let row = rows.first(where: { $0.objectValue?["id"]?.stringValue == id })?.objectValue { return row }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return nil
     }
 }
 

@@ -237,7 +237,7 @@ extension KeelConfiguration {
             if case .scalar = value {
                 entries["model"] = value
             } else {
-                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on"]
+                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on", "degrade"]
                 entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
                 if (entries["model"] == nil) == (entries["balance"] == nil) {
                     reader.report(
@@ -302,6 +302,7 @@ extension KeelConfiguration {
                     )
                 }
             }
+            policy.degradation = readDegradation(entries["degrade"], path: "\(path).degrade", &reader)
             guard resolved, !balanced.isEmpty else { continue }
             let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
             if Set(route.targets.map(\.kind)).count > 1 {
@@ -309,6 +310,19 @@ extension KeelConfiguration {
             }
             routes.append(route)
         }
+    }
+
+    /// A route's last resort: `degrade: { cache_ttl_seconds: 300, static_answer: "…" }`.
+    private func readDegradation(_ node: Node?, path: String, _ reader: inout YAMLReader) -> DegradationPolicy {
+        var policy = DegradationPolicy()
+        for (key, value) in reader.mapping(node, path, allowed: ["cache_ttl_seconds", "static_answer"]) {
+            switch key {
+            case "cache_ttl_seconds":
+                policy.cacheTTL = reader.number(value, "\(path).cache_ttl_seconds", in: 0.001...31_536_000).map { .milliseconds(Int64($0 * 1000)) }
+            default: policy.staticAnswer = reader.string(value, "\(path).static_answer")
+            }
+        }
+        return policy
     }
 
     /// The model a route names, or a problem with the closest known name.

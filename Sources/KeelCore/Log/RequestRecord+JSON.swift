@@ -23,6 +23,8 @@ extension RequestRecord {
         object["output_tokens"] = outputTokens.map(JSONValue.init) ?? .null
         object["cached_input_tokens"] = cachedInputTokens.map(JSONValue.init) ?? .null
         object["cost_usd"] = cost.map { .double($0.dollars) } ?? .null
+        object["prompt_tokens"] = promptTokens.map(JSONValue.init) ?? .null
+        object["degraded"] = JSONValue(degraded)
         if let requestBody { object["request_body"] = .string(requestBody) }
         if let responseBody { object["response_body"] = .string(responseBody) }
         object["attempts"] = .array(

@@ -26,6 +26,10 @@ public struct RequestRecord: Sendable, Hashable {
     public var outputTokens: Int?
     public var cachedInputTokens: Int?
     public var cost: Money?
+    /// Input tokens counted before the call, which every retry sends again.
+    public var promptTokens: Int?
+    /// How the answer was degraded (`cache`, `static`) when no model gave it; the error says why.
+    public var degraded: String?
     public var requestBody: String?
     public var responseBody: String?
     public var attempts: [AttemptRecord]
@@ -50,6 +54,8 @@ public struct RequestRecord: Sendable, Hashable {
         outputTokens: Int? = nil,
         cachedInputTokens: Int? = nil,
         cost: Money? = nil,
+        promptTokens: Int? = nil,
+        degraded: String? = nil,
         requestBody: String? = nil,
         responseBody: String? = nil,
         attempts: [AttemptRecord] = []
@@ -73,6 +79,8 @@ public struct RequestRecord: Sendable, Hashable {
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
         self.cost = cost
+        self.promptTokens = promptTokens
+        self.degraded = degraded
         self.requestBody = requestBody
         self.responseBody = responseBody
         self.attempts = attempts

@@ -13,6 +13,14 @@ public final class GatewayMetrics: ExchangeObserver {
     /// Upstream calls by deployment and outcome (`ok` or the failure); with `keel_requests_total`
     /// it gives the retry overhead: attempts per request.
     public static let attempts = "keel_upstream_attempts_total"
+    /// Upstream calls per request, by route: 1 when nothing was retried.
+    public static let attemptsPerRequest = "keel_upstream_attempts_per_request"
+    /// Input tokens sent again because an attempt failed (each failed attempt sent the whole prompt).
+    public static let retryOverheadTokens = "keel_retry_overhead_tokens_total"
+    /// Those tokens at the failed deployment's input price: what retries may have cost, at most.
+    public static let retryOverheadCost = "keel_retry_overhead_cost_usd_total"
+    /// Answers that came from the cache or a static answer instead of a model, by route and mode.
+    public static let degraded = "keel_degraded_total"
 
     private struct Labels: Hashable {
         var operation: String
@@ -27,6 +35,9 @@ public final class GatewayMetrics: ExchangeObserver {
         var inputTokens: Recorder
         var outputTokens: Recorder
         var requests: Counter
+        var attemptsPerRequest: Recorder
+        var retryOverheadTokens: Counter
+        var retryOverheadCost: FloatingPointCounter
     }
 
     private struct AttemptLabels: Hashable {
@@ -36,10 +47,16 @@ public final class GatewayMetrics: ExchangeObserver {
     }
 
     private let factory: any MetricsFactory
+    private let prices: [String: Price]
     private let handles = Mutex<[Labels: Handles]>([:])
     private let attemptCounters = Mutex<[AttemptLabels: Counter]>([:])
+    private let degradedCounters = Mutex<[[String]: Counter]>([:])
 
-    public init(factory: any MetricsFactory) { self.factory = factory }
+    /// - Parameter deployments: the configured deployments, whose prices value the retry overhead.
+    public init(factory: any MetricsFactory, deployments: [ModelDeployment] = []) {
+        self.factory = factory
+        self.prices = Dictionary(deployments.map { ($0.name, $0.price) }, uniquingKeysWith: { first, _ in first })
+    }
 
     public func exchangeFinished(_ record: RequestRecord) {
         let labels = Labels(
@@ -61,7 +78,24 @@ public final class GatewayMetrics: ExchangeObserver {
             metrics.outputTokens.record(output)
         }
         metrics.requests.increment()
+        if !record.attempts.isEmpty { metrics.attemptsPerRequest.record(record.attempts.count) }
+        if let degraded = record.degraded {
+            let labels = [record.route ?? "none", degraded]
+            let counter = degradedCounters.withLock { counters in
+                if let known = counters[labels] { return known }
+                let made = Counter(label: Self.degraded, dimensions: [("route", labels[0]), ("mode", labels[1])], factory: factory)
+                counters[labels] = made
+                return made
+            }
+            counter.increment()
+        }
         for attempt in record.attempts {
+            if attempt.error != nil, let prompt = record.promptTokens, prompt > 0 {
+                metrics.retryOverheadTokens.increment(by: prompt)
+                if let price = prices[attempt.model] {
+                    metrics.retryOverheadCost.increment(by: (price.input * prompt).dollars)
+                }
+            }
             let labels = AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok")
             let counter = attemptCounters.withLock { counters in
                 if let known = counters[labels] { return known }
@@ -86,7 +120,10 @@ public final class GatewayMetrics: ExchangeObserver {
             duration: Timer(label: Self.operationDuration, dimensions: duration, factory: factory),
             inputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "input")], aggregate: true, factory: factory),
             outputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "output")], aggregate: true, factory: factory),
-            requests: Counter(label: Self.requests, dimensions: [("route", labels.route), ("status", String(labels.status))], factory: factory)
+            requests: Counter(label: Self.requests, dimensions: [("route", labels.route), ("status", String(labels.status))], factory: factory),
+            attemptsPerRequest: Recorder(label: Self.attemptsPerRequest, dimensions: [("route", labels.route)], aggregate: true, factory: factory),
+            retryOverheadTokens: Counter(label: Self.retryOverheadTokens, dimensions: [("route", labels.route)], factory: factory),
+            retryOverheadCost: FloatingPointCounter(label: Self.retryOverheadCost, dimensions: [("route", labels.route)], factory: factory)
         )
     }
 }

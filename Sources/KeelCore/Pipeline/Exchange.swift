@@ -22,6 +22,8 @@ public final class Exchange: Sendable {
         var attempts: [AttemptRecord] = []
         var upstream: Duration = .zero
         var firstToken: Duration?
+        var promptTokens: Int?
+        var degradation: Degradation?
         var requestBody: [UInt8]?
         var responseBody: String?
         var finished = false
@@ -58,6 +60,15 @@ public final class Exchange: Sendable {
             $0.cost = cost
         }
     }
+
+    /// The input tokens counted before any call (an estimate until the exact tokenizer counts them).
+    public func setPromptTokens(_ tokens: Int) { state.withLock { $0.promptTokens = tokens } }
+
+    /// Marks the answer as degraded: it did not come from a model, for the reason given.
+    public func setDegraded(_ degradation: Degradation) { state.withLock { $0.degradation = degradation } }
+
+    /// How the answer was degraded, if it was.
+    public var degradation: Degradation? { state.withLock { $0.degradation } }
 
     public func setResponseBody(_ body: String) { state.withLock { $0.responseBody = body } }
 
@@ -105,6 +116,7 @@ public final class Exchange: Sendable {
         return state.withLock { state -> RequestRecord? in
             guard !state.finished else { return nil }
             state.finished = true
+            let error = error ?? state.degradation?.cause
             return RequestRecord(
                 id: id,
                 startedAt: startedAt,
@@ -125,6 +137,8 @@ public final class Exchange: Sendable {
                 outputTokens: state.usage?.outputTokens,
                 cachedInputTokens: state.usage?.cachedInputTokens,
                 cost: state.cost,
+                promptTokens: state.promptTokens,
+                degraded: state.degradation?.mode.rawValue,
                 requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,
                 responseBody: keepBodies ? state.responseBody : nil,
                 attempts: state.attempts

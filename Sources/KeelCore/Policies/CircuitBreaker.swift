@@ -51,10 +51,13 @@ public final class CircuitBreaker: Sendable {
     public let configuration: Configuration
     private let clock: KeelClock
     private let status = Mutex(Status())
+    private let onTransition: @Sendable (Transition) -> Void
 
-    public init(configuration: Configuration = Configuration(), clock: KeelClock) {
+    /// - Parameter onTransition: told of every change of state, outside the breaker's lock.
+    public init(configuration: Configuration = Configuration(), clock: KeelClock, onTransition: @escaping @Sendable (Transition) -> Void = { _ in }) {
         self.configuration = configuration
         self.clock = clock
+        self.onTransition = onTransition
     }
 
     /// The state now (an open breaker whose time is up reads as half-open).
@@ -68,28 +71,30 @@ public final class CircuitBreaker: Sendable {
     /// Whether a call may go ahead now; in half-open only one probe at a time may.
     public func allowsCall() -> Bool {
         let now = clock.uptime()
-        return status.withLock { status in
+        let (allowed, transition) = status.withLock { status -> (Bool, Transition?) in
             switch status.state {
             case .closed:
-                return true
+                return (true, nil)
             case .open:
-                guard now - status.openedAt >= configuration.openDuration else { return false }
+                guard now - status.openedAt >= configuration.openDuration else { return (false, nil) }
                 status.state = .halfOpen
                 status.probeInFlight = true
-                return true
+                return (true, Transition(from: .open, to: .halfOpen))
             case .halfOpen:
-                guard !status.probeInFlight else { return false }
+                guard !status.probeInFlight else { return (false, nil) }
                 status.probeInFlight = true
-                return true
+                return (true, nil)
             }
         }
+        if let transition { onTransition(transition) }
+        return allowed
     }
 
     /// Records the outcome of an allowed call; returns the transition it caused, if any.
     @discardableResult
     public func record(success: Bool) -> Transition? {
         let now = clock.uptime()
-        return status.withLock { status in
+        let transition = status.withLock { status -> Transition? in
             let before = status.state
             switch status.state {
             case .halfOpen:
@@ -115,6 +120,8 @@ public final class CircuitBreaker: Sendable {
             }
             return before == status.state ? nil : Transition(from: before, to: status.state)
         }
+        if let transition { onTransition(transition) }
+        return transition
     }
 
     private func bucketIndex(at now: Duration) -> Int64 {

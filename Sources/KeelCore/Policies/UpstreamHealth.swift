@@ -6,11 +6,18 @@ public struct UpstreamHealth: Sendable {
     /// The deployments, in configuration order.
     public let deployments: [ModelDeployment]
 
-    public init(deployments: [ModelDeployment], breaker: CircuitBreaker.Configuration = .init(), retryRatio: Double = 0.2, clock: KeelClock) {
+    /// - Parameter onTransition: told when a deployment's breaker changes state (for logs and reports).
+    public init(
+        deployments: [ModelDeployment],
+        breaker: CircuitBreaker.Configuration = .init(),
+        retryRatio: Double = 0.2,
+        clock: KeelClock,
+        onTransition: @escaping @Sendable (ModelDeployment, CircuitBreaker.Transition) -> Void = { _, _ in }
+    ) {
         var breakers: [String: CircuitBreaker] = [:]
         var budgets: [String: RetryBudget] = [:]
         for deployment in deployments {
-            breakers[deployment.name] = CircuitBreaker(configuration: breaker, clock: clock)
+            breakers[deployment.name] = CircuitBreaker(configuration: breaker, clock: clock) { onTransition(deployment, $0) }
             if budgets[deployment.provider] == nil { budgets[deployment.provider] = RetryBudget(ratio: retryRatio) }
         }
         self.breakers = breakers

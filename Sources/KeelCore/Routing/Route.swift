@@ -59,4 +59,17 @@ public struct Route: Sendable, Hashable {
         order += balanced.enumerated().filter { $0.offset != chosen }.map(\.element.deployment)
         return order + fallbacks
     }
+
+    /// This route with only the targets that satisfy `isKept`, or `nil` when none does. When every
+    /// balanced deployment is dropped, the first fallback kept takes the load.
+    public func keeping(_ isKept: (ModelDeployment) -> Bool) -> Route? {
+        var kept = self
+        kept.balanced = balanced.filter { isKept($0.deployment) }
+        kept.fallbacks = fallbacks.filter(isKept)
+        if kept.balanced.isEmpty {
+            guard !kept.fallbacks.isEmpty else { return nil }
+            kept.balanced = [Share(kept.fallbacks.removeFirst())]
+        }
+        return kept
+    }
 }

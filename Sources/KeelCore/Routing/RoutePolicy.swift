@@ -6,6 +6,8 @@ public struct RoutePolicy: Sendable, Hashable {
     public var maxAttempts: Int
     /// The failures worth another attempt (on the same target, or the next).
     public var retryOn: Set<UpstreamError.Kind>
+    /// What answers when every target has failed; nothing by default.
+    public var degradation: DegradationPolicy
 
     /// Failures of the upstream, not of the request; a stream cut counts only before its first chunk,
     /// since nothing can be retried once the client has bytes.
@@ -13,9 +15,15 @@ public struct RoutePolicy: Sendable, Hashable {
         .rateLimited, .serverError, .unavailable, .timeout, .badResponse, .streamInterrupted,
     ]
 
-    public init(latencyBudget: Duration? = nil, maxAttempts: Int = 3, retryOn: Set<UpstreamError.Kind> = defaultRetryOn) {
+    public init(
+        latencyBudget: Duration? = nil,
+        maxAttempts: Int = 3,
+        retryOn: Set<UpstreamError.Kind> = defaultRetryOn,
+        degradation: DegradationPolicy = DegradationPolicy()
+    ) {
         self.latencyBudget = latencyBudget
         self.maxAttempts = maxAttempts
         self.retryOn = retryOn
+        self.degradation = degradation
     }
 }

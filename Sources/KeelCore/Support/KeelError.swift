@@ -45,6 +45,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let invalidType = Code("invalid_type", .invalidRequest)
         public static let missingField = Code("missing_required_parameter", .invalidRequest)
         public static let invalidValue = Code("invalid_value", .invalidRequest)
+        public static let contextLengthExceeded = Code("context_length_exceeded", .invalidRequest)
         public static let unsupportedOperation = Code("unsupported_operation", .invalidRequest)
         public static let missingAPIKey = Code("missing_api_key", .authentication)
         public static let invalidAPIKey = Code("invalid_api_key", .authentication)

@@ -43,7 +43,7 @@ public final class SimulatedUpstream: Upstream {
         let dimensions = request.dimensions ?? 16
         let texts = request.inputs.isEmpty ? Array(repeating: "", count: request.inputCount) : request.inputs
         let vectors = texts.map { Self.embedding(of: $0, dimensions: dimensions) }
-        let tokens = texts.reduce(0) { $0 + Self.estimatedTokens(in: $1) }
+        let tokens = texts.reduce(0) { $0 + max(1, EstimatingTokenCounter.tokens(in: $1)) }
         return EmbeddingsResponse(model: request.model, vectors: vectors, inputTokens: tokens)
     }
 
@@ -60,9 +60,6 @@ public final class SimulatedUpstream: Upstream {
         let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return raw.map { $0 / max(norm, 1e-12) }
     }
-
-    /// A rough count (four bytes a token) until the exact tokenizer arrives.
-    static func estimatedTokens(in text: String) -> Int { max(1, (text.utf8.count + 3) / 4) }
 }
 
 /// What one simulated request will do, drawn up front.
@@ -117,8 +114,7 @@ struct SimulatedPlan: Sendable {
         let limit = request?.maxOutputTokens ?? Int.max
         self.words = (0..<min(planned, limit)).map { _ in Self.vocabulary.randomElement(using: &random)! }
         self.finishReason = planned > limit ? "length" : "stop"
-        let promptText = request?.messages.reduce(0) { $0 + 4 + SimulatedUpstream.estimatedTokens(in: $1.text ?? "") } ?? 0
-        self.inputTokens = promptText + 3
+        self.inputTokens = request.map(EstimatingTokenCounter.inputTokens(of:)) ?? 0
     }
 
     var text: String { words.joined(separator: " ") }

@@ -47,6 +47,14 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2: prompt tokens and degraded answers") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE requests ADD COLUMN prompt_tokens INTEGER;
+                    ALTER TABLE requests ADD COLUMN degraded TEXT;
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -109,7 +109,9 @@ public struct InferStage: PipelineStage {
         }
         let started = exchange.startAttempt(to: deployment)
         do {
-            let response = try await withTimeout(timeout) { try await call(upstream, request, deployment, exchange: exchange, started: started) }
+            let response = try await withTimeout(timeout) {
+                try await call(upstream, request, deployment, within: timeout, exchange: exchange, started: started)
+            }
             if case .stream = response { return response }
             exchange.finishAttempt(to: deployment, started: started, failure: nil)
             return response
@@ -123,6 +125,7 @@ public struct InferStage: PipelineStage {
         _ upstream: any Upstream,
         _ request: GatewayRequest,
         _ deployment: ModelDeployment,
+        within timeout: Duration?,
         exchange: Exchange,
         started: Duration
     ) async throws -> GatewayResponse {
@@ -130,7 +133,8 @@ public struct InferStage: PipelineStage {
         case .unread:
             throw KeelError(.internalError, "The pipeline reached inference with an unread body.")
         case .chat(let chat) where chat.stream:
-            let stream = try await upstream.stream(chat.forUpstream(model: deployment.upstreamModel)).prefetchingFirstChunk()
+            var stream = try await upstream.stream(chat.forUpstream(model: deployment.upstreamModel)).prefetchingFirstChunk()
+            if let timeout { stream = stream.ending(within: timeout - (exchange.elapsed - started)) }
             let observed = stream.observed { ending in
                 switch ending {
                 case .finished, .cancelled: exchange.finishAttempt(to: deployment, started: started, failure: nil)
