@@ -32,7 +32,9 @@ public enum Gateway {
                 return route
             }
         )
-        let health = UpstreamHealth(deployments: configuration.models, clock: clock) { deployment, transition in
+        let health = UpstreamHealth(deployments: configuration.models, breaker: configuration.circuitBreaker, clock: clock) {
+            deployment,
+            transition in
             logger.warning(
                 "circuit breaker changed state",
                 metadata: ["deployment": "\(deployment.name)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)"]

@@ -33,8 +33,14 @@ extension KeelConfiguration {
             return (nil, [ConfigurationProblem(severity: .error, path: "", message: "not valid YAML: \(error)", fix: nil)])
         }
         var reader = YAMLReader()
+        let configuration = read(root, environment: environment, &reader)
+        return (configuration, reader.problems)
+    }
+
+    /// Reads the configuration in `root`, reporting its problems to `reader`.
+    static func read(_ root: Node?, environment: [String: String], _ reader: inout YAMLReader) -> KeelConfiguration {
         var configuration = KeelConfiguration()
-        let sections = reader.mapping(root, "", allowed: ["server", "storage", "log", "providers", "models", "routes", "keys"])
+        let sections = reader.mapping(root, "", allowed: ["server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "keys"])
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
         configuration.readServer(section["server"], &reader)
         configuration.readStorage(section["storage"], &reader)
@@ -42,11 +48,12 @@ extension KeelConfiguration {
         configuration.readProviders(section["providers"], environment: environment, &reader)
         configuration.readModels(section["models"], &reader)
         configuration.readRoutes(section["routes"], &reader)
+        configuration.readCircuitBreaker(section["circuit_breaker"], &reader)
         configuration.readKeys(section["keys"], environment: environment, &reader)
         if configuration.routes.isEmpty, reader.problems.isEmpty {
             reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
         }
-        return (configuration, reader.problems)
+        return configuration
     }
 
     private mutating func readServer(_ node: Node?, _ reader: inout YAMLReader) {
@@ -115,14 +122,15 @@ extension KeelConfiguration {
                     )
                 }
             case .simulated:
-                provider.simulation = readSimulation(entries, path: path, &reader)
+                provider.simulation = Self.readSimulation(entries, path: path, base: SimulationProfile(), &reader)
             }
             providers.append(provider)
         }
     }
 
-    private func readSimulation(_ entries: [String: Node], path: String, _ reader: inout YAMLReader) -> SimulationProfile {
-        var profile = SimulationProfile()
+    /// A simulated provider's behaviour: `base` with the settings in `entries` applied.
+    static func readSimulation(_ entries: [String: Node], path: String, base: SimulationProfile, _ reader: inout YAMLReader) -> SimulationProfile {
+        var profile = base
         if let seed = reader.integer(entries["seed"], "\(path).seed", in: 0...Int.max) { profile.seed = UInt64(seed) }
         for (key, value) in reader.mapping(entries["latency"], "\(path).latency", allowed: ["p50_ms", "p99_ms"]) {
             guard let milliseconds = reader.number(value, "\(path).latency.\(key)", in: 0...600_000) else { continue }
@@ -309,6 +317,24 @@ extension KeelConfiguration {
                 reader.report(value, path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
             }
             routes.append(route)
+        }
+    }
+
+    private mutating func readCircuitBreaker(_ node: Node?, _ reader: inout YAMLReader) {
+        let allowed = ["consecutive_failures", "failure_rate", "minimum_calls", "window_seconds", "open_seconds"]
+        for (key, value) in reader.mapping(node, "circuit_breaker", allowed: allowed) {
+            let path = "circuit_breaker.\(key)"
+            switch key {
+            case "consecutive_failures":
+                circuitBreaker.consecutiveFailures = reader.integer(value, path, in: 1...10_000) ?? circuitBreaker.consecutiveFailures
+            case "failure_rate": circuitBreaker.failureRate = reader.number(value, path, in: 0.01...1) ?? circuitBreaker.failureRate
+            case "minimum_calls": circuitBreaker.minimumCalls = reader.integer(value, path, in: 1...1_000_000) ?? circuitBreaker.minimumCalls
+            case "window_seconds":
+                circuitBreaker.window = reader.number(value, path, in: 0.1...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? circuitBreaker.window
+            default:
+                circuitBreaker.openDuration =
+                    reader.number(value, path, in: 0.01...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? circuitBreaker.openDuration
+            }
         }
     }
 

@@ -50,6 +50,8 @@ public struct KeelConfiguration: Sendable {
     public var providers: [Provider] = []
     public var models: [ModelDeployment] = []
     public var routes: [Route] = []
+    /// How every deployment's circuit breaker trips and probes.
+    public var circuitBreaker = CircuitBreaker.Configuration()
     public var keys: [ProvisionedKey] = []
 
     public init() {}

@@ -4,15 +4,22 @@ import Synchronization
 
 /// A built-in upstream that behaves like a real one — latency, streaming speed, 429s, 5xx,
 /// hangs and cut streams at configured rates — so that Keel can be run, tested and rehearsed
-/// with no provider. Each request draws its fate from the seed and its arrival number.
+/// with no provider. Each request draws its fate from the seed and its arrival number. The
+/// profile can change while it serves, as a rehearsal's phases change it.
 public final class SimulatedUpstream: Upstream {
-    public let profile: SimulationProfile
     private let clock: KeelClock
     private let arrivals = Atomic<UInt64>(0)
+    private let current: Mutex<SimulationProfile>
 
     public init(profile: SimulationProfile, clock: KeelClock = .system) {
-        self.profile = profile
+        self.current = Mutex(profile)
         self.clock = clock
+    }
+
+    /// How it behaves now.
+    public var profile: SimulationProfile {
+        get { current.withLock { $0 } }
+        set { current.withLock { $0 = newValue } }
     }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
@@ -33,7 +40,7 @@ public final class SimulatedUpstream: Upstream {
         var plan = makePlan(for: request)
         try await plan.wait(plan.latency)
         try plan.raiseFault()
-        return ChatStream(SimulatedChunks(plan: plan, model: request.model, tokensPerSecond: profile.tokensPerSecond))
+        return ChatStream(SimulatedChunks(plan: plan, model: request.model, tokensPerSecond: plan.tokensPerSecond))
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
@@ -49,6 +56,7 @@ public final class SimulatedUpstream: Upstream {
 
     private func makePlan(for request: ChatCompletionRequest?) -> SimulatedPlan {
         let arrival = arrivals.wrappingAdd(1, ordering: .relaxed).oldValue
+        let profile = self.profile
         var random = SeededRandom(seed: profile.seed &+ arrival &* 0x9E37_79B9_7F4A_7C15)
         return SimulatedPlan(profile: profile, request: request, random: &random, created: Int(clock.now().timeIntervalSince1970))
     }
@@ -77,6 +85,7 @@ struct SimulatedPlan: Sendable {
     let inputTokens: Int
     let hangTime: Duration
     let retryAfter: Int
+    let tokensPerSecond: Double?
 
     private static let vocabulary = [
         "the", "system", "keeps", "context", "across", "steps", "and", "every", "request", "walks", "one", "path", "through",
@@ -89,6 +98,7 @@ struct SimulatedPlan: Sendable {
         self.created = created
         self.hangTime = profile.hangTime
         self.retryAfter = profile.retryAfterSeconds
+        self.tokensPerSecond = profile.tokensPerSecond
         let p50 = profile.latencyP50.seconds
         let p99 = max(profile.latencyP99.seconds, p50)
         if p50 > 0 {

@@ -5,8 +5,10 @@
 /// A retryable failure is retried on the same target after a jittered backoff (or the upstream's
 /// `Retry-After`, up to the backoff's cap) when the provider's retry budget and the deadline allow,
 /// and otherwise falls to the next target. Each attempt's timeout is what is left of the route's
-/// latency budget. A stream is only handed on once its first chunk has arrived, so a failure before
-/// the first byte falls back transparently.
+/// latency budget, shared evenly with the later targets still reachable, so that a hanging primary
+/// leaves its fallbacks time to answer. A stream is only handed on once its first chunk has
+/// arrived, so a failure before the first byte falls back transparently; after that, the stream
+/// itself ends with a timeout if it runs past the budget.
 public struct InferStage: PipelineStage {
     private let upstreams: [String: any Upstream]
     private let health: UpstreamHealth
@@ -54,7 +56,8 @@ public struct InferStage: PipelineStage {
                 // The budget earns from requests an upstream really receives, not from skipped targets.
                 if retries == 0 { health.budget(for: deployment)?.recordRequest() }
                 do {
-                    let response = try await attempt(request, on: deployment, within: remaining, exchange: exchange)
+                    let timeout = remaining.map { $0 / (1 + reachable(order.dropFirst(position + 1))) }
+                    let response = try await attempt(request, on: deployment, within: timeout, exchange: exchange)
                     health.breaker(for: deployment)?.record(success: true)
                     return response
                 } catch let failure as UpstreamError {
@@ -75,6 +78,11 @@ public struct InferStage: PipelineStage {
             }
         }
         throw lastFailure ?? UpstreamError(.unavailable, "no target of route \(route.name) could be tried")
+    }
+
+    /// The targets among `later` that a failure could still fall to: those whose breaker is not open.
+    private func reachable(_ later: ArraySlice<ModelDeployment>) -> Int {
+        later.count { health.breaker(for: $0)?.state != .open }
     }
 
     /// The wait before retrying the same target, or `nil` to move on: the breaker must still be closed,
