@@ -46,10 +46,10 @@ def to_microseconds(text):
     return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
 
 
-def wrk(url, connections, duration, key=KEY):
+def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini"):
     threads = 1 if connections == 1 else 2
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
-    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "KEEL_BENCH_KEY": key}, check=True).stdout
+    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model}, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
     for percentile in ("50", "99"):
         result[f"p{percentile}"] = to_microseconds(re.search(rf"^\s+{percentile}%\s+(\S+)", output, re.M).group(1))
@@ -89,9 +89,16 @@ log: {{ level: error }}
 providers:
   upstream: {{ type: openai, base_url: "{upstream_url}" }}
 models:
-  mini: {{ provider: upstream, upstream_model: sim, price: {{ input: 0.15, output: 0.6 }} }}
+  mini: {{ provider: upstream, upstream_model: sim, context_window: 128000, price: {{ input: 0.15, output: 0.6 }} }}
+  mini-b: {{ provider: upstream, upstream_model: sim, context_window: 128000, price: {{ input: 0.15, output: 0.6 }} }}
 routes:
   gpt-4o-mini: mini
+  # The same upstream behind every reliability feature: a deadline, a fallback, the degradation cache.
+  gpt-4o-mini-guarded:
+    model: mini
+    fallbacks: [mini-b]
+    latency_budget_ms: 30000
+    degrade: {{ cache_ttl_seconds: 60 }}
 keys:
   bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
 """)
@@ -106,6 +113,11 @@ keys:
             alone = wrk(f"{upstream_url}/chat/completions", connections, args.duration)
             through = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
             rows.append((connections, alone, through))
+        guarded = []
+        for connections in (1, 32):
+            plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
+            guard = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-guarded")
+            guarded.append((connections, plain, guard))
         rss = peak_rss_mb(keel.pid)
 
         print(f"\nKeel gateway benchmark ({args.duration}s per run, wrk, loopback, {os.cpu_count()} cores)")
@@ -118,6 +130,12 @@ keys:
                 f"throughput ratio keel/upstream {through['rps'] / alone['rps']:.2f}"
             )
         print(f"    Keel peak RSS: {rss:.1f} MB")
+        print("\nThe reliability stage on the happy path: a plain route against one with a latency budget, a fallback and the cache")
+        for connections, plain, guard in guarded:
+            print(
+                f"{connections:>3} plain p50 {plain['p50']:.0f} µs, guarded p50 {guard['p50']:.0f} µs: adds {guard['p50'] - plain['p50']:.0f} µs "
+                f"(p99 {guard['p99'] - plain['p99']:.0f} µs); throughput guarded/plain {guard['rps'] / plain['rps']:.2f}"
+            )
 
         if not args.no_litellm and args.litellm:
             litellm_port = free_port()

@@ -1,4 +1,5 @@
 import KeelCore
+import KeelProviders
 import KeelTesting
 import Synchronization
 import Testing
@@ -203,6 +204,25 @@ import Testing
         #expect(took >= .milliseconds(300) && took < .seconds(1), "took \(took)")
         #expect(attempts(exchange).map(\.error) == ["timeout"])
         #expect(s.a.cancellations == 1, "the upstream call was cancelled")
+    }
+
+    @Test func aStreamThatStartedInItsAttemptsShareMayRunOnToTheRequestsDeadline() async throws {
+        // Two targets share the 1 s budget for their first answers (500 ms each), but once a stream
+        // has started it may use the whole budget: 8 tokens at 12 a second take about 670 ms.
+        let slow = SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: 12, outputTokens: 8...8)
+        let clock = KeelClock.system
+        let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], clock: clock)
+        let infer = InferStage(upstreams: ["a": SimulatedUpstream(profile: slow), "b": ScriptedUpstream([])], health: health, clock: clock)
+        var request = GatewayRequest(operation: .chat, credential: nil, body: [])
+        request.payload = .chat(
+            try ChatCompletionRequest(json: JSONParser.parse(#"{"model":"r","stream":true,"messages":[{"role":"user","content":"x"}]}"#))
+        )
+        request.route = Route(name: "r", targets: [Self.primary, Self.fallback], policy: RoutePolicy(latencyBudget: .seconds(1)))
+        let (_, result) = await Pipeline(stages: [infer], clock: clock).handle(request)
+        guard case .success(.stream(let stream, _)) = result else { throw Failure("expected a stream, got \(result)") }
+        var words = 0
+        for try await chunk in stream where !(chunk.contentDelta ?? "").isEmpty { words += 1 }
+        #expect(words == 8)
     }
 
     @Test func aPromptTooLongForATargetGoesToOneWithALargerWindow() async throws {

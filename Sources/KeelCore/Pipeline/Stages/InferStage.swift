@@ -57,7 +57,7 @@ public struct InferStage: PipelineStage {
                 if retries == 0 { health.budget(for: deployment)?.recordRequest() }
                 do {
                     let timeout = remaining.map { $0 / (1 + reachable(order.dropFirst(position + 1))) }
-                    let response = try await attempt(request, on: deployment, within: timeout, exchange: exchange)
+                    let response = try await attempt(request, on: deployment, within: timeout, deadline: deadline, exchange: exchange)
                     health.breaker(for: deployment)?.record(success: true)
                     return response
                 } catch let failure as UpstreamError {
@@ -103,11 +103,13 @@ public struct InferStage: PipelineStage {
         return wait
     }
 
-    /// One upstream call, bounded by `timeout`, recorded on the ledger.
+    /// One upstream call, which must answer (a stream: send its first chunk) within `timeout` and
+    /// finish by the request's `deadline`, recorded on the ledger.
     private func attempt(
         _ request: GatewayRequest,
         on deployment: ModelDeployment,
         within timeout: Duration?,
+        deadline: Duration?,
         exchange: Exchange
     ) async throws
         -> GatewayResponse
@@ -118,7 +120,7 @@ public struct InferStage: PipelineStage {
         let started = exchange.startAttempt(to: deployment)
         do {
             let response = try await withTimeout(timeout) {
-                try await call(upstream, request, deployment, within: timeout, exchange: exchange, started: started)
+                try await call(upstream, request, deployment, deadline: deadline, exchange: exchange, started: started)
             }
             if case .stream = response { return response }
             exchange.finishAttempt(to: deployment, started: started, failure: nil)
@@ -133,7 +135,7 @@ public struct InferStage: PipelineStage {
         _ upstream: any Upstream,
         _ request: GatewayRequest,
         _ deployment: ModelDeployment,
-        within timeout: Duration?,
+        deadline: Duration?,
         exchange: Exchange,
         started: Duration
     ) async throws -> GatewayResponse {
@@ -142,7 +144,7 @@ public struct InferStage: PipelineStage {
             throw KeelError(.internalError, "The pipeline reached inference with an unread body.")
         case .chat(let chat) where chat.stream:
             var stream = try await upstream.stream(chat.forUpstream(model: deployment.upstreamModel)).prefetchingFirstChunk()
-            if let timeout { stream = stream.ending(within: timeout - (exchange.elapsed - started)) }
+            if let deadline { stream = stream.ending(within: deadline - exchange.elapsed) }
             let observed = stream.observed { ending in
                 switch ending {
                 case .finished, .cancelled: exchange.finishAttempt(to: deployment, started: started, failure: nil)
