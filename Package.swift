@@ -54,6 +54,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Exact token counts: OpenAI's o200k_base and cl100k_base encodings (rank files from tiktoken, MIT).
+        .target(
+            name: "KeelTokenizer",
+            dependencies: ["KeelCore"],
+            resources: [.copy("Resources/o200k_base.tiktoken"), .copy("Resources/cl100k_base.tiktoken")],
+            swiftSettings: swiftSettings
+        ),
         // SQLite (GRDB) implementations of the core's storage ports.
         .target(
             name: "KeelStore",
@@ -81,7 +88,7 @@ let package = Package(
         .target(
             name: "KeelApp",
             dependencies: [
-                "KeelCore", "KeelProviders", "KeelStore", "KeelServer",
+                "KeelCore", "KeelProviders", "KeelStore", "KeelServer", "KeelTokenizer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -96,7 +103,7 @@ let package = Package(
         .executableTarget(
             name: "keel",
             dependencies: [
-                "KeelApp", "KeelCore", "KeelProviders", "KeelStore",
+                "KeelApp", "KeelCore", "KeelProviders", "KeelStore", "KeelTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -118,7 +125,7 @@ let package = Package(
         .testTarget(
             name: "KeelTests",
             dependencies: [
-                "KeelApp", "KeelCore", "KeelProviders", "KeelServer", "KeelStore", "KeelTesting",
+                "KeelApp", "KeelCore", "KeelProviders", "KeelServer", "KeelStore", "KeelTesting", "KeelTokenizer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),

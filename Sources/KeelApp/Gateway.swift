@@ -5,6 +5,7 @@ import KeelCore
 import KeelProviders
 import KeelServer
 import KeelStore
+import KeelTokenizer
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -42,6 +43,7 @@ public enum Gateway {
         }
         let pipeline = makePipeline(
             observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry), deployments: configuration.models)],
+            counter: try ChatTokenCounter(deployments: configuration.models),
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
@@ -101,6 +103,7 @@ public enum Gateway {
     /// The request path, stage by stage. A new stage is one type and one line here.
     static func makePipeline(
         observers: [any ExchangeObserver],
+        counter: any TokenCounter,
         bodies: RecordStage.BodyCapture,
         authenticator: KeyAuthenticator,
         routes: RouteTable,
@@ -114,7 +117,7 @@ public enum Gateway {
                 AuthenticateStage(authenticator: authenticator),
                 ValidateStage(),
                 RouteStage(routes: routes),
-                FitContextStage(),
+                FitContextStage(counter: counter),
                 DegradeStage(cache: ResponseCache(clock: clock), clock: clock),
                 AccountUsageStage(),
                 InferStage(upstreams: upstreams, health: health, clock: clock),

@@ -1,6 +1,7 @@
 import Foundation
 import KeelCore
 import KeelProviders
+import KeelTokenizer
 import Logging
 import Yams
 
@@ -186,7 +187,9 @@ extension KeelConfiguration {
         for (name, value) in reader.mapping(node, "models") {
             let path = "models.\(name)"
             let entries = Dictionary(
-                reader.mapping(value, path, allowed: ["provider", "upstream_model", "kind", "context_window", "price"]).map { ($0.key, $0.node) },
+                reader.mapping(value, path, allowed: ["provider", "upstream_model", "kind", "context_window", "price", "tokenizer"]).map {
+                    ($0.key, $0.node)
+                },
                 uniquingKeysWith: { a, _ in a }
             )
             guard let providerName = reader.string(entries["provider"], "\(path).provider") else {
@@ -225,6 +228,7 @@ extension KeelConfiguration {
                 )
             }
             deployment.contextWindow = reader.integer(entries["context_window"], "\(path).context_window", in: 1...100_000_000)
+            deployment.tokenizer = reader.choice(entries["tokenizer"], "\(path).tokenizer", as: Tokenizer.Encoding.self)?.rawValue
             var prices: [String: Double] = [:]
             for (key, priceNode) in reader.mapping(entries["price"], "\(path).price", allowed: ["input", "output", "cached_input"]) {
                 prices[key] = reader.number(priceNode, "\(path).price.\(key)", in: 0...100_000)

@@ -2,6 +2,7 @@ import Foundation
 import KeelCore
 import KeelProviders
 import KeelStore
+import KeelTokenizer
 import Synchronization
 
 /// Runs a ``RehearsalScenario``: builds the scenario's gateway with the same pipeline `keel serve`
@@ -37,6 +38,7 @@ public struct Rehearsal: Sendable {
         return try await withKeyStore { authenticator, secret in
             let pipeline = Gateway.makePipeline(
                 observers: [recorder],
+                counter: try ChatTokenCounter(deployments: scenario.gateway.models),
                 bodies: .none,
                 authenticator: authenticator,
                 routes: RouteTable(scenario.gateway.routes),

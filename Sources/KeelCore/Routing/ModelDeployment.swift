@@ -14,13 +14,25 @@ public struct ModelDeployment: Sendable, Hashable {
     /// The context window in tokens, when known.
     public var contextWindow: Int?
     public var price: Price
+    /// The token encoding (`o200k_base`, `cl100k_base`) when configured; otherwise the one OpenAI
+    /// uses for `upstreamModel`, if any.
+    public var tokenizer: String?
 
-    public init(name: String, provider: String, upstreamModel: String, kind: Kind = .chat, contextWindow: Int? = nil, price: Price = .free) {
+    public init(
+        name: String,
+        provider: String,
+        upstreamModel: String,
+        kind: Kind = .chat,
+        contextWindow: Int? = nil,
+        price: Price = .free,
+        tokenizer: String? = nil
+    ) {
         self.name = name
         self.provider = provider
         self.upstreamModel = upstreamModel
         self.kind = kind
         self.contextWindow = contextWindow
         self.price = price
+        self.tokenizer = tokenizer
     }
 }
