@@ -58,7 +58,9 @@ let package = Package(
         .target(
             name: "KeelTokenizer",
             dependencies: ["KeelCore"],
-            resources: [.copy("Resources/o200k_base.tiktoken"), .copy("Resources/cl100k_base.tiktoken")],
+            resources: [
+                .copy("Resources/o200k_base.tiktoken"), .copy("Resources/cl100k_base.tiktoken"), .copy("Resources/NOTICE-tiktoken.txt"),
+            ],
             swiftSettings: swiftSettings
         ),
         // SQLite (GRDB) implementations of the core's storage ports.
