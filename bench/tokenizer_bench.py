@@ -5,8 +5,8 @@
 The corpus: this repository's Swift sources and Markdown, split in paragraphs, plus the tokenizer
 fixture's texts (Unicode, emoji, code, whitespace, numbers), repeated to about 4 MB.
 
-Usage: TIKTOKEN_CACHE_DIR=… python3 bench/tokenizer_bench.py [--keel .build/release/keel]
-Needs `pip install tiktoken` and the rank files in tiktoken's cache (see scripts/tiktoken_fixture.py).
+Usage: TIKTOKEN_CACHE_DIR=/tmp/tiktoken-cache python3 bench/tokenizer_bench.py [--keel .build/release/keel]
+Needs `pip install tiktoken`; scripts/tiktoken_cache.py fills its cache from the shipped rank files.
 """
 
 import argparse

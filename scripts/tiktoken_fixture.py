@@ -5,7 +5,8 @@ The texts cover Unicode scripts and marks, code, whitespace runs, emoji, long wo
 contractions and casing, plus seeded random mixtures of all of these.
 
     pip install tiktoken
-    TIKTOKEN_CACHE_DIR=… python3 scripts/tiktoken_fixture.py    # the cache holds the rank files (see ../shared)
+    python3 scripts/tiktoken_cache.py /tmp/tiktoken-cache     # tiktoken offline, from the shipped rank files
+    TIKTOKEN_CACHE_DIR=/tmp/tiktoken-cache python3 scripts/tiktoken_fixture.py
 """
 
 import json
