@@ -56,6 +56,9 @@ def main():
     cl100k = tiktoken.get_encoding("cl100k_base")
     generator = random.Random(20261122)
     texts = list(TEXTS)
+    # Long unbroken words, which byte-pair encoding must merge in n log n (a blob of base64 in a prompt).
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    texts += ["a" * 20000, "".join(generator.choice(alphabet) for _ in range(20000))]
     for _ in range(400):
         texts.append("".join(generator.choice(POOL) for _ in range(generator.randint(1, 60))))
     with open(OUT, "w", encoding="utf-8") as out:

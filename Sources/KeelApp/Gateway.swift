@@ -41,9 +41,14 @@ public enum Gateway {
                 metadata: ["deployment": "\(deployment.name)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)"]
             )
         }
+        let ledger = BudgetLedger(budgets: configuration.budgets, clock: clock)
+        try await seed(ledger, from: store, clock: clock)
         let pipeline = makePipeline(
             observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry), deployments: configuration.models)],
             counter: try ChatTokenCounter(deployments: configuration.models),
+            rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
+            budgets: ledger,
+            logger: logger,
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
@@ -104,6 +109,9 @@ public enum Gateway {
     static func makePipeline(
         observers: [any ExchangeObserver],
         counter: any TokenCounter,
+        rateLimits: RateLimits,
+        budgets: BudgetLedger,
+        logger: Logger,
         bodies: RecordStage.BodyCapture,
         authenticator: KeyAuthenticator,
         routes: RouteTable,
@@ -118,6 +126,15 @@ public enum Gateway {
                 ValidateStage(),
                 RouteStage(routes: routes),
                 FitContextStage(counter: counter),
+                RateLimitStage(limits: rateLimits),
+                BudgetStage(ledger: budgets) { alert in
+                    logger.warning(
+                        "budget soft limit crossed",
+                        metadata: [
+                            "budget": "\(alert.budget.scope)", "window": "\(alert.budget.window.rawValue)", "spent_usd": "\(alert.spent.dollars)",
+                        ]
+                    )
+                },
                 DegradeStage(cache: ResponseCache(clock: clock), clock: clock),
                 AccountUsageStage(),
                 InferStage(upstreams: upstreams, health: health, clock: clock),
@@ -154,12 +171,28 @@ public enum Gateway {
         return factory
     }
 
+    /// Loads what each budget's scope has spent in its current window from the request log.
+    static func seed(_ ledger: BudgetLedger, from store: SQLiteStore, clock: KeelClock) async throws {
+        guard !ledger.budgets.isEmpty else { return }
+        let keys = try await store.keys()
+        for budget in ledger.budgets {
+            let since = budget.window.bounds(of: clock.now()).start
+            let spent: Money
+            switch budget.scope {
+            case .key(let name): spent = try await store.spend(since: since, keyIDs: keys.filter { $0.name == name }.map(\.id), route: nil)
+            case .team(let team): spent = try await store.spend(since: since, keyIDs: keys.filter { $0.team == team }.map(\.id), route: nil)
+            case .route(let route): spent = try await store.spend(since: since, keyIDs: nil, route: route)
+            }
+            ledger.seed(budget, spent: spent)
+        }
+    }
+
     /// Registers keys provisioned in configuration that the store does not know yet.
     static func provisionKeys(_ keys: [KeelConfiguration.ProvisionedKey], in store: any APIKeyStore, clock: KeelClock) async throws {
         for provisioned in keys {
             let secret = APIKeySecret(value: provisioned.secret)
             if try await store.key(hash: secret.hash) == nil {
-                try await store.insert(secret.key(name: provisioned.name, role: provisioned.role, clock: clock))
+                try await store.insert(secret.key(name: provisioned.name, role: provisioned.role, team: provisioned.team, clock: clock))
             }
         }
     }

@@ -37,6 +37,7 @@ public struct GatewayController: Sendable {
         let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline] in await pipeline.handle(gatewayRequest) }
         var response = respond(to: result, exchange: exchange, logger: context.logger)
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
+        if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
         return response
     }
 

@@ -23,4 +23,6 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
     /// Set on an answer that did not come from a model: `cache` or `static`, and the failure behind it.
     static let keelDegraded = HTTPField.Name("x-keel-degraded")!
+    /// US dollars left in the tightest budget covering the request.
+    static let keelBudgetRemaining = HTTPField.Name("x-keel-budget-remaining")!
 }

@@ -20,7 +20,13 @@ public final class ScriptedUpstream: Upstream {
     private let sent = Mutex<[JSONObject]>([])
     private let cancelled = Mutex(0)
 
-    public init(_ steps: [Step]) { script.withLock { $0 = steps } }
+    private let delay: Duration
+
+    /// - Parameter delay: how long each call takes before its step runs.
+    public init(_ steps: [Step], delay: Duration = .zero) {
+        self.delay = delay
+        script.withLock { $0 = steps }
+    }
 
     /// The request bodies received, in order.
     public var requests: [JSONObject] { sent.withLock { $0 } }
@@ -39,6 +45,7 @@ public final class ScriptedUpstream: Upstream {
 
     private func nextStep(_ body: JSONObject) async throws -> Step {
         sent.withLock { $0.append(body) }
+        if delay > .zero { try await Task.sleep(for: delay) }
         guard let step = script.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else {
             throw UpstreamError(.serverError, "the script has no more steps")
         }

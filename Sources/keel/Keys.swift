@@ -13,11 +13,12 @@ struct Keys: AsyncParsableCommand {
         @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
         @Option(help: "A name to recognise the key by.") var name: String
         @Option(help: "app (calls /v1) or admin (also reads and manages Keel).") var role: APIKey.Role = .app
+        @Option(help: "The team the key belongs to, for budgets and cost reports.") var team: String?
 
         func run() async throws {
             let store = try SQLiteStore(path: try storagePath(config: config))
             let secret = APIKeySecret.generate()
-            let key = secret.key(name: name, role: role)
+            let key = secret.key(name: name, role: role, team: team)
             try await store.insert(key)
             print(secret.value)
             FileHandle.standardError.write(Data("Created \(role.rawValue) key \(key.id) '\(name)'. Keel stores only its hash: copy it now.\n".utf8))
@@ -33,7 +34,10 @@ struct Keys: AsyncParsableCommand {
             let store = try SQLiteStore(path: try storagePath(config: config))
             for key in try await store.keys() {
                 let state = key.revokedAt == nil ? "active" : "revoked"
-                print("\(key.id)  \(key.prefix)…  \(key.role.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state)  \(key.name)")
+                let team = key.team.map { "  team \($0)" } ?? ""
+                print(
+                    "\(key.id)  \(key.prefix)…  \(key.role.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state)  \(key.name)\(team)"
+                )
             }
         }
     }

@@ -182,7 +182,8 @@ import Testing
             return
         }
         #expect(KeelError(presenting: error).status == 504)
-        #expect(took < .seconds(1), "took \(took)")
+        // Far from the 200 ms budget only when the machine stalls; the rehearsals measure the margin.
+        #expect(took < .seconds(2), "took \(took)")
     }
 
     @Test func aStreamStillGoingAtItsDeadlineEndsWithATimeoutAndReleasesTheUpstream() async throws {
@@ -201,15 +202,16 @@ import Testing
         let took = ContinuousClock.now - started
         #expect(text == "one two", "what came before the deadline reached the client")
         #expect((ending as? UpstreamError)?.kind == .timeout, "the stream ended with \(String(describing: ending))")
-        #expect(took >= .milliseconds(300) && took < .seconds(1), "took \(took)")
+        #expect(took >= .milliseconds(300) && took < .seconds(2), "took \(took)")
         #expect(attempts(exchange).map(\.error) == ["timeout"])
         #expect(s.a.cancellations == 1, "the upstream call was cancelled")
     }
 
     @Test func aStreamThatStartedInItsAttemptsShareMayRunOnToTheRequestsDeadline() async throws {
-        // Two targets share the 1 s budget for their first answers (500 ms each), but once a stream
-        // has started it may use the whole budget: 8 tokens at 12 a second take about 670 ms.
-        let slow = SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: 12, outputTokens: 8...8)
+        // Two targets share the 4 s budget for their first answers (2 s each), but once a stream has
+        // started it may use the whole budget: its one word comes after 3 s (a second of slack each
+        // way, as other tests load the machine).
+        let slow = SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: 1.0 / 3, outputTokens: 1...1)
         let clock = KeelClock.system
         let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], clock: clock)
         let infer = InferStage(upstreams: ["a": SimulatedUpstream(profile: slow), "b": ScriptedUpstream([])], health: health, clock: clock)
@@ -217,12 +219,12 @@ import Testing
         request.payload = .chat(
             try ChatCompletionRequest(json: JSONParser.parse(#"{"model":"r","stream":true,"messages":[{"role":"user","content":"x"}]}"#))
         )
-        request.route = Route(name: "r", targets: [Self.primary, Self.fallback], policy: RoutePolicy(latencyBudget: .seconds(1)))
+        request.route = Route(name: "r", targets: [Self.primary, Self.fallback], policy: RoutePolicy(latencyBudget: .seconds(4)))
         let (_, result) = await Pipeline(stages: [infer], clock: clock).handle(request)
         guard case .success(.stream(let stream, _)) = result else { throw Failure("expected a stream, got \(result)") }
         var words = 0
         for try await chunk in stream where !(chunk.contentDelta ?? "").isEmpty { words += 1 }
-        #expect(words == 8)
+        #expect(words == 1)
     }
 
     @Test func aPromptTooLongForATargetGoesToOneWithALargerWindow() async throws {

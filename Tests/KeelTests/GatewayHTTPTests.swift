@@ -240,4 +240,38 @@ import Testing
             #expect((record?["duration_ms"]?.doubleValue ?? .infinity) < 5000, "the 30 s upstream call was cancelled, not waited out")
         }
     }
+
+    @Test func aTeamBudgetCountsDownInItsHeaderAndThenRefusesWithBudgetExceeded() async throws {
+        var gateway = TestGateway()
+        gateway.extraYAML = "budgets:\n  - { team: search, window: day, limit_usd: 0.0001 }"
+        let chat = #"{"model":"gpt-test","max_tokens":10,"messages":[{"role":"user","content":"hello"}]}"#
+        try await gateway.test { client in
+            var remaining: [Double] = []
+            var refusal: TestResponse?
+            for _ in 0..<20 where refusal == nil {
+                let response = try await client.post("/v1/chat/completions", chat)
+                if response.status == .ok {
+                    remaining.append(Double(try #require(response.headers[HTTPField.Name("x-keel-budget-remaining")!]))!)
+                } else {
+                    refusal = response
+                }
+            }
+            #expect(remaining.count >= 3 && remaining == remaining.sorted(by: >), "\(remaining)")
+            let refused = try #require(refusal)
+            expectOpenAIError(refused, status: .tooManyRequests, code: "budget_exceeded")
+            #expect(refused.headers[.retryAfter].flatMap { Int($0) }.map { $0 > 0 && $0 <= 86_400 } == true)
+        }
+    }
+
+    @Test func aKeyOverItsRequestsPerMinuteIsToldWhenToRetry() async throws {
+        var gateway = TestGateway()
+        gateway.extraYAML = "rate_limits:\n  keys: { tests: { requests_per_minute: 2 } }"
+        try await gateway.test { client in
+            #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok)
+            #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok)
+            let refused = try await client.post("/v1/chat/completions", goodChat)
+            expectOpenAIError(refused, status: .tooManyRequests, code: "rate_limit_exceeded")
+            #expect(refused.headers[.retryAfter] == "30")
+        }
+    }
 }

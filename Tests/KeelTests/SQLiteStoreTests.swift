@@ -64,6 +64,13 @@ import Testing
             )
             let one = try #require(try await store.requests(matching: RequestQuery(status: 200, limit: 100)).first { $0.id == "req_8" })
             #expect(one == Self.record("req_8", at: 8, route: "even", attempts: 2))
+
+            // Spend, as budgets load it at start-up: by route, by key, since a time.
+            let each = try #require(one.cost)
+            #expect(try await store.spend(since: Date(timeIntervalSince1970: 0), keyIDs: nil, route: "even") == each * 13)
+            #expect(try await store.spend(since: Date(timeIntervalSince1970: 20), keyIDs: ["key_1"], route: nil) == each * 5)
+            #expect(try await store.spend(since: Date(timeIntervalSince1970: 0), keyIDs: ["key_other"], route: nil) == .zero)
+            #expect(try await store.spend(since: Date(timeIntervalSince1970: 0), keyIDs: [], route: nil) == .zero)
         }
     }
 
@@ -115,4 +122,8 @@ final class FlakyLogStore: RequestLogStore {
     }
 
     func requests(matching query: RequestQuery) async throws -> [RequestRecord] { written }
+
+    func spend(since: Date, keyIDs: [String]?, route: String?) async throws -> Money {
+        written.filter { $0.startedAt >= since }.reduce(.zero) { $0 + ($1.cost ?? .zero) }
+    }
 }

@@ -24,6 +24,8 @@ struct TestGateway {
     var chatRoute = "chat-model"
     var maximumBodySize = 4096
     var bodies = "none"
+    /// More top-level sections (budgets, rate limits, …).
+    var extraYAML = ""
 
     func yaml(storage: String) -> String {
         """
@@ -39,8 +41,9 @@ struct TestGateway {
           gpt-test: \(chatRoute)
           embed-test: embed-model
         keys:
-          tests: { role: app, secret_env: KEEL_TEST_APP_KEY }
+          tests: { role: app, secret_env: KEEL_TEST_APP_KEY, team: search }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
+        \(extraYAML)
         """
     }
 

@@ -41,7 +41,13 @@ extension KeelConfiguration {
     /// Reads the configuration in `root`, reporting its problems to `reader`.
     static func read(_ root: Node?, environment: [String: String], _ reader: inout YAMLReader) -> KeelConfiguration {
         var configuration = KeelConfiguration()
-        let sections = reader.mapping(root, "", allowed: ["server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "keys"])
+        let sections = reader.mapping(
+            root,
+            "",
+            allowed: [
+                "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys",
+            ]
+        )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
         configuration.readServer(section["server"], &reader)
         configuration.readStorage(section["storage"], &reader)
@@ -50,6 +56,8 @@ extension KeelConfiguration {
         configuration.readModels(section["models"], &reader)
         configuration.readRoutes(section["routes"], &reader)
         configuration.readCircuitBreaker(section["circuit_breaker"], &reader)
+        configuration.readBudgets(section["budgets"], &reader)
+        configuration.readRateLimits(section["rate_limits"], &reader)
         configuration.readKeys(section["keys"], environment: environment, &reader)
         if configuration.routes.isEmpty, reader.problems.isEmpty {
             reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
@@ -342,6 +350,67 @@ extension KeelConfiguration {
         }
     }
 
+    /// `budgets: [{ key: NAME | team: NAME | route: NAME, window: day|month|total, limit_usd: 50, soft_usd: 40 }]`
+    private mutating func readBudgets(_ node: Node?, _ reader: inout YAMLReader) {
+        guard let node else { return }
+        guard case .sequence(let items) = node else {
+            reader.report(node, "budgets", "expected a list of budgets.", fix: "write '- { key: my-app, window: day, limit_usd: 50 }' a line.")
+            return
+        }
+        for (index, item) in items.enumerated() {
+            let path = "budgets.\(index)"
+            let entries = Dictionary(
+                reader.mapping(item, path, allowed: ["key", "team", "route", "window", "limit_usd", "soft_usd"]).map { ($0.key, $0.node) },
+                uniquingKeysWith: { first, _ in first }
+            )
+            let scopes: [Budget.Scope] = [
+                reader.string(entries["key"], "\(path).key").map(Budget.Scope.key),
+                reader.string(entries["team"], "\(path).team").map(Budget.Scope.team),
+                reader.string(entries["route"], "\(path).route").map(Budget.Scope.route),
+            ].compactMap { $0 }
+            guard scopes.count == 1, let scope = scopes.first else {
+                reader.report(
+                    item,
+                    path,
+                    "a budget covers exactly one key, team or route.",
+                    fix: "write one of 'key: NAME', 'team: NAME', 'route: NAME'."
+                )
+                continue
+            }
+            if case .route(let name) = scope, !routes.contains(where: { $0.name == name }) {
+                reader.report(entries["route"], "\(path).route", "no route is named '\(name)'.")
+            }
+            let window = reader.choice(entries["window"], "\(path).window", as: Budget.Window.self) ?? .day
+            guard let limit = reader.number(entries["limit_usd"], "\(path).limit_usd", in: 0...1_000_000_000) else {
+                if entries["limit_usd"] == nil { reader.report(item, "\(path).limit_usd", "missing the limit.", fix: "add 'limit_usd: 50'.") }
+                continue
+            }
+            let soft = reader.number(entries["soft_usd"], "\(path).soft_usd", in: 0...limit)
+            budgets.append(Budget(scope: scope, window: window, limit: Money(dollars: limit), softLimit: soft.map(Money.init(dollars:))))
+        }
+    }
+
+    /// `rate_limits: { default: { requests_per_minute: 600, tokens_per_minute: 200000 }, keys: { NAME: { … } } }`
+    private mutating func readRateLimits(_ node: Node?, _ reader: inout YAMLReader) {
+        func limit(_ node: Node, _ path: String, _ reader: inout YAMLReader) -> RateLimits.Limit {
+            var limit = RateLimits.Limit()
+            for (key, value) in reader.mapping(node, path, allowed: ["requests_per_minute", "tokens_per_minute"]) {
+                let number = reader.integer(value, "\(path).\(key)", in: 1...1_000_000_000)
+                if key == "requests_per_minute" { limit.requestsPerMinute = number } else { limit.tokensPerMinute = number }
+            }
+            return limit
+        }
+        for (key, value) in reader.mapping(node, "rate_limits", allowed: ["default", "keys"]) {
+            if key == "default" {
+                defaultRateLimit = limit(value, "rate_limits.default", &reader)
+            } else {
+                for (name, keyLimit) in reader.mapping(value, "rate_limits.keys") {
+                    rateLimits[name] = limit(keyLimit, "rate_limits.keys.\(name)", &reader)
+                }
+            }
+        }
+    }
+
     /// A route's last resort: `degrade: { cache_ttl_seconds: 300, static_answer: "…" }`.
     private func readDegradation(_ node: Node?, path: String, _ reader: inout YAMLReader) -> DegradationPolicy {
         var policy = DegradationPolicy()
@@ -369,7 +438,7 @@ extension KeelConfiguration {
         for (name, value) in reader.mapping(node, "keys") {
             let path = "keys.\(name)"
             let entries = Dictionary(
-                reader.mapping(value, path, allowed: ["role", "secret_env"]).map { ($0.key, $0.node) },
+                reader.mapping(value, path, allowed: ["role", "secret_env", "team"]).map { ($0.key, $0.node) },
                 uniquingKeysWith: { a, _ in a }
             )
             let role = reader.choice(entries["role"], "\(path).role", as: APIKey.Role.self) ?? .app
@@ -393,7 +462,7 @@ extension KeelConfiguration {
                 )
                 continue
             }
-            keys.append(ProvisionedKey(name: name, role: role, secret: secret))
+            keys.append(ProvisionedKey(name: name, role: role, secret: secret, team: reader.string(entries["team"], "\(path).team")))
         }
     }
 }

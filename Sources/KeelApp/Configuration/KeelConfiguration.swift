@@ -42,6 +42,7 @@ public struct KeelConfiguration: Sendable {
         public var name: String
         public var role: APIKey.Role
         public var secret: String
+        public var team: String?
     }
 
     public var server = Server()
@@ -52,6 +53,11 @@ public struct KeelConfiguration: Sendable {
     public var routes: [Route] = []
     /// How every deployment's circuit breaker trips and probes.
     public var circuitBreaker = CircuitBreaker.Configuration()
+    public var budgets: [Budget] = []
+    /// Requests and tokens per minute for keys without limits of their own.
+    public var defaultRateLimit = RateLimits.Limit()
+    /// Limits of particular keys, by name.
+    public var rateLimits: [String: RateLimits.Limit] = [:]
     public var keys: [ProvisionedKey] = []
 
     public init() {}

@@ -3,6 +3,7 @@ import KeelCore
 import KeelProviders
 import KeelStore
 import KeelTokenizer
+import Logging
 import Synchronization
 
 /// Runs a ``RehearsalScenario``: builds the scenario's gateway with the same pipeline `keel serve`
@@ -39,6 +40,9 @@ public struct Rehearsal: Sendable {
             let pipeline = Gateway.makePipeline(
                 observers: [recorder],
                 counter: try ChatTokenCounter(deployments: scenario.gateway.models),
+                rateLimits: RateLimits(defaultLimit: scenario.gateway.defaultRateLimit, byKeyName: scenario.gateway.rateLimits, clock: clock),
+                budgets: BudgetLedger(budgets: scenario.gateway.budgets, clock: clock),
+                logger: Logger(label: "keel.rehearse"),
                 bodies: .none,
                 authenticator: authenticator,
                 routes: RouteTable(scenario.gateway.routes),

@@ -16,5 +16,8 @@ public struct Money: Sendable, Hashable, Comparable, AdditiveArithmetic, CustomS
     public static func * (lhs: Money, rhs: Int) -> Money { Money(picodollars: lhs.picodollars * Int64(rhs)) }
     public static func < (lhs: Money, rhs: Money) -> Bool { lhs.picodollars < rhs.picodollars }
 
-    public var description: String { "$" + String(format: "%.6f", dollars) }
+    public var description: String { "$" + dollarsText }
+
+    /// The amount in dollars with six decimals, as headers and reports print it: `12.345678`.
+    public var dollarsText: String { String(format: "%.6f", dollars) }
 }

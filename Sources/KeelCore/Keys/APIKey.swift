@@ -14,15 +14,18 @@ public struct APIKey: Sendable, Hashable {
     public var prefix: String
     /// SHA-256 of the secret, hex.
     public var hash: String
+    /// The team the key belongs to, for budgets and cost reports.
+    public var team: String?
     public var createdAt: Date
     public var revokedAt: Date?
 
-    public init(id: String, name: String, role: Role, prefix: String, hash: String, createdAt: Date, revokedAt: Date? = nil) {
+    public init(id: String, name: String, role: Role, prefix: String, hash: String, team: String? = nil, createdAt: Date, revokedAt: Date? = nil) {
         self.id = id
         self.name = name
         self.role = role
         self.prefix = prefix
         self.hash = hash
+        self.team = team
         self.createdAt = createdAt
         self.revokedAt = revokedAt
     }

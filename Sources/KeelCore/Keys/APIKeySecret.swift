@@ -26,7 +26,7 @@ public struct APIKeySecret: Sendable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// A key record for this secret.
-    public func key(name: String, role: APIKey.Role, clock: KeelClock = .system) -> APIKey {
-        APIKey(id: RandomID.make(prefix: "key_", length: 16), name: name, role: role, prefix: prefix, hash: hash, createdAt: clock.now())
+    public func key(name: String, role: APIKey.Role, team: String? = nil, clock: KeelClock = .system) -> APIKey {
+        APIKey(id: RandomID.make(prefix: "key_", length: 16), name: name, role: role, prefix: prefix, hash: hash, team: team, createdAt: clock.now())
     }
 }

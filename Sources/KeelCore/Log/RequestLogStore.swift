@@ -5,6 +5,9 @@ public protocol RequestLogStore: Sendable {
     /// Appends records (with their attempts) in one transaction.
     func append(_ records: [RequestRecord]) async throws
     func requests(matching query: RequestQuery) async throws -> [RequestRecord]
+    /// The cost of the requests since `since`, of the keys in `keyIDs` (all keys when `nil`) and
+    /// the route `route` (all routes when `nil`).
+    func spend(since: Date, keyIDs: [String]?, route: String?) async throws -> Money
 }
 
 /// A filter over the request log, newest first.

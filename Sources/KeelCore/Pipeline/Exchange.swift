@@ -24,6 +24,7 @@ public final class Exchange: Sendable {
         var firstToken: Duration?
         var promptTokens: Int?
         var degradation: Degradation?
+        var budgetRemaining: Money?
         var requestBody: [UInt8]?
         var responseBody: String?
         var finished = false
@@ -66,6 +67,15 @@ public final class Exchange: Sendable {
 
     /// Marks the answer as degraded: it did not come from a model, for the reason given.
     public func setDegraded(_ degradation: Degradation) { state.withLock { $0.degradation = degradation } }
+
+    /// What is left of the tightest budget covering the request, for `x-keel-budget-remaining`.
+    public var budgetRemaining: Money? {
+        get { state.withLock { $0.budgetRemaining } }
+        set { state.withLock { $0.budgetRemaining = newValue } }
+    }
+
+    /// The request's cost so far, once accounted.
+    public var cost: Money? { state.withLock { $0.cost } }
 
     /// How the answer was degraded, if it was.
     public var degradation: Degradation? { state.withLock { $0.degradation } }

@@ -22,6 +22,8 @@ public struct GatewayRequest: Sendable {
     public var caller: APIKey?
     /// The route that will answer, once ``RouteStage`` has chosen it.
     public var route: Route?
+    /// The input tokens, once ``FitContextStage`` has counted them (chat requests).
+    public var promptTokens: Int?
 
     public init(operation: Operation, credential: String?, body: UnreadBody) {
         self.operation = operation

@@ -54,6 +54,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let notFound = Code("not_found", .notFound)
         public static let payloadTooLarge = Code("payload_too_large", .payloadTooLarge)
         public static let rateLimitExceeded = Code("rate_limit_exceeded", .rateLimited)
+        public static let budgetExceeded = Code("budget_exceeded", .rateLimited)
         public static let upstreamRateLimited = Code("upstream_rate_limited", .rateLimited)
         public static let upstreamError = Code("upstream_error", .upstreamFailed)
         public static let upstreamUnavailable = Code("upstream_unavailable", .upstreamUnavailable)

@@ -6,9 +6,9 @@ extension SQLiteStore: APIKeyStore {
     public func insert(_ key: APIKey) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT INTO api_keys (id, name, role, prefix, hash, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                sql: "INSERT INTO api_keys (id, name, role, prefix, hash, team, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 arguments: [
-                    key.id, key.name, key.role.rawValue, key.prefix, key.hash, key.createdAt.timeIntervalSince1970,
+                    key.id, key.name, key.role.rawValue, key.prefix, key.hash, key.team, key.createdAt.timeIntervalSince1970,
                     key.revokedAt?.timeIntervalSince1970,
                 ]
             )
@@ -34,6 +34,7 @@ extension SQLiteStore: APIKeyStore {
             role: APIKey.Role(rawValue: row["role"]) ?? .app,
             prefix: row["prefix"],
             hash: row["hash"],
+            team: row["team"],
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
             revokedAt: (row["revoked_at"] as Double?).map(Date.init(timeIntervalSince1970:))
         )

@@ -38,6 +38,24 @@ extension SQLiteStore: RequestLogStore {
         }
     }
 
+    public func spend(since: Date, keyIDs: [String]?, route: String?) async throws -> Money {
+        try await pool.read { db in
+            var conditions = ["started_at >= ?"]
+            var arguments: StatementArguments = [since.timeIntervalSince1970]
+            if let keyIDs {
+                guard !keyIDs.isEmpty else { return .zero }
+                conditions.append("key_id IN (\(Array(repeating: "?", count: keyIDs.count).joined(separator: ",")))")
+                arguments += StatementArguments(keyIDs)
+            }
+            if let route {
+                conditions.append("route = ?")
+                arguments += [route]
+            }
+            let sql = "SELECT COALESCE(SUM(cost_picodollars), 0) FROM requests WHERE " + conditions.joined(separator: " AND ")
+            return Money(picodollars: try Int64.fetchOne(db, sql: sql, arguments: arguments) ?? 0)
+        }
+    }
+
     public func requests(matching query: RequestQuery) async throws -> [RequestRecord] {
         try await pool.read { db in
             var conditions: [String] = []

@@ -55,6 +55,9 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v3: teams") { db in
+            try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN team TEXT")
+        }
         return migrator
     }
 }

@@ -36,6 +36,7 @@ public struct FitContextStage: PipelineStage {
         }
         var narrowed = request
         narrowed.route = fitting
+        narrowed.promptTokens = counts[fitting.targets[0].name]
         return try await next(narrowed)
     }
 }
