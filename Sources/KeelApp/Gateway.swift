@@ -33,14 +33,18 @@ public enum Gateway {
                 return route
             }
         )
-        let health = UpstreamHealth(deployments: configuration.models, breaker: configuration.circuitBreaker, clock: clock) {
-            deployment,
-            transition in
+        let logTransition: @Sendable (ModelDeployment, CircuitBreaker.Transition) -> Void = { deployment, transition in
             logger.warning(
                 "circuit breaker changed state",
                 metadata: ["deployment": "\(deployment.name)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)"]
             )
         }
+        let health = UpstreamHealth(
+            deployments: configuration.models,
+            breaker: configuration.circuitBreaker,
+            clock: clock,
+            onTransition: logTransition
+        )
         let ledger = BudgetLedger(budgets: configuration.budgets, clock: clock)
         try await seed(ledger, from: store, clock: clock)
         let pipeline = makePipeline(
