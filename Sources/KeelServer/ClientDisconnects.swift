@@ -6,7 +6,8 @@ import Synchronization
 ///
 /// The server's connections each carry a ``Watcher`` handler, which reports the client closing its
 /// side (the server keeps half-closed connections open, so this is the signal, not the channel's
-/// close). ``run(on:_:)`` runs a request's work as a task that such a report cancels.
+/// close). ``run(on:_:)`` runs a request's work as a task that such a report cancels. A client that
+/// half-closes its connection on purpose after sending a request (legal, and rare) is taken as gone.
 public final class ClientDisconnects: Sendable {
     private struct Connection {
         var gone = false
