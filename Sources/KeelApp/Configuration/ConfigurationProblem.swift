@@ -1,3 +1,5 @@
+import Foundation
+
 /// Something wrong in a configuration file, with where it is and how to fix it.
 public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible {
     public enum Severity: String, Sendable {
@@ -22,6 +24,18 @@ public struct ConfigurationProblem: Sendable, Hashable, CustomStringConvertible 
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
     public var file: String
     public var problems: [ConfigurationProblem]
+
+    /// The text of `file`, or this error saying it cannot be read.
+    static func text(of file: String) throws(ConfigurationError) -> String {
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ConfigurationError(
+                file: file,
+                problems: [ConfigurationProblem(severity: .error, path: "", message: "cannot read the file: \(error.localizedDescription)")]
+            )
+        }
+    }
 
     public var description: String {
         "\(file) has \(problems.count) problem(s):\n" + problems.map { "  \(file):\($0)" }.joined(separator: "\n")

@@ -8,15 +8,7 @@ import Yams
 extension KeelConfiguration {
     /// Loads `keel.yaml`; throws a ``ConfigurationError`` listing every error found.
     public static func load(file: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> KeelConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(
-                file: file,
-                problems: [ConfigurationProblem(severity: .error, path: "", message: "cannot read the file: \(error.localizedDescription)")]
-            )
-        }
+        let text = try ConfigurationError.text(of: file)
         let (configuration, problems) = check(yaml: text, environment: environment)
         guard let configuration, !problems.contains(where: { $0.severity == .error }) else {
             throw ConfigurationError(file: file, problems: problems)

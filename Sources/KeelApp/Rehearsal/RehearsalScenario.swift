@@ -1,4 +1,3 @@
-import Foundation
 import KeelCore
 import KeelProviders
 import Yams
@@ -47,15 +46,7 @@ public struct RehearsalScenario: Sendable {
 
     /// Reads a scenario file; throws a ``ConfigurationError`` listing every problem.
     public static func load(file: String) throws -> RehearsalScenario {
-        let text: String
-        do {
-            text = try String(contentsOfFile: file, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(
-                file: file,
-                problems: [ConfigurationProblem(severity: .error, path: "", message: "cannot read the file: \(error.localizedDescription)")]
-            )
-        }
+        let text = try ConfigurationError.text(of: file)
         let (scenario, problems) = check(yaml: text)
         guard let scenario, problems.isEmpty else { throw ConfigurationError(file: file, problems: problems) }
         return scenario
