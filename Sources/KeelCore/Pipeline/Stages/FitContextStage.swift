@@ -14,19 +14,23 @@ public struct FitContextStage: PipelineStage {
     ) async throws -> GatewayResponse {
         guard case .chat(let chat) = request.payload else { return try await next(request) }
         let route = try request.requireRoute()
+        // Counted only where needed: targets with a window, and the one that will answer first.
         var counts: [String: Int] = [:]
-        for deployment in route.targets where counts[deployment.name] == nil {
-            counts[deployment.name] = counter.inputTokens(of: chat, for: deployment)
+        func count(_ deployment: ModelDeployment) -> Int {
+            if let known = counts[deployment.name] { return known }
+            let counted = counter.inputTokens(of: chat, for: deployment)
+            counts[deployment.name] = counted
+            return counted
         }
-        exchange.setPromptTokens(counts[route.targets[0].name] ?? 0)
         let reserved = chat.maxOutputTokens ?? 0
         let fitting = route.keeping { deployment in
-            guard let window = deployment.contextWindow, let input = counts[deployment.name] else { return true }
-            return input + reserved <= window
+            guard let window = deployment.contextWindow else { return true }
+            return count(deployment) + reserved <= window
         }
         guard let fitting else {
             let largest = route.targets.compactMap(\.contextWindow).max() ?? 0
             let input = counts.values.min() ?? 0
+            exchange.setPromptTokens(input)
             throw KeelError(
                 .contextLengthExceeded,
                 "This model's maximum context length is \(largest) tokens. However, you requested about \(input + reserved) tokens "
@@ -34,9 +38,11 @@ public struct FitContextStage: PipelineStage {
                 param: "messages"
             )
         }
+        let prompt = count(fitting.targets[0])
+        exchange.setPromptTokens(prompt)
         var narrowed = request
         narrowed.route = fitting
-        narrowed.promptTokens = counts[fitting.targets[0].name]
+        narrowed.promptTokens = prompt
         return try await next(narrowed)
     }
 }
