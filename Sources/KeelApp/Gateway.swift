@@ -47,12 +47,13 @@ public enum Gateway {
         )
         let ledger = BudgetLedger(budgets: configuration.budgets, clock: clock)
         try await seed(ledger, from: store, clock: clock)
+        let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client, clock: clock, logger: logger)
         let pipeline = makePipeline(
-            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry), deployments: configuration.models)],
+            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
             counter: try ChatTokenCounter(deployments: configuration.models),
             rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
             budgets: ledger,
-            logger: logger,
+            alerts: alerts.raise,
             bodies: configuration.log.bodies,
             authenticator: authenticator,
             routes: routes,
@@ -72,7 +73,7 @@ public enum Gateway {
             maximumBodySize: configuration.server.maximumBodySize
         )
         .addRoutes(to: router.group("v1"))
-        AdminController(authenticator: authenticator, log: store, health: health).addRoutes(to: router.group("api"))
+        AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
         router.get("metrics") { _, _ in
             let breakerState = MetricNameDescriptor(
                 namespace: "keel",
@@ -95,7 +96,7 @@ public enum Gateway {
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, HTTPClientService(client: client)],
+            services: [logWriter, alerts, HTTPClientService(client: client)],
             logger: logger
         )
     }
@@ -115,7 +116,7 @@ public enum Gateway {
         counter: any TokenCounter,
         rateLimits: RateLimits,
         budgets: BudgetLedger,
-        logger: Logger,
+        alerts: @escaping @Sendable (SpendAlert) -> Void,
         bodies: RecordStage.BodyCapture,
         authenticator: KeyAuthenticator,
         routes: RouteTable,
@@ -131,16 +132,9 @@ public enum Gateway {
                 RouteStage(routes: routes),
                 FitContextStage(counter: counter),
                 RateLimitStage(limits: rateLimits),
-                BudgetStage(ledger: budgets) { alert in
-                    logger.warning(
-                        "budget soft limit crossed",
-                        metadata: [
-                            "budget": "\(alert.budget.scope)", "window": "\(alert.budget.window.rawValue)", "spent_usd": "\(alert.spent.dollars)",
-                        ]
-                    )
-                },
+                BudgetStage(ledger: budgets) { alerts(SpendAlert($0)) },
                 DegradeStage(cache: ResponseCache(clock: clock), clock: clock),
-                AccountUsageStage(),
+                AccountUsageStage(counter: counter),
                 InferStage(upstreams: upstreams, health: health, clock: clock),
             ],
             clock: clock

@@ -7,17 +7,52 @@ import KeelCore
 public struct AdminController<Context: RequestContext>: Sendable {
     let authenticator: KeyAuthenticator
     let log: any RequestLogStore
+    let costs: any CostStore
     let health: UpstreamHealth
+    let clock: KeelClock
 
-    public init(authenticator: KeyAuthenticator, log: any RequestLogStore, health: UpstreamHealth) {
+    public init(authenticator: KeyAuthenticator, log: any RequestLogStore, costs: any CostStore, health: UpstreamHealth, clock: KeelClock = .system) {
         self.authenticator = authenticator
         self.log = log
+        self.costs = costs
         self.health = health
+        self.clock = clock
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
         group.get("requests") { request, _ in try await requests(request) }
         group.get("breakers") { request, _ in try await breakers(request) }
+        group.get("cost") { request, _ in try await cost(request) }
+        group.get("cost/inflation") { request, _ in try await inflation(request) }
+    }
+
+    /// `GET /api/cost?by=key|team|route|model|day&days=N`: spend over the last N UTC days (7 unless
+    /// given), summed by one dimension, with the total.
+    private func cost(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        let parameters = request.uri.queryParameters
+        let by = parameters["by"].map(String.init) ?? "route"
+        guard let grouping = CostReport.Grouping(rawValue: by) else {
+            let choices = CostReport.Grouping.allCases.map(\.rawValue).joined(separator: ", ")
+            throw KeelError(.invalidValue, "Query parameter 'by' must be one of \(choices).", param: "by")
+        }
+        let period = CostReport.lastDays(try days(parameters["days"]), now: clock.now())
+        return .json(try await costs.report(by: grouping, since: period.since, until: period.until).json)
+    }
+
+    /// `GET /api/cost/inflation?days=N`: input tokens per request of each route, day by day.
+    private func inflation(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        let period = CostReport.lastDays(try days(request.uri.queryParameters["days"]), now: clock.now())
+        return .json(PromptInflation(try await costs.promptSizes(since: period.since, until: period.until)).json)
+    }
+
+    private func days(_ text: Substring?) throws -> Int {
+        guard let text else { return 7 }
+        guard let days = Int(text), (1...366).contains(days) else {
+            throw KeelError(.invalidValue, "Query parameter 'days' must be an integer from 1 to 366.", param: "days")
+        }
+        return days
     }
 
     /// `GET /api/breakers`: each deployment's circuit breaker.

@@ -5,7 +5,7 @@ import Synchronization
 public final class ScriptedUpstream: Upstream {
     /// What one call does.
     public enum Step: Sendable {
-        case reply(String, usage: TokenUsage)
+        case reply(String, usage: TokenUsage?)
         /// Streams the words, then fails with the error if one is given (a cut stream).
         case stream([String], usage: TokenUsage?, failure: UpstreamError? = nil)
         case fail(UpstreamError)

@@ -32,6 +32,10 @@ public struct ChatTokenCounter: TokenCounter {
         return Self.inputTokens(of: request, tokenizer: tokenizer)
     }
 
+    public func tokens(in text: String, for deployment: ModelDeployment) -> Int {
+        tokenizers[deployment.name]?.count(text) ?? EstimatingTokenCounter.tokens(in: text)
+    }
+
     public static func inputTokens(of request: ChatCompletionRequest, tokenizer: Tokenizer) -> Int {
         var count = 3
         for message in request.messages {

@@ -13,6 +13,20 @@ import Testing
         #expect(configuration.routes.map(\.name) == ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"])
         #expect(configuration.models.first?.price == Price(inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075))
         #expect(configuration.providers.first?.simulation.rateLimitRate == 0.01)
+        #expect(configuration.alerts.spend == SpendWatch.Policy(dailyThreshold: Money(dollars: 50), jumpFactor: 3, trailingDays: 7))
+    }
+
+    @Test func alertsAreCheckedLikeEverythingElse() {
+        let found = problems(
+            """
+            routes: { r: m }
+            models: { m: { provider: p } }
+            providers: { p: { type: simulated } }
+            alerts: { webhook_url: "hooks.example.com", daily_jump_factor: 0.5, daily_spend: 10 }
+            """
+        )
+        #expect(Set(found.map(\.path)) == ["alerts.webhook_url", "alerts.daily_jump_factor", "alerts.daily_spend"], "\(found)")
+        #expect(found.first { $0.path == "alerts.daily_spend" }?.fix?.contains("daily_spend_usd") == true, "did you mean")
     }
 
     @Test func everyProblemIsReportedWithItsLineAndAFix() {

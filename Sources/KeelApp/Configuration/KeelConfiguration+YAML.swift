@@ -37,7 +37,7 @@ extension KeelConfiguration {
             root,
             "",
             allowed: [
-                "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys",
+                "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
             ]
         )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
@@ -51,6 +51,7 @@ extension KeelConfiguration {
         configuration.readBudgets(section["budgets"], &reader)
         configuration.readRateLimits(section["rate_limits"], &reader)
         configuration.readKeys(section["keys"], environment: environment, &reader)
+        configuration.readAlerts(section["alerts"], &reader)
         if configuration.routes.isEmpty, reader.problems.isEmpty {
             reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
         }
@@ -379,6 +380,27 @@ extension KeelConfiguration {
             }
             let soft = reader.number(entries["soft_usd"], "\(path).soft_usd", in: 0...limit)
             budgets.append(Budget(scope: scope, window: window, limit: Money(dollars: limit), softLimit: soft.map(Money.init(dollars:))))
+        }
+    }
+
+    /// `alerts: { webhook_url: URL, daily_spend_usd: 100, daily_jump_factor: 3, trailing_days: 7, check_interval_seconds: 60 }`
+    private mutating func readAlerts(_ node: Node?, _ reader: inout YAMLReader) {
+        let allowed = ["webhook_url", "daily_spend_usd", "daily_jump_factor", "trailing_days", "check_interval_seconds"]
+        for (key, value) in reader.mapping(node, "alerts", allowed: allowed) {
+            let path = "alerts.\(key)"
+            switch key {
+            case "webhook_url":
+                guard let url = reader.string(value, path) else { continue }
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    reader.report(value, path, "is not an http(s) URL.", fix: "write 'webhook_url: https://hooks.example.com/keel'.")
+                    continue
+                }
+                alerts.webhookURL = url
+            case "daily_spend_usd": alerts.spend.dailyThreshold = reader.number(value, path, in: 0...1_000_000_000).map(Money.init(dollars:))
+            case "daily_jump_factor": alerts.spend.jumpFactor = reader.number(value, path, in: 1...1000)
+            case "trailing_days": alerts.spend.trailingDays = reader.integer(value, path, in: 1...90) ?? alerts.spend.trailingDays
+            default: alerts.checkInterval = reader.number(value, path, in: 1...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? alerts.checkInterval
+            }
         }
     }
 

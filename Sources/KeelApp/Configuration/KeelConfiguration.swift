@@ -59,6 +59,16 @@ public struct KeelConfiguration: Sendable {
     /// Limits of particular keys, by name.
     public var rateLimits: [String: RateLimits.Limit] = [:]
     public var keys: [ProvisionedKey] = []
+    public var alerts = Alerts()
+
+    /// Where spend alerts go (always the log; a webhook when configured) and what raises them.
+    public struct Alerts: Sendable {
+        /// Receives each alert as a JSON POST; it may hold a secret, so it is never logged.
+        public var webhookURL: String?
+        public var spend = SpendWatch.Policy()
+        /// How often daily spend is checked.
+        public var checkInterval: Duration = .seconds(60)
+    }
 
     public init() {}
 }

@@ -42,7 +42,7 @@ public struct Rehearsal: Sendable {
                 counter: try ChatTokenCounter(deployments: scenario.gateway.models),
                 rateLimits: RateLimits(defaultLimit: scenario.gateway.defaultRateLimit, byKeyName: scenario.gateway.rateLimits, clock: clock),
                 budgets: BudgetLedger(budgets: scenario.gateway.budgets, clock: clock),
-                logger: Logger(label: "keel.rehearse"),
+                alerts: { alert in Logger(label: "keel.rehearse").warning("\(alert.message)") },
                 bodies: .none,
                 authenticator: authenticator,
                 routes: RouteTable(scenario.gateway.routes),

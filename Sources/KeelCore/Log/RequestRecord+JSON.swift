@@ -8,6 +8,7 @@ extension RequestRecord {
         object["started_at"] = .string(ISO8601DateFormatter.keel.string(from: startedAt))
         object["operation"] = .string(operation)
         object["key_id"] = JSONValue(keyID)
+        object["team"] = JSONValue(team)
         object["requested_model"] = JSONValue(requestedModel)
         object["route"] = JSONValue(route)
         object["model"] = JSONValue(model)
@@ -23,6 +24,8 @@ extension RequestRecord {
         object["output_tokens"] = outputTokens.map(JSONValue.init) ?? .null
         object["cached_input_tokens"] = cachedInputTokens.map(JSONValue.init) ?? .null
         object["cost_usd"] = cost.map { .double($0.dollars) } ?? .null
+        object["usage_estimated"] = .bool(usageEstimated)
+        object["retry_cost_usd"] = retryCost.map { .double($0.dollars) } ?? .null
         object["prompt_tokens"] = promptTokens.map(JSONValue.init) ?? .null
         object["degraded"] = JSONValue(degraded)
         if let requestBody { object["request_body"] = .string(requestBody) }

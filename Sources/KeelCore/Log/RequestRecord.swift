@@ -6,6 +6,8 @@ public struct RequestRecord: Sendable, Hashable {
     public var startedAt: Date
     public var operation: String
     public var keyID: String?
+    /// The key's team when the request was made.
+    public var team: String?
     /// The public model name the client asked for.
     public var requestedModel: String?
     public var route: String?
@@ -26,6 +28,11 @@ public struct RequestRecord: Sendable, Hashable {
     public var outputTokens: Int?
     public var cachedInputTokens: Int?
     public var cost: Money?
+    /// Whether Keel counted the tokens (and so the cost) itself because the upstream reported no usage.
+    public var usageEstimated: Bool
+    /// The input of the attempts that failed, at their deployment's input price: what retries may
+    /// have cost on top of ``cost``, at most.
+    public var retryCost: Money?
     /// Input tokens counted before the call, which every retry sends again.
     public var promptTokens: Int?
     /// How the answer was degraded (`cache`, `static`) when no model gave it; the error says why.
@@ -39,6 +46,7 @@ public struct RequestRecord: Sendable, Hashable {
         startedAt: Date,
         operation: String,
         keyID: String? = nil,
+        team: String? = nil,
         requestedModel: String? = nil,
         route: String? = nil,
         model: String? = nil,
@@ -54,6 +62,8 @@ public struct RequestRecord: Sendable, Hashable {
         outputTokens: Int? = nil,
         cachedInputTokens: Int? = nil,
         cost: Money? = nil,
+        usageEstimated: Bool = false,
+        retryCost: Money? = nil,
         promptTokens: Int? = nil,
         degraded: String? = nil,
         requestBody: String? = nil,
@@ -64,6 +74,7 @@ public struct RequestRecord: Sendable, Hashable {
         self.startedAt = startedAt
         self.operation = operation
         self.keyID = keyID
+        self.team = team
         self.requestedModel = requestedModel
         self.route = route
         self.model = model
@@ -79,6 +90,8 @@ public struct RequestRecord: Sendable, Hashable {
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
         self.cost = cost
+        self.usageEstimated = usageEstimated
+        self.retryCost = retryCost
         self.promptTokens = promptTokens
         self.degraded = degraded
         self.requestBody = requestBody

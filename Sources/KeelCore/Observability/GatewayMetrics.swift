@@ -19,6 +19,8 @@ public final class GatewayMetrics: ExchangeObserver {
     public static let retryOverheadTokens = "keel_retry_overhead_tokens_total"
     /// Those tokens at the failed deployment's input price: what retries may have cost, at most.
     public static let retryOverheadCost = "keel_retry_overhead_cost_usd_total"
+    /// What answers cost, by route, deployment and whether Keel estimated the usage.
+    public static let cost = "keel_cost_usd_total"
     /// Answers that came from the cache or a static answer instead of a model, by route and mode.
     public static let degraded = "keel_degraded_total"
 
@@ -47,15 +49,13 @@ public final class GatewayMetrics: ExchangeObserver {
     }
 
     private let factory: any MetricsFactory
-    private let prices: [String: Price]
-    private let handles = Mutex<[Labels: Handles]>([:])
-    private let attemptCounters = Mutex<[AttemptLabels: Counter]>([:])
-    private let degradedCounters = Mutex<[[String]: Counter]>([:])
+    private let handles = HandleCache<Labels, Handles>()
+    private let attemptCounters = HandleCache<AttemptLabels, Counter>()
+    private let degradedCounters = HandleCache<[String], Counter>()
+    private let costCounters = HandleCache<[String], FloatingPointCounter>()
 
-    /// - Parameter deployments: the configured deployments, whose prices value the retry overhead.
-    public init(factory: any MetricsFactory, deployments: [ModelDeployment] = []) {
+    public init(factory: any MetricsFactory) {
         self.factory = factory
-        self.prices = Dictionary(deployments.map { ($0.name, $0.price) }, uniquingKeysWith: { first, _ in first })
     }
 
     public func exchangeFinished(_ record: RequestRecord) {
@@ -66,12 +66,7 @@ public final class GatewayMetrics: ExchangeObserver {
             error: record.errorCode,
             status: record.status
         )
-        let metrics = handles.withLock { cache in
-            if let known = cache[labels] { return known }
-            let made = makeHandles(labels)
-            cache[labels] = made
-            return made
-        }
+        let metrics = handles.handle(labels, make: makeHandles)
         metrics.duration.recordNanoseconds(Int64(record.durationMs * 1_000_000))
         if let input = record.inputTokens, let output = record.outputTokens {
             metrics.inputTokens.record(input)
@@ -81,33 +76,28 @@ public final class GatewayMetrics: ExchangeObserver {
         if !record.attempts.isEmpty { metrics.attemptsPerRequest.record(record.attempts.count) }
         if let degraded = record.degraded {
             let labels = [record.route ?? "none", degraded]
-            let counter = degradedCounters.withLock { counters in
-                if let known = counters[labels] { return known }
-                let made = Counter(label: Self.degraded, dimensions: [("route", labels[0]), ("mode", labels[1])], factory: factory)
-                counters[labels] = made
-                return made
+            degradedCounters.handle(labels) {
+                Counter(label: Self.degraded, dimensions: [("route", $0[0]), ("mode", $0[1])], factory: factory)
             }
-            counter.increment()
+            .increment()
         }
-        for attempt in record.attempts {
-            if attempt.error != nil, let prompt = record.promptTokens, prompt > 0 {
-                metrics.retryOverheadTokens.increment(by: prompt)
-                if let price = prices[attempt.model] {
-                    metrics.retryOverheadCost.increment(by: (price.input * prompt).dollars)
-                }
+        if let cost = record.cost {
+            costCounters.handle([record.route ?? "none", record.model ?? "none", String(record.usageEstimated)]) {
+                FloatingPointCounter(label: Self.cost, dimensions: [("route", $0[0]), ("deployment", $0[1]), ("estimated", $0[2])], factory: factory)
             }
-            let labels = AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok")
-            let counter = attemptCounters.withLock { counters in
-                if let known = counters[labels] { return known }
-                let made = Counter(
+            .increment(by: cost.dollars)
+        }
+        if let retryCost = record.retryCost, retryCost > .zero { metrics.retryOverheadCost.increment(by: retryCost.dollars) }
+        for attempt in record.attempts {
+            if attempt.error != nil, let prompt = record.promptTokens, prompt > 0 { metrics.retryOverheadTokens.increment(by: prompt) }
+            attemptCounters.handle(AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok")) {
+                Counter(
                     label: Self.attempts,
-                    dimensions: [("gen_ai_provider_name", labels.provider), ("deployment", labels.deployment), ("outcome", labels.outcome)],
+                    dimensions: [("gen_ai_provider_name", $0.provider), ("deployment", $0.deployment), ("outcome", $0.outcome)],
                     factory: factory
                 )
-                counters[labels] = made
-                return made
             }
-            counter.increment()
+            .increment()
         }
     }
 
@@ -125,5 +115,19 @@ public final class GatewayMetrics: ExchangeObserver {
             retryOverheadTokens: Counter(label: Self.retryOverheadTokens, dimensions: [("route", labels.route)], factory: factory),
             retryOverheadCost: FloatingPointCounter(label: Self.retryOverheadCost, dimensions: [("route", labels.route)], factory: factory)
         )
+    }
+}
+
+/// Metric handles made once per label set and kept: making one registers it with the factory.
+private final class HandleCache<Key: Hashable & Sendable, Handle: Sendable>: Sendable {
+    private let handles = Mutex<[Key: Handle]>([:])
+
+    func handle(_ key: Key, make: (Key) -> Handle) -> Handle {
+        handles.withLock { handles in
+            if let known = handles[key] { return known }
+            let made = make(key)
+            handles[key] = made
+            return made
+        }
     }
 }

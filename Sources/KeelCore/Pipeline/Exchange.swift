@@ -13,12 +13,15 @@ public final class Exchange: Sendable {
 
     struct State {
         var keyID: String?
+        var team: String?
         var requestedModel: String?
         var route: String?
         var deployment: ModelDeployment?
         var stream = false
         var usage: TokenUsage?
         var cost: Money?
+        var usageEstimated = false
+        var retryCost = Money.zero
         var attempts: [AttemptRecord] = []
         var upstream: Duration = .zero
         var firstToken: Duration?
@@ -41,7 +44,12 @@ public final class Exchange: Sendable {
     /// Time since the request started.
     public var elapsed: Duration { clock.uptime() - start }
 
-    public func setCaller(_ key: APIKey) { state.withLock { $0.keyID = key.id } }
+    public func setCaller(_ key: APIKey) {
+        state.withLock {
+            $0.keyID = key.id
+            $0.team = key.team
+        }
+    }
 
     public func setRequest(model: String, stream: Bool) {
         state.withLock {
@@ -55,10 +63,12 @@ public final class Exchange: Sendable {
 
     public func setRoute(_ route: Route) { state.withLock { $0.route = route.name } }
 
-    public func setUsage(_ usage: TokenUsage, cost: Money) {
+    /// The call's usage and cost; `estimated` when Keel counted the tokens because the upstream did not.
+    public func setUsage(_ usage: TokenUsage, cost: Money, estimated: Bool = false) {
         state.withLock {
             $0.usage = usage
             $0.cost = cost
+            $0.usageEstimated = estimated
         }
     }
 
@@ -76,6 +86,9 @@ public final class Exchange: Sendable {
 
     /// The request's cost so far, once accounted.
     public var cost: Money? { state.withLock { $0.cost } }
+
+    /// Whether usage has been accounted (reported by the upstream or estimated).
+    public var hasUsage: Bool { state.withLock { $0.usage != nil } }
 
     /// How the answer was degraded, if it was.
     public var degradation: Degradation? { state.withLock { $0.degradation } }
@@ -100,6 +113,7 @@ public final class Exchange: Sendable {
         let now = elapsed
         state.withLock {
             $0.upstream += now - started
+            if failure != nil, let prompt = $0.promptTokens { $0.retryCost += deployment.price.input * prompt }
             $0.attempts.append(
                 AttemptRecord(
                     number: $0.attempts.count + 1,
@@ -132,6 +146,7 @@ public final class Exchange: Sendable {
                 startedAt: startedAt,
                 operation: operation.rawValue,
                 keyID: state.keyID,
+                team: state.team,
                 requestedModel: state.requestedModel,
                 route: state.route,
                 model: state.deployment?.name,
@@ -147,6 +162,8 @@ public final class Exchange: Sendable {
                 outputTokens: state.usage?.outputTokens,
                 cachedInputTokens: state.usage?.cachedInputTokens,
                 cost: state.cost,
+                usageEstimated: state.usageEstimated,
+                retryCost: state.attempts.isEmpty ? nil : state.retryCost,
                 promptTokens: state.promptTokens,
                 degraded: state.degradation?.mode.rawValue,
                 requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,

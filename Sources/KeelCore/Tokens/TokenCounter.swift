@@ -1,6 +1,8 @@
 /// Counts the tokens of a chat request's input before it is sent, as the deployment's model will.
 public protocol TokenCounter: Sendable {
     func inputTokens(of request: ChatCompletionRequest, for deployment: ModelDeployment) -> Int
+    /// The tokens of plain text (an answer, an embedding input) in the deployment's encoding.
+    func tokens(in text: String, for deployment: ModelDeployment) -> Int
 }
 
 /// An estimate for when no tokenizer knows the model: about four bytes of text a token, plus the
@@ -12,6 +14,8 @@ public struct EstimatingTokenCounter: TokenCounter {
     public func inputTokens(of request: ChatCompletionRequest, for deployment: ModelDeployment) -> Int {
         Self.inputTokens(of: request)
     }
+
+    public func tokens(in text: String, for deployment: ModelDeployment) -> Int { Self.tokens(in: text) }
 
     /// The estimate for any model.
     public static func inputTokens(of request: ChatCompletionRequest) -> Int {

@@ -55,6 +55,12 @@ public struct ChatCompletion: Sendable, Hashable {
         (json["choices"]?.arrayValue ?? []).compactMap { $0.objectValue?["finish_reason"]?.stringValue }
     }
 
+    /// Everything the model generated, over all choices: content, refusals and tool-call arguments;
+    /// what Keel counts as output when the upstream reports no usage.
+    public var generatedText: String {
+        (json["choices"]?.arrayValue ?? []).map { GeneratedText.of($0.objectValue?["message"]) }.joined()
+    }
+
     /// The text of the first choice.
     public var content: String? {
         json["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue

@@ -51,6 +51,12 @@ public struct ChatCompletionChunk: Sendable, Hashable {
     /// The content text this chunk adds to the first choice.
     public var contentDelta: String? { firstChoice?["delta"]?.objectValue?["content"]?.stringValue }
 
+    /// Everything this chunk adds to what the model generated, over all choices (see
+    /// ``ChatCompletion/generatedText``).
+    public var generatedText: String {
+        (json["choices"]?.arrayValue ?? []).map { GeneratedText.of($0.objectValue?["delta"]) }.joined()
+    }
+
     private var firstChoice: JSONObject? { json["choices"]?.arrayValue?.first?.objectValue }
 
     public mutating func setModel(_ model: String) { json["model"] = .string(model) }

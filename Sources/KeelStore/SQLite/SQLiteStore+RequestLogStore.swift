@@ -11,8 +11,8 @@ extension SQLiteStore: RequestLogStore {
                     INSERT INTO requests (
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
-                        cost_picodollars, prompt_tokens, degraded, request_body, response_body
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -27,7 +27,8 @@ extension SQLiteStore: RequestLogStore {
                     record.id, record.startedAt.timeIntervalSince1970, record.operation, record.keyID, record.requestedModel, record.route,
                     record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
                     record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
-                    record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody,
+                    record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
+                    record.usageEstimated, record.retryCost?.picodollars,
                 ])
                 for item in record.attempts {
                     try attempt.execute(arguments: [
@@ -117,6 +118,7 @@ extension SQLiteStore: RequestLogStore {
                     startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     operation: row["operation"],
                     keyID: row["key_id"],
+                    team: row["team"],
                     requestedModel: row["requested_model"],
                     route: row["route"],
                     model: row["model"],
@@ -132,6 +134,8 @@ extension SQLiteStore: RequestLogStore {
                     outputTokens: row["output_tokens"],
                     cachedInputTokens: row["cached_input_tokens"],
                     cost: (row["cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
+                    usageEstimated: row["usage_estimated"],
+                    retryCost: (row["retry_cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
                     promptTokens: row["prompt_tokens"],
                     degraded: row["degraded"],
                     requestBody: row["request_body"],

@@ -58,6 +58,16 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v3: teams") { db in
             try db.execute(sql: "ALTER TABLE api_keys ADD COLUMN team TEXT")
         }
+        migrator.registerMigration("v4: cost by team, estimated usage, retry cost") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE requests ADD COLUMN team TEXT;
+                    ALTER TABLE requests ADD COLUMN usage_estimated BOOLEAN NOT NULL DEFAULT 0;
+                    ALTER TABLE requests ADD COLUMN retry_cost_picodollars INTEGER;
+                    CREATE INDEX requests_team ON requests (team, started_at);
+                    """
+            )
+        }
         return migrator
     }
 }

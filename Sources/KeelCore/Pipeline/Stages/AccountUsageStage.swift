@@ -1,7 +1,13 @@
-/// Turns the upstream's reported usage into tokens and cost on the ledger, priced by the
-/// deployment that answered.
+import Synchronization
+
+/// Turns the usage of the call that answered into tokens and cost on the ledger, priced by the
+/// deployment that answered. When the upstream reports no usage (some servers never do, a cut
+/// stream may not), Keel counts the input and the generated text itself and flags the cost as
+/// estimated: exact where Keel knows the model's encoding, approximate otherwise.
 public struct AccountUsageStage: PipelineStage {
-    public init() {}
+    private let counter: any TokenCounter
+
+    public init(counter: any TokenCounter = EstimatingTokenCounter()) { self.counter = counter }
 
     public func handle(
         _ request: GatewayRequest,
@@ -11,21 +17,46 @@ public struct AccountUsageStage: PipelineStage {
         let response = try await next(request)
         switch response {
         case .completion(let completion):
-            account(completion.usage, in: exchange)
+            account(completion.usage, orEstimate: { estimate(request, generated: completion.generatedText, exchange: exchange) }, in: exchange)
         case .embeddings(let embeddings):
-            account(embeddings.usage, in: exchange)
+            account(embeddings.usage, orEstimate: { estimate(request, generated: "", exchange: exchange) }, in: exchange)
         case .stream(let stream, let includeUsage):
+            let generated = Mutex("")
             let observed = stream.observed(
-                onChunk: { chunk in if let usage = chunk.usage { account(usage, in: exchange) } },
-                onEnd: { _ in }
+                onChunk: { chunk in
+                    if let usage = chunk.usage {
+                        account(usage, orEstimate: { nil }, in: exchange)
+                    } else {
+                        let text = chunk.generatedText
+                        if !text.isEmpty { generated.withLock { $0 += text } }
+                    }
+                },
+                onEnd: { _ in
+                    // Whatever reached the client was generated, and billed, even if the stream was cut.
+                    guard !exchange.hasUsage, exchange.deployment != nil else { return }
+                    account(nil, orEstimate: { estimate(request, generated: generated.withLock { $0 }, exchange: exchange) }, in: exchange)
+                }
             )
             return .stream(observed, includeUsage: includeUsage)
         }
         return response
     }
 
-    private func account(_ usage: TokenUsage?, in exchange: Exchange) {
-        guard let usage, let deployment = exchange.deployment else { return }
-        exchange.setUsage(usage, cost: deployment.price.cost(of: usage))
+    /// Puts the reported usage on the ledger, or Keel's own count when there is none.
+    private func account(_ reported: TokenUsage?, orEstimate estimate: () -> TokenUsage?, in exchange: Exchange) {
+        guard let deployment = exchange.deployment, let usage = reported ?? estimate() else { return }
+        exchange.setUsage(usage, cost: deployment.price.cost(of: usage), estimated: reported == nil)
+    }
+
+    /// The usage Keel counts itself, for the deployment that answered.
+    private func estimate(_ request: GatewayRequest, generated: String, exchange: Exchange) -> TokenUsage? {
+        guard let deployment = exchange.deployment else { return nil }
+        let input: Int
+        switch request.payload {
+        case .chat(let chat): input = counter.inputTokens(of: chat, for: deployment)
+        case .embeddings(let embeddings): input = embeddings.inputs.reduce(0) { $0 + counter.tokens(in: $1, for: deployment) }
+        case .unread: return nil
+        }
+        return TokenUsage(inputTokens: input, outputTokens: counter.tokens(in: generated, for: deployment))
     }
 }

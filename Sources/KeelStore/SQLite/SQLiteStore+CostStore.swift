@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import KeelCore
+
+extension SQLiteStore: CostStore {
+    public func costs(by grouping: CostReport.Grouping, since: Date, until: Date) async throws -> [CostReport.Line] {
+        let group: String
+        switch grouping {
+        case .key: group = "COALESCE(k.name, r.key_id)"
+        case .team: group = "COALESCE(r.team, k.team)"
+        case .route: group = "r.route"
+        case .model: group = "r.model"
+        case .day: group = "strftime('%Y-%m-%d', r.started_at, 'unixepoch')"
+        }
+        let order = grouping == .day ? "grp" : "cost DESC, grp"
+        return try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(group) AS grp, COUNT(*) AS requests, COALESCE(SUM(r.input_tokens), 0) AS input,
+                        COALESCE(SUM(r.output_tokens), 0) AS output, COALESCE(SUM(r.cost_picodollars), 0) AS cost,
+                        COALESCE(SUM(CASE WHEN r.usage_estimated THEN r.cost_picodollars END), 0) AS estimated,
+                        COALESCE(SUM(r.retry_cost_picodollars), 0) AS retry
+                    FROM requests r LEFT JOIN api_keys k ON k.id = r.key_id
+                    WHERE r.started_at >= ? AND r.started_at < ?
+                    GROUP BY grp ORDER BY \(order)
+                    """,
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+            )
+            .map { row in
+                CostReport.Line(
+                    group: row["grp"],
+                    requests: row["requests"],
+                    inputTokens: row["input"],
+                    outputTokens: row["output"],
+                    cost: Money(picodollars: row["cost"]),
+                    estimatedCost: Money(picodollars: row["estimated"]),
+                    retryCost: Money(picodollars: row["retry"])
+                )
+            }
+        }
+    }
+
+    public func promptSizes(since: Date, until: Date) async throws -> [PromptSize] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT route, strftime('%Y-%m-%d', started_at, 'unixepoch') AS day, COUNT(*) AS requests, SUM(input_tokens) AS input
+                    FROM requests
+                    WHERE started_at >= ? AND started_at < ? AND route IS NOT NULL AND input_tokens IS NOT NULL
+                    GROUP BY route, day ORDER BY route, day
+                    """,
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+            )
+            .map { row in PromptSize(route: row["route"], day: row["day"], requests: row["requests"], inputTokens: row["input"]) }
+        }
+    }
+}
