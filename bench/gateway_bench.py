@@ -99,6 +99,10 @@ routes:
     fallbacks: [mini-b]
     latency_budget_ms: 30000
     degrade: {{ cache_ttl_seconds: 60 }}
+  # The same upstream under a budget: every request reserves its worst case and settles its cost.
+  gpt-4o-mini-budgeted: mini
+budgets:
+  - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
   bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
 """)
@@ -113,11 +117,17 @@ keys:
             alone = wrk(f"{upstream_url}/chat/completions", connections, args.duration)
             through = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
             rows.append((connections, alone, through))
-        guarded = []
-        for connections in (1, 32):
-            plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
-            guard = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-guarded")
-            guarded.append((connections, plain, guard))
+        # Each stage variant against the plain route, measured back to back.
+        variants = {
+            "guarded": "The reliability stage on the happy path: a latency budget, a fallback and the cache",
+            "budgeted": "The budget stage on the happy path: a reservation and a settlement a request",
+        }
+        stages = []
+        for variant in variants:
+            for connections in (1, 32):
+                plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
+                other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
+                stages.append((variant, connections, plain, other))
         rss = peak_rss_mb(keel.pid)
 
         print(f"\nKeel gateway benchmark ({args.duration}s per run, wrk, loopback, {os.cpu_count()} cores)")
@@ -130,12 +140,15 @@ keys:
                 f"throughput ratio keel/upstream {through['rps'] / alone['rps']:.2f}"
             )
         print(f"    Keel peak RSS: {rss:.1f} MB")
-        print("\nThe reliability stage on the happy path: a plain route against one with a latency budget, a fallback and the cache")
-        for connections, plain, guard in guarded:
-            print(
-                f"{connections:>3} plain p50 {plain['p50']:.0f} µs, guarded p50 {guard['p50']:.0f} µs: adds {guard['p50'] - plain['p50']:.0f} µs "
-                f"(p99 {guard['p99'] - plain['p99']:.0f} µs); throughput guarded/plain {guard['rps'] / plain['rps']:.2f}"
-            )
+        for variant, title in variants.items():
+            print(f"\n{title}, against the plain route")
+            for name, connections, plain, other in stages:
+                if name != variant:
+                    continue
+                print(
+                    f"{connections:>3} plain p50 {plain['p50']:.0f} µs, {variant} p50 {other['p50']:.0f} µs: adds {other['p50'] - plain['p50']:.0f} µs "
+                    f"(p99 {other['p99'] - plain['p99']:.0f} µs); throughput {variant}/plain {other['rps'] / plain['rps']:.2f}"
+                )
 
         if not args.no_litellm and args.litellm:
             litellm_port = free_port()

@@ -74,22 +74,7 @@ public enum Gateway {
         )
         .addRoutes(to: router.group("v1"))
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
-        router.get("metrics") { _, _ in
-            let breakerState = MetricNameDescriptor(
-                namespace: "keel",
-                metricName: "circuit_breaker",
-                unitName: "state",
-                helpText: "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open."
-            )
-            for entry in health.breakerStates {
-                registry.makeGauge(descriptor: breakerState, labels: [("deployment", entry.deployment.name)]).set(Self.gaugeValue(entry.state))
-            }
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
-            )
-        }
+        MetricsController(registry: registry, health: health, budgets: ledger).addRoutes(to: router)
         router.get("healthz") { _, _ in "ok" }
 
         return Application(
@@ -99,15 +84,6 @@ public enum Gateway {
             services: [logWriter, alerts, HTTPClientService(client: client)],
             logger: logger
         )
-    }
-
-    /// `keel_circuit_breaker_state`: 0 closed, 1 half-open, 2 open.
-    static func gaugeValue(_ state: CircuitBreaker.State) -> Double {
-        switch state {
-        case .closed: 0
-        case .halfOpen: 1
-        case .open: 2
-        }
     }
 
     /// The request path, stage by stage. A new stage is one type and one line here.

@@ -49,7 +49,10 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, Service where C
         do {
             try await store.append(batch)
         } catch {
-            logger.error("request log batch failed; will retry", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+            // A batch cancelled by shutdown is written by the last flush; any other failure is worth a line.
+            if !(error is CancellationError) {
+                logger.error("request log batch failed; will retry", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+            }
             queue.withLock { $0.insert(contentsOf: batch, at: 0) }
         }
     }

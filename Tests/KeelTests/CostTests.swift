@@ -205,6 +205,8 @@ import Testing
 
                 let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
                 #expect(metrics.contains(#"keel_cost_usd_total{route="gpt-test",deployment="chat-model",estimated="false"}"#), "\(metrics)")
+                #expect(metrics.contains(#"keel_budget_spent_usd{budget="team search",window="day"} \#(cost)"#), "\(metrics)")
+                #expect(metrics.contains(#"keel_budget_limit_usd{budget="team search",window="day"} 1000"#))
             }
         }
     }
