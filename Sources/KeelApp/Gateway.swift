@@ -19,6 +19,7 @@ public enum Gateway {
         clock: KeelClock = .system
     ) async throws -> some ApplicationProtocol {
         let store = try SQLiteStore(path: configuration.storage.path)
+        try await recoverInterrupted(store, logger: logger, clock: clock)
         try await provisionKeys(configuration.keys, in: store, clock: clock)
         let client = HTTPClientService.makeClient()
         let upstreams = makeUpstreams(configuration.providers, client: client, clock: clock)
@@ -59,6 +60,8 @@ public enum Gateway {
             routes: routes,
             upstreams: upstreams,
             health: health,
+            store: store,
+            idempotencyLifetime: configuration.idempotencyLifetime,
             clock: clock
         )
 
@@ -98,6 +101,8 @@ public enum Gateway {
         routes: RouteTable,
         upstreams: [String: any Upstream],
         health: UpstreamHealth,
+        store: SQLiteStore,
+        idempotencyLifetime: Duration,
         clock: KeelClock
     ) -> Pipeline {
         Pipeline(
@@ -105,7 +110,14 @@ public enum Gateway {
                 RecordStage(observers: observers, bodies: bodies),
                 AuthenticateStage(authenticator: authenticator),
                 ValidateStage(),
+                IdempotencyStage(store: store, lifetime: idempotencyLifetime, clock: clock),
                 RouteStage(routes: routes),
+                WorkflowStage(store: store, counter: counter, clock: clock) { request, deployment in
+                    guard let upstream = upstreams[deployment.provider] else {
+                        throw KeelError(.internalError, "No provider '\(deployment.provider)' for the summarizer '\(deployment.name)'.")
+                    }
+                    return try await upstream.complete(request.forUpstream(model: deployment.upstreamModel))
+                },
                 FitContextStage(counter: counter),
                 RateLimitStage(limits: rateLimits),
                 BudgetStage(ledger: budgets) { alerts(SpendAlert($0)) },
@@ -143,6 +155,14 @@ public enum Gateway {
         factory.valueHistogramBuckets[GatewayMetrics.tokenUsage] = (0..<12).map { pow(4, Double($0)) }
         factory.valueHistogramBuckets[GatewayMetrics.attemptsPerRequest] = [1, 2, 3, 4, 5, 10, 20]
         return factory
+    }
+
+    /// Marks what was running when Keel last stopped as interrupted: workflow steps, and the
+    /// idempotency keys they held (free to be retried).
+    static func recoverInterrupted(_ store: SQLiteStore, logger: Logger, clock: KeelClock) async throws {
+        let steps = try await store.interruptRunningSteps()
+        try await store.interruptRunningKeys(now: clock.now())
+        if steps > 0 { logger.warning("workflow steps were interrupted by the last stop", metadata: ["steps": "\(steps)"]) }
     }
 
     /// Loads what each budget's scope has spent in its current window from the request log.

@@ -33,11 +33,14 @@ public struct GatewayController: Sendable {
             var request = request
             return try await request.collectBody(limit: limit)
         }
-        let gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
-        let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline] in await pipeline.handle(gatewayRequest) }
+        var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
+        gatewayRequest.idempotencyKey = request.headers[.idempotencyKey]
+        gatewayRequest.workflowID = request.headers[.keelWorkflowID]
+        let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline, gatewayRequest] in await pipeline.handle(gatewayRequest) }
         var response = respond(to: result, exchange: exchange, logger: context.logger)
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
         if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
+        if exchange.replayOf != nil { response.headers[.idempotentReplayed] = "true" }
         return response
     }
 

@@ -25,6 +25,14 @@ public struct MetricsController<Context: RequestContext>: Sendable {
         )
     }
 
+    static var budgetSpent: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "keel", metricName: "budget_spent", unitName: "usd", helpText: "Spend of each budget in its current window.")
+    }
+
+    static var budgetLimit: MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "keel", metricName: "budget_limit", unitName: "usd", helpText: "Each budget's hard limit.")
+    }
+
     public func addRoutes(to router: Router<Context>) {
         router.get("metrics") { _, _ in
             for entry in health.breakerStates {
@@ -32,8 +40,8 @@ public struct MetricsController<Context: RequestContext>: Sendable {
             }
             for entry in budgets.spend {
                 let labels = [("budget", "\(entry.budget.scope)"), ("window", entry.budget.window.rawValue)]
-                registry.makeGauge(name: "keel_budget_spent_usd", labels: labels).set(entry.spent.dollars)
-                registry.makeGauge(name: "keel_budget_limit_usd", labels: labels).set(entry.budget.limit.dollars)
+                registry.makeGauge(descriptor: Self.budgetSpent, labels: labels).set(entry.spent.dollars)
+                registry.makeGauge(descriptor: Self.budgetLimit, labels: labels).set(entry.budget.limit.dollars)
             }
             return Response(
                 status: .ok,

@@ -25,4 +25,10 @@ extension HTTPField.Name {
     static let keelDegraded = HTTPField.Name("x-keel-degraded")!
     /// US dollars left in the tightest budget covering the request.
     static let keelBudgetRemaining = HTTPField.Name("x-keel-budget-remaining")!
+    /// The request's `Idempotency-Key`.
+    static let idempotencyKey = HTTPField.Name("idempotency-key")!
+    /// Set on an answer given again for a repeated `Idempotency-Key`.
+    static let idempotentReplayed = HTTPField.Name("idempotent-replayed")!
+    /// The workflow a request is a step of.
+    static let keelWorkflowID = HTTPField.Name("x-keel-workflow-id")!
 }

@@ -38,6 +38,7 @@ extension KeelConfiguration {
             "",
             allowed: [
                 "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
+                "idempotency",
             ]
         )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
@@ -52,6 +53,11 @@ extension KeelConfiguration {
         configuration.readRateLimits(section["rate_limits"], &reader)
         configuration.readKeys(section["keys"], environment: environment, &reader)
         configuration.readAlerts(section["alerts"], &reader)
+        for (_, value) in reader.mapping(section["idempotency"], "idempotency", allowed: ["ttl_hours"]) {
+            if let hours = reader.number(value, "idempotency.ttl_hours", in: 0.01...8760) {
+                configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
+            }
+        }
         if configuration.routes.isEmpty, reader.problems.isEmpty {
             reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
         }
@@ -84,7 +90,9 @@ extension KeelConfiguration {
     }
 
     private mutating func readProviders(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
-        let allowed = ["type", "base_url", "api_key_env", "timeout_seconds", "seed", "latency", "tokens_per_second", "output_tokens", "faults"]
+        let allowed = [
+            "type", "base_url", "api_key_env", "timeout_seconds", "seed", "latency", "tokens_per_second", "output_tokens", "faults", "context_window",
+        ]
         for (name, value) in reader.mapping(node, "providers") {
             let path = "providers.\(name)"
             let entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
@@ -134,6 +142,7 @@ extension KeelConfiguration {
     static func readSimulation(_ entries: [String: Node], path: String, base: SimulationProfile, _ reader: inout YAMLReader) -> SimulationProfile {
         var profile = base
         if let seed = reader.integer(entries["seed"], "\(path).seed", in: 0...Int.max) { profile.seed = UInt64(seed) }
+        if let window = reader.integer(entries["context_window"], "\(path).context_window", in: 16...10_000_000) { profile.contextWindow = window }
         for (key, value) in reader.mapping(entries["latency"], "\(path).latency", allowed: ["p50_ms", "p99_ms"]) {
             guard let milliseconds = reader.number(value, "\(path).latency.\(key)", in: 0...600_000) else { continue }
             let duration = Duration.microseconds(Int64(milliseconds * 1000))
@@ -250,7 +259,7 @@ extension KeelConfiguration {
             if case .scalar = value {
                 entries["model"] = value
             } else {
-                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on", "degrade"]
+                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on", "degrade", "context"]
                 entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
                 if (entries["model"] == nil) == (entries["balance"] == nil) {
                     reader.report(
@@ -316,6 +325,7 @@ extension KeelConfiguration {
                 }
             }
             policy.degradation = readDegradation(entries["degrade"], path: "\(path).degrade", &reader)
+            policy.context = readContext(entries["context"], path: "\(path).context", &reader)
             guard resolved, !balanced.isEmpty else { continue }
             let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
             if Set(route.targets.map(\.kind)).count > 1 {
@@ -423,6 +433,29 @@ extension KeelConfiguration {
                 }
             }
         }
+    }
+
+    /// A route's workflow context: `context: { strategy: truncate|summarize|fail, context_tokens: 8000, summarizer: MODEL }`.
+    private func readContext(_ node: Node?, path: String, _ reader: inout YAMLReader) -> ContextPolicy {
+        var policy = ContextPolicy()
+        let entries = Dictionary(
+            reader.mapping(node, path, allowed: ["strategy", "context_tokens", "summarizer"]).map { ($0.key, $0.node) },
+            uniquingKeysWith: { first, _ in first }
+        )
+        policy.strategy = reader.choice(entries["strategy"], "\(path).strategy", as: ContextStrategy.self) ?? policy.strategy
+        policy.contextTokens = reader.integer(entries["context_tokens"], "\(path).context_tokens", in: 16...10_000_000)
+        if let summarizer = entries["summarizer"] {
+            policy.summarizer = deployment(named: reader.string(summarizer, "\(path).summarizer"), at: summarizer, "\(path).summarizer", &reader)
+        }
+        if policy.strategy == .summarize, policy.summarizer == nil, entries["summarizer"] == nil {
+            reader.report(
+                node,
+                "\(path).summarizer",
+                "'summarize' needs a model to write summaries.",
+                fix: "add 'summarizer: NAME' (a cheaper model)."
+            )
+        }
+        return policy
     }
 
     /// A route's last resort: `degrade: { cache_ttl_seconds: 300, static_answer: "…" }`.

@@ -60,6 +60,8 @@ public struct KeelConfiguration: Sendable {
     public var rateLimits: [String: RateLimits.Limit] = [:]
     public var keys: [ProvisionedKey] = []
     public var alerts = Alerts()
+    /// How long an `Idempotency-Key`'s answer is kept for its repeats.
+    public var idempotencyLifetime: Duration = .seconds(86_400)
 
     /// Where spend alerts go (always the log; a webhook when configured) and what raises them.
     public struct Alerts: Sendable {

@@ -36,7 +36,7 @@ public struct Rehearsal: Sendable {
             transition in
             recorder.transitioned(deployment.name, transition)
         }
-        return try await withKeyStore { authenticator, secret in
+        return try await withKeyStore { store, authenticator, secret in
             let pipeline = Gateway.makePipeline(
                 observers: [recorder],
                 counter: try ChatTokenCounter(deployments: scenario.gateway.models),
@@ -48,6 +48,8 @@ public struct Rehearsal: Sendable {
                 routes: RouteTable(scenario.gateway.routes),
                 upstreams: upstreams,
                 health: health,
+                store: store,
+                idempotencyLifetime: .seconds(60),
                 clock: clock
             )
             let bodies = [false, true].map { stream in
@@ -118,13 +120,13 @@ public struct Rehearsal: Sendable {
     }
 
     /// A key for the rehearsal's traffic, in a throwaway store.
-    private func withKeyStore<T>(_ body: (KeyAuthenticator, String) async throws -> T) async throws -> T {
+    private func withKeyStore<T>(_ body: (SQLiteStore, KeyAuthenticator, String) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-rehearsal-\(RandomID.make(prefix: ""))")
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("keys.sqlite").path)
         let secret = APIKeySecret.generate()
         try await store.insert(secret.key(name: "rehearsal", role: .app))
-        return try await body(KeyAuthenticator(store: store), secret.value)
+        return try await body(store, KeyAuthenticator(store: store), secret.value)
     }
 
     /// A repeatable, evenly spread draw in [0, 1) for request `number` (the golden-ratio sequence),

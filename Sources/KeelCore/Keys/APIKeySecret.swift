@@ -1,5 +1,3 @@
-import Crypto
-
 /// A newly issued secret: shown to its owner once, stored only as ``hash``.
 public struct APIKeySecret: Sendable {
     public let value: String
@@ -13,17 +11,7 @@ public struct APIKeySecret: Sendable {
     public var hash: String { Self.hash(value) }
     public var prefix: String { String(value.prefix(12)) }
 
-    public static func hash(_ secret: String) -> String {
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(secret.utf8)) {
-            hex.append(hexDigits[Int(byte >> 4)])
-            hex.append(hexDigits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
+    public static func hash(_ secret: String) -> String { Digest.sha256Hex(secret) }
 
     /// A key record for this secret.
     public func key(name: String, role: APIKey.Role, team: String? = nil, clock: KeelClock = .system) -> APIKey {

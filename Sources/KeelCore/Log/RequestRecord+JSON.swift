@@ -28,6 +28,8 @@ extension RequestRecord {
         object["retry_cost_usd"] = retryCost.map { .double($0.dollars) } ?? .null
         object["prompt_tokens"] = promptTokens.map(JSONValue.init) ?? .null
         object["degraded"] = JSONValue(degraded)
+        object["replay_of"] = JSONValue(replayOf)
+        object["workflow_id"] = JSONValue(workflowID)
         if let requestBody { object["request_body"] = .string(requestBody) }
         if let responseBody { object["response_body"] = .string(responseBody) }
         object["attempts"] = .array(

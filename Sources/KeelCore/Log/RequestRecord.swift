@@ -37,6 +37,10 @@ public struct RequestRecord: Sendable, Hashable {
     public var promptTokens: Int?
     /// How the answer was degraded (`cache`, `static`) when no model gave it; the error says why.
     public var degraded: String?
+    /// The request whose stored answer this one got again (same `Idempotency-Key`): no call, no charge.
+    public var replayOf: String?
+    /// The workflow this request was a step of.
+    public var workflowID: String?
     public var requestBody: String?
     public var responseBody: String?
     public var attempts: [AttemptRecord]
@@ -66,6 +70,8 @@ public struct RequestRecord: Sendable, Hashable {
         retryCost: Money? = nil,
         promptTokens: Int? = nil,
         degraded: String? = nil,
+        replayOf: String? = nil,
+        workflowID: String? = nil,
         requestBody: String? = nil,
         responseBody: String? = nil,
         attempts: [AttemptRecord] = []
@@ -94,6 +100,8 @@ public struct RequestRecord: Sendable, Hashable {
         self.retryCost = retryCost
         self.promptTokens = promptTokens
         self.degraded = degraded
+        self.replayOf = replayOf
+        self.workflowID = workflowID
         self.requestBody = requestBody
         self.responseBody = responseBody
         self.attempts = attempts

@@ -27,6 +27,8 @@ public final class Exchange: Sendable {
         var firstToken: Duration?
         var promptTokens: Int?
         var degradation: Degradation?
+        var replayOf: String?
+        var workflowID: String?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
         var responseBody: String?
@@ -77,6 +79,20 @@ public final class Exchange: Sendable {
 
     /// Marks the answer as degraded: it did not come from a model, for the reason given.
     public func setDegraded(_ degradation: Degradation) { state.withLock { $0.degradation = degradation } }
+
+    /// Marks the answer as the stored answer of the earlier request `requestID` (same `Idempotency-Key`).
+    public func setReplay(of requestID: String) { state.withLock { $0.replayOf = requestID } }
+
+    /// The request whose stored answer this one replays, if it does.
+    public var replayOf: String? { state.withLock { $0.replayOf } }
+
+    public func setWorkflow(_ id: String) { state.withLock { $0.workflowID = id } }
+
+    /// Upstream calls made so far.
+    public var attemptCount: Int { state.withLock { $0.attempts.count } }
+
+    /// The usage accounted so far, and whether Keel estimated it.
+    public var usage: (usage: TokenUsage, estimated: Bool)? { state.withLock { s in s.usage.map { ($0, s.usageEstimated) } } }
 
     /// What is left of the tightest budget covering the request, for `x-keel-budget-remaining`.
     public var budgetRemaining: Money? {
@@ -166,6 +182,8 @@ public final class Exchange: Sendable {
                 retryCost: state.attempts.isEmpty ? nil : state.retryCost,
                 promptTokens: state.promptTokens,
                 degraded: state.degradation?.mode.rawValue,
+                replayOf: state.replayOf,
+                workflowID: state.workflowID,
                 requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,
                 responseBody: keepBodies ? state.responseBody : nil,
                 attempts: state.attempts

@@ -24,6 +24,10 @@ public struct GatewayRequest: Sendable {
     public var route: Route?
     /// The input tokens, once ``FitContextStage`` has counted them (chat requests).
     public var promptTokens: Int?
+    /// The `Idempotency-Key` header.
+    public var idempotencyKey: String?
+    /// The workflow the request is a step of (`x-keel-workflow-id`, or `metadata.workflow_id`).
+    public var workflowID: String?
 
     public init(operation: Operation, credential: String?, body: UnreadBody) {
         self.operation = operation
@@ -42,6 +46,18 @@ public struct GatewayRequest: Sendable {
         case .chat(let chat): chat.model
         case .embeddings(let embeddings): embeddings.model
         }
+    }
+
+    /// Whether the answer is to be streamed.
+    public var wantsStream: Bool {
+        guard case .chat(let chat) = payload else { return false }
+        return chat.stream
+    }
+
+    /// Whether a streamed answer ends with the usage chunk.
+    public var wantsUsage: Bool {
+        guard case .chat(let chat) = payload else { return false }
+        return chat.includeUsage
     }
 
     /// The chosen route, for stages that run after ``RouteStage``.

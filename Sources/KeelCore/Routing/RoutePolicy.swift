@@ -8,6 +8,8 @@ public struct RoutePolicy: Sendable, Hashable {
     public var retryOn: Set<UpstreamError.Kind>
     /// What answers when every target has failed; nothing by default.
     public var degradation: DegradationPolicy
+    /// How workflow steps are made to fit the context window.
+    public var context: ContextPolicy
 
     /// Failures of the upstream, not of the request; a stream cut counts only before its first chunk,
     /// since nothing can be retried once the client has bytes.
@@ -19,11 +21,13 @@ public struct RoutePolicy: Sendable, Hashable {
         latencyBudget: Duration? = nil,
         maxAttempts: Int = 3,
         retryOn: Set<UpstreamError.Kind> = defaultRetryOn,
-        degradation: DegradationPolicy = DegradationPolicy()
+        degradation: DegradationPolicy = DegradationPolicy(),
+        context: ContextPolicy = ContextPolicy()
     ) {
         self.latencyBudget = latencyBudget
         self.maxAttempts = maxAttempts
         self.retryOn = retryOn
         self.degradation = degradation
+        self.context = context
     }
 }

@@ -7,7 +7,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         /// The broad class of the failure, which decides the HTTP status and the OpenAI `type`.
         public enum Category: Sendable, Hashable {
-            case invalidRequest, authentication, permission, notFound, payloadTooLarge, rateLimited
+            case invalidRequest, authentication, permission, notFound, conflict, payloadTooLarge, rateLimited
             case upstreamFailed, upstreamUnavailable, upstreamTimeout, internalError
             /// The client went away before the answer was complete.
             case clientClosed
@@ -19,6 +19,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
                 case .authentication: 401
                 case .permission: 403
                 case .notFound: 404
+                case .conflict: 409
                 case .payloadTooLarge: 413
                 case .rateLimited: 429
                 case .upstreamFailed: 502
@@ -53,6 +54,9 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let modelNotFound = Code("model_not_found", .notFound)
         public static let notFound = Code("not_found", .notFound)
         public static let payloadTooLarge = Code("payload_too_large", .payloadTooLarge)
+        public static let idempotencyKeyReused = Code("idempotency_key_reused", .invalidRequest)
+        public static let idempotencyKeyInUse = Code("idempotency_key_in_use", .conflict)
+        public static let workflowCompleted = Code("workflow_completed", .conflict)
         public static let rateLimitExceeded = Code("rate_limit_exceeded", .rateLimited)
         public static let budgetExceeded = Code("budget_exceeded", .rateLimited)
         public static let upstreamRateLimited = Code("upstream_rate_limited", .rateLimited)
@@ -83,7 +87,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The OpenAI error `type` for this error.
     public var type: String {
         switch code.category {
-        case .invalidRequest, .notFound, .payloadTooLarge: "invalid_request_error"
+        case .invalidRequest, .notFound, .conflict, .payloadTooLarge: "invalid_request_error"
         case .authentication: "authentication_error"
         case .permission: "permission_error"
         case .rateLimited: "rate_limit_error"

@@ -61,6 +61,9 @@ public struct ChatCompletion: Sendable, Hashable {
         (json["choices"]?.arrayValue ?? []).map { GeneratedText.of($0.objectValue?["message"]) }.joined()
     }
 
+    /// The first choice's message.
+    public var message: JSONObject? { json["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue }
+
     /// The text of the first choice.
     public var content: String? {
         json["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue

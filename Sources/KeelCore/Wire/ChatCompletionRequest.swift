@@ -3,7 +3,7 @@
 public struct ChatCompletionRequest: Sendable, Hashable {
     /// The public model name the client asked for (a route).
     public let model: String
-    public let messages: [ChatMessage]
+    public private(set) var messages: [ChatMessage]
     public let stream: Bool
     /// Whether the client asked for the final usage chunk (`stream_options.include_usage`).
     public let includeUsage: Bool
@@ -55,6 +55,16 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         self.tools = try reader.array("tools")
         self.toolChoice = reader.value("tool_choice")
         self.json = reader.object
+    }
+
+    /// This request with other messages (already valid ones, such as a workflow's stored context).
+    public func replacingMessages(_ objects: [JSONObject]) throws(KeelError) -> ChatCompletionRequest {
+        var copy = self
+        copy.messages = try objects.enumerated().map { position, object throws(KeelError) in
+            try ChatMessage(json: object, path: "messages.\(position)")
+        }
+        copy.json["messages"] = .array(objects.map(JSONValue.object))
+        return copy
     }
 
     /// This request as sent to an upstream: the model replaced by the upstream's id and, when

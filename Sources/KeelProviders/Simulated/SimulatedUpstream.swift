@@ -23,6 +23,7 @@ public final class SimulatedUpstream: Upstream {
     }
 
     public func complete(_ request: ChatCompletionRequest) async throws -> ChatCompletion {
+        try checkWindow(request)
         var plan = makePlan(for: request)
         try await plan.wait(plan.latency)
         try plan.raiseFault()
@@ -37,6 +38,7 @@ public final class SimulatedUpstream: Upstream {
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
+        try checkWindow(request)
         var plan = makePlan(for: request)
         try await plan.wait(plan.latency)
         try plan.raiseFault()
@@ -52,6 +54,17 @@ public final class SimulatedUpstream: Upstream {
         let vectors = texts.map { Self.embedding(of: $0, dimensions: dimensions) }
         let tokens = texts.reduce(0) { $0 + max(1, EstimatingTokenCounter.tokens(in: $1)) }
         return EmbeddingsResponse(model: request.model, vectors: vectors, inputTokens: tokens)
+    }
+
+    private func checkWindow(_ request: ChatCompletionRequest) throws {
+        guard let window = profile.contextWindow else { return }
+        let requested = EstimatingTokenCounter.inputTokens(of: request) + (request.maxOutputTokens ?? 0)
+        guard requested > window else { return }
+        throw UpstreamError(
+            .rejected,
+            "context_length_exceeded: This model's maximum context length is \(window) tokens. However, you requested \(requested) tokens.",
+            status: 400
+        )
     }
 
     private func makePlan(for request: ChatCompletionRequest?) -> SimulatedPlan {

@@ -22,6 +22,9 @@ public struct SimulationProfile: Sendable, Hashable {
     public var streamCutRate: Double
     public var retryAfterSeconds: Int
     public var hangTime: Duration
+    /// The model's context window: a request whose input (estimated) and `max_tokens` exceed it is
+    /// refused with 400 `context_length_exceeded`, as a real model refuses it. `nil` for no limit.
+    public var contextWindow: Int?
 
     public init(
         seed: UInt64 = 42,
@@ -35,7 +38,8 @@ public struct SimulationProfile: Sendable, Hashable {
         timeoutRate: Double = 0,
         streamCutRate: Double = 0,
         retryAfterSeconds: Int = 1,
-        hangTime: Duration = .seconds(60)
+        hangTime: Duration = .seconds(60),
+        contextWindow: Int? = nil
     ) {
         self.seed = seed
         self.latencyP50 = latencyP50
@@ -49,6 +53,7 @@ public struct SimulationProfile: Sendable, Hashable {
         self.streamCutRate = streamCutRate
         self.retryAfterSeconds = retryAfterSeconds
         self.hangTime = hangTime
+        self.contextWindow = contextWindow
     }
 
     /// An upstream that answers at once and never fails: the baseline for benchmarks.

@@ -11,8 +11,9 @@ extension SQLiteStore: RequestLogStore {
                     INSERT INTO requests (
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
-                        cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
+                        replay_of, workflow_id
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -28,7 +29,7 @@ extension SQLiteStore: RequestLogStore {
                     record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
                     record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
                     record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
-                    record.usageEstimated, record.retryCost?.picodollars,
+                    record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID,
                 ])
                 for item in record.attempts {
                     try attempt.execute(arguments: [
@@ -138,6 +139,8 @@ extension SQLiteStore: RequestLogStore {
                     retryCost: (row["retry_cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
                     promptTokens: row["prompt_tokens"],
                     degraded: row["degraded"],
+                    replayOf: row["replay_of"],
+                    workflowID: row["workflow_id"],
                     requestBody: row["request_body"],
                     responseBody: row["response_body"],
                     attempts: attempts[row["id"]] ?? []

@@ -68,6 +68,36 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v5: workflows and idempotency keys") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE requests ADD COLUMN replay_of TEXT;
+                    ALTER TABLE requests ADD COLUMN workflow_id TEXT;
+                    CREATE TABLE workflows (
+                        id TEXT PRIMARY KEY, key_id TEXT, route TEXT, status TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL, updated_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX workflows_updated_at ON workflows (updated_at);
+                    CREATE TABLE workflow_steps (
+                        workflow_id TEXT NOT NULL REFERENCES workflows (id), number INTEGER NOT NULL, request_id TEXT NOT NULL,
+                        idempotency_key TEXT, status TEXT NOT NULL, input TEXT NOT NULL, input_digest TEXT NOT NULL, output TEXT,
+                        input_tokens INTEGER, output_tokens INTEGER, cost_picodollars INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+                        compaction TEXT, dropped_steps INTEGER, tokens_saved INTEGER, compaction_cost_picodollars INTEGER,
+                        error_code TEXT, started_at DOUBLE NOT NULL, finished_at DOUBLE,
+                        PRIMARY KEY (workflow_id, number)
+                    );
+                    CREATE INDEX workflow_steps_running ON workflow_steps (status) WHERE status = 'running';
+                    CREATE TABLE workflow_summaries (
+                        workflow_id TEXT NOT NULL REFERENCES workflows (id), through_step INTEGER NOT NULL, summary TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL, PRIMARY KEY (workflow_id, through_step)
+                    );
+                    CREATE TABLE idempotency_keys (
+                        scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL, request_id TEXT NOT NULL,
+                        response TEXT, created_at DOUBLE NOT NULL, expires_at DOUBLE NOT NULL, PRIMARY KEY (scope, key)
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -1,0 +1,62 @@
+import Synchronization
+
+extension ChatStream {
+    /// This stream with `action` run once when it ends, and awaited before the end (or the failure)
+    /// reaches the reader: what must precede the client's `[DONE]`, such as committing a workflow
+    /// step, is done first. A stream dropped unfinished runs `action` with `.cancelled` in a task of
+    /// its own.
+    public func finishing(
+        onChunk: @escaping @Sendable (ChatCompletionChunk) -> Void = { _ in },
+        _ action: @escaping @Sendable (Ending) async -> Void
+    ) -> ChatStream {
+        ChatStream(FinishingSequence(base: self, onChunk: onChunk, action: action))
+    }
+}
+
+private struct FinishingSequence: AsyncSequence, Sendable {
+    let base: ChatStream
+    let onChunk: @Sendable (ChatCompletionChunk) -> Void
+    let action: @Sendable (ChatStream.Ending) async -> Void
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var base: ChatStream.AsyncIterator
+        let onChunk: @Sendable (ChatCompletionChunk) -> Void
+        let ending: AsyncEndOnce
+
+        mutating func next() async throws -> ChatCompletionChunk? {
+            do {
+                guard let chunk = try await base.next() else {
+                    await ending.fire(.finished)
+                    return nil
+                }
+                onChunk(chunk)
+                return chunk
+            } catch {
+                await ending.fire(error is CancellationError ? .cancelled : .failed(error))
+                throw error
+            }
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), onChunk: onChunk, ending: AsyncEndOnce(action))
+    }
+}
+
+/// Runs its action once: on the first `fire`, or with `.cancelled` when released unfired.
+private final class AsyncEndOnce: Sendable {
+    private let action: @Sendable (ChatStream.Ending) async -> Void
+    private let fired = Atomic<Bool>(false)
+
+    init(_ action: @escaping @Sendable (ChatStream.Ending) async -> Void) { self.action = action }
+
+    func fire(_ ending: ChatStream.Ending) async {
+        guard !fired.exchange(true, ordering: .relaxed) else { return }
+        await action(ending)
+    }
+
+    deinit {
+        guard !fired.load(ordering: .relaxed) else { return }
+        Task { [action] in await action(.cancelled) }
+    }
+}

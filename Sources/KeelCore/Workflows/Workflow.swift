@@ -1,0 +1,35 @@
+import Foundation
+
+/// Multi-step work whose context Keel keeps: each request with the workflow's id is a step.
+public struct Workflow: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case open
+        /// Closed by its client: the work is done.
+        case completed
+    }
+
+    public var id: String
+    /// The API key that started it; only that key may add steps.
+    public var keyID: String?
+    public var route: String?
+    public var status: Status
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: String, keyID: String?, route: String?, status: Status = .open, createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.keyID = keyID
+        self.route = route
+        self.status = status
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// Whether `id` can name a workflow: 1 to 128 letters, digits, `-`, `_`, `.` or `:`.
+    public static func isValidID(_ id: String) -> Bool {
+        (1...128).contains(id.utf8.count)
+            && id.utf8.allSatisfy { byte in
+                (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) || [0x2D, 0x5F, 0x2E, 0x3A].contains(byte)
+            }
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// A workflow's stored context: what each new step is built on.
+public struct WorkflowHistory: Sendable, Hashable {
+    /// One completed step's turn: its unpinned input and its answer.
+    public struct Turn: Sendable, Hashable {
+        public var step: Int
+        public var messages: [JSONObject]
+
+        public init(step: Int, messages: [JSONObject]) {
+            self.step = step
+            self.messages = messages
+        }
+    }
+
+    /// Pinned messages of every completed step (system and developer messages, and messages sent
+    /// with `"pinned": true`), in order: always in the context.
+    public var pinned: [JSONObject]
+    /// A summary of the steps up to ``throughStep``, whose turns are then not in ``turns``.
+    public struct Summary: Sendable, Hashable {
+        public var text: String
+        public var throughStep: Int
+
+        public init(text: String, throughStep: Int) {
+            self.text = text
+            self.throughStep = throughStep
+        }
+    }
+
+    /// The latest summary, if steps were condensed.
+    public var summary: Summary?
+    /// Completed steps after the summary, oldest first.
+    public var turns: [Turn]
+
+    public init(pinned: [JSONObject] = [], summary: Summary? = nil, turns: [Turn] = []) {
+        self.pinned = pinned
+        self.summary = summary
+        self.turns = turns
+    }
+}
+
+/// Where workflows and their steps are kept, durably.
+public protocol WorkflowStore: Sendable {
+    /// The workflow `id`, started now for `keyID` on `route` if it is new.
+    func openWorkflow(id: String, keyID: String, route: String, now: Date) async throws -> Workflow
+    func workflow(id: String) async throws -> Workflow?
+    /// Workflows, most recently active first.
+    func workflows(status: Workflow.Status?, limit: Int) async throws -> [Workflow]
+    /// The context the next step of `id` is built on.
+    func history(of id: String) async throws -> WorkflowHistory
+    func steps(of id: String) async throws -> [WorkflowStep]
+    /// Stores a running step and returns its number.
+    func beginStep(_ step: WorkflowStep) async throws -> Int
+    /// Stores how the step ended (its status, output, usage, cost, attempts, error).
+    func finishStep(_ step: WorkflowStep) async throws
+    /// Keeps a summary of the workflow up to `throughStep`, for later steps to start from.
+    func saveSummary(_ text: String, of id: String, throughStep: Int, now: Date) async throws
+    /// Marks the workflow done; returns `nil` when there is no such workflow.
+    func complete(_ id: String, now: Date) async throws -> Workflow?
+    /// Marks every running step interrupted: at start-up, they belong to a Keel that stopped.
+    func interruptRunningSteps() async throws -> Int
+}

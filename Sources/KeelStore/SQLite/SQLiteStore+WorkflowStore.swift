@@ -1,0 +1,181 @@
+import Foundation
+import GRDB
+import KeelCore
+
+extension SQLiteStore: WorkflowStore {
+    public func openWorkflow(id: String, keyID: String, route: String, now: Date) async throws -> Workflow {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO workflows (id, key_id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
+                    ON CONFLICT (id) DO NOTHING
+                    """,
+                arguments: [id, keyID, route, now.timeIntervalSince1970, now.timeIntervalSince1970]
+            )
+            return try Self.workflow(db, id: id)!
+        }
+    }
+
+    public func workflow(id: String) async throws -> Workflow? {
+        try await pool.read { db in try Self.workflow(db, id: id) }
+    }
+
+    public func workflows(status: Workflow.Status?, limit: Int) async throws -> [Workflow] {
+        try await pool.read { db in
+            let filter = status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
+            return try Row.fetchAll(db, sql: "SELECT * FROM workflows \(filter) ORDER BY updated_at DESC LIMIT ?", arguments: [limit])
+                .map(Self.workflow(from:))
+        }
+    }
+
+    public func history(of id: String) async throws -> WorkflowHistory {
+        try await pool.read { db in
+            let summary = try Row.fetchOne(
+                db,
+                sql: "SELECT summary, through_step FROM workflow_summaries WHERE workflow_id = ? ORDER BY through_step DESC LIMIT 1",
+                arguments: [id]
+            )
+            .map { WorkflowHistory.Summary(text: $0["summary"], throughStep: $0["through_step"]) }
+            var history = WorkflowHistory(summary: summary)
+            // Pinned messages come from every completed step; turns only from those after the summary.
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT number, input, output FROM workflow_steps WHERE workflow_id = ? AND status = 'completed' ORDER BY number",
+                arguments: [id]
+            )
+            for row in rows {
+                let number: Int = row["number"]
+                let input = try Self.messages(row["input"])
+                history.pinned += input.filter(ContextPlan.isPinned)
+                guard number > summary?.throughStep ?? 0 else { continue }
+                var turn = input.filter { !ContextPlan.isPinned($0) }
+                if let output: String = row["output"], let message = try JSONParser.parse(output).objectValue { turn.append(message) }
+                history.turns.append(WorkflowHistory.Turn(step: number, messages: turn))
+            }
+            return history
+        }
+    }
+
+    public func steps(of id: String) async throws -> [WorkflowStep] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM workflow_steps WHERE workflow_id = ? ORDER BY number", arguments: [id]).map { row in
+                var step = WorkflowStep(
+                    workflowID: row["workflow_id"],
+                    number: row["number"],
+                    requestID: row["request_id"],
+                    idempotencyKey: row["idempotency_key"],
+                    status: WorkflowStep.Status(rawValue: row["status"]) ?? .failed,
+                    input: try Self.messages(row["input"]),
+                    output: try (row["output"] as String?).flatMap { try JSONParser.parse($0).objectValue },
+                    cost: (row["cost_picodollars"] as Int64?).map(Money.init(picodollars:)),
+                    attempts: row["attempts"],
+                    errorCode: row["error_code"],
+                    startedAt: Date(timeIntervalSince1970: row["started_at"]),
+                    finishedAt: (row["finished_at"] as Double?).map(Date.init(timeIntervalSince1970:))
+                )
+                if let input: Int = row["input_tokens"], let output: Int = row["output_tokens"] {
+                    step.usage = TokenUsage(inputTokens: input, outputTokens: output)
+                }
+                if let strategy = (row["compaction"] as String?).flatMap(ContextStrategy.init(rawValue:)) {
+                    step.compaction = Compaction(
+                        strategy: strategy,
+                        droppedSteps: row["dropped_steps"] ?? 0,
+                        tokensSaved: row["tokens_saved"] ?? 0,
+                        cost: Money(picodollars: row["compaction_cost_picodollars"] ?? 0)
+                    )
+                }
+                return step
+            }
+        }
+    }
+
+    public func beginStep(_ step: WorkflowStep) async throws -> Int {
+        try await pool.write { db in
+            let number =
+                try Int.fetchOne(
+                    db,
+                    sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM workflow_steps WHERE workflow_id = ?",
+                    arguments: [step.workflowID]
+                ) ?? 1
+            try db.execute(
+                sql: """
+                    INSERT INTO workflow_steps (
+                        workflow_id, number, request_id, idempotency_key, status, input, input_digest, compaction, dropped_steps,
+                        tokens_saved, compaction_cost_picodollars, started_at
+                    ) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    step.workflowID, number, step.requestID, step.idempotencyKey, JSONValue.array(step.input.map(JSONValue.object)).jsonString,
+                    step.inputDigest, step.compaction?.strategy.rawValue, step.compaction?.droppedSteps, step.compaction?.tokensSaved,
+                    step.compaction?.cost.picodollars, step.startedAt.timeIntervalSince1970,
+                ]
+            )
+            try db.execute(
+                sql: "UPDATE workflows SET updated_at = ? WHERE id = ?",
+                arguments: [step.startedAt.timeIntervalSince1970, step.workflowID]
+            )
+            return number
+        }
+    }
+
+    public func finishStep(_ step: WorkflowStep) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE workflow_steps SET status = ?, output = ?, input_tokens = ?, output_tokens = ?, cost_picodollars = ?, attempts = ?,
+                        error_code = ?, finished_at = ?
+                    WHERE workflow_id = ? AND number = ?
+                    """,
+                arguments: [
+                    step.status.rawValue, step.output.map { JSONValue.object($0).jsonString }, step.usage?.inputTokens, step.usage?.outputTokens,
+                    step.cost?.picodollars, step.attempts, step.errorCode, step.finishedAt?.timeIntervalSince1970, step.workflowID, step.number,
+                ]
+            )
+        }
+    }
+
+    public func saveSummary(_ text: String, of id: String, throughStep: Int, now: Date) async throws {
+        try await pool.write { db in
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO workflow_summaries (workflow_id, through_step, summary, created_at) VALUES (?, ?, ?, ?)",
+                arguments: [id, throughStep, text, now.timeIntervalSince1970]
+            )
+        }
+    }
+
+    public func complete(_ id: String, now: Date) async throws -> Workflow? {
+        try await pool.write { db in
+            try db.execute(
+                sql: "UPDATE workflows SET status = 'completed', updated_at = ? WHERE id = ? AND status = 'open'",
+                arguments: [now.timeIntervalSince1970, id]
+            )
+            return try Self.workflow(db, id: id)
+        }
+    }
+
+    public func interruptRunningSteps() async throws -> Int {
+        try await pool.write { db in
+            try db.execute(sql: "UPDATE workflow_steps SET status = 'interrupted', error_code = 'interrupted' WHERE status = 'running'")
+            return db.changesCount
+        }
+    }
+
+    private static func workflow(_ db: Database, id: String) throws -> Workflow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM workflows WHERE id = ?", arguments: [id]).map(workflow(from:))
+    }
+
+    private static func workflow(from row: Row) -> Workflow {
+        Workflow(
+            id: row["id"],
+            keyID: row["key_id"],
+            route: row["route"],
+            status: Workflow.Status(rawValue: row["status"]) ?? .open,
+            createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"])
+        )
+    }
+
+    private static func messages(_ text: String) throws -> [JSONObject] {
+        (try JSONParser.parse(text).arrayValue ?? []).compactMap(\.objectValue)
+    }
+}

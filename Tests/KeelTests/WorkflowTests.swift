@@ -1,0 +1,196 @@
+import Foundation
+import KeelCore
+import KeelProviders
+import KeelStore
+import KeelTesting
+import KeelTokenizer
+import Testing
+
+/// Workflows whose context Keel keeps, compacts and commits; idempotent repeats.
+@Suite struct WorkflowTests {
+    static let secret = APIKeySecret(value: "sk-keel-workflow-test-0123456789abcdef")
+
+    /// A gateway pipeline on a fresh SQLite store, with `upstream` behind the route `r`.
+    struct Harness {
+        let store: SQLiteStore
+        let pipeline: Pipeline
+        let records = RecordingObserver()
+
+        init(directory: String, upstream: any Upstream, window: Int? = nil, context: ContextPolicy = ContextPolicy()) async throws {
+            store = try SQLiteStore(path: "\(directory)/keel.sqlite")
+            try await store.insert(WorkflowTests.secret.key(name: "app", role: .app))
+            let model = ModelDeployment(
+                name: "small",
+                provider: "p",
+                upstreamModel: "gpt-4o",
+                contextWindow: window,
+                price: Price(perTokenInput: Money(dollars: 0.001), output: Money(dollars: 0.002))
+            )
+            let counter = try ChatTokenCounter(deployments: [model])
+            var policy = RoutePolicy(maxAttempts: 1)
+            policy.context = context
+            let upstreams: [String: any Upstream] = ["p": upstream]
+            pipeline = Pipeline(stages: [
+                RecordStage(observers: [records]),
+                AuthenticateStage(authenticator: KeyAuthenticator(store: store)),
+                ValidateStage(),
+                IdempotencyStage(store: store),
+                RouteStage(routes: RouteTable([Route(name: "r", targets: [model], policy: policy)])),
+                WorkflowStage(store: store, counter: counter) { request, deployment in
+                    try await upstreams[deployment.provider]!.complete(request.forUpstream(model: deployment.upstreamModel))
+                },
+                FitContextStage(counter: counter),
+                AccountUsageStage(counter: counter),
+                InferStage(upstreams: upstreams, health: UpstreamHealth(deployments: [model], clock: .system)),
+            ])
+        }
+
+        func send(_ body: String, workflow: String? = nil, idempotencyKey: String? = nil) async -> Result<GatewayResponse, any Error> {
+            var request = GatewayRequest(operation: .chat, credential: WorkflowTests.secret.value, body: Array(body.utf8))
+            request.workflowID = workflow
+            request.idempotencyKey = idempotencyKey
+            return await pipeline.handle(request).1
+        }
+    }
+
+    static func chat(_ messages: String, stream: Bool = false, maxTokens: Int = 64) -> String {
+        #"{"model":"r","stream":\#(stream),"max_tokens":\#(maxTokens),"messages":[\#(messages)]}"#
+    }
+
+    @Test func fiftyStepsOnASmallWindowKeepTheirPinnedContextAndNeverOverflow() async throws {
+        try await withTemporaryDirectory { directory in
+            // The simulator refuses what does not fit its 1,024-token window, as a real model does.
+            let simulator = SimulatedUpstream(
+                profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 40...60, contextWindow: 1024)
+            )
+            let upstream = RecordingUpstream(simulator)
+            let harness = try await Harness(directory: directory, upstream: upstream, window: 1024, context: ContextPolicy(strategy: .truncate))
+            let system = #"{"role":"system","content":"You are the ledger clerk of Keel."}"#
+            let fact = #"{"role":"user","content":"Remember: the account number is 7781-22.","pinned":true}"#
+            for step in 1...50 {
+                let words = String(repeating: "detail \(step) ", count: 30)
+                let messages = step == 1 ? "\(system),\(fact)" : #"{"role":"user","content":"Step \#(step): \#(words)"}"#
+                let result = await harness.send(Self.chat(messages), workflow: "wf-50")
+                guard case .success(.completion) = result else {
+                    Issue.record("step \(step) failed: \(result)")
+                    return
+                }
+            }
+            let calls = upstream.requests.filter { $0.json["model"]?.stringValue == "gpt-4o" }
+            #expect(calls.count == 50, "one upstream call a step")
+            for (number, call) in calls.enumerated() {
+                let texts = call.messages.compactMap(\.text)
+                #expect(texts.first == "You are the ledger clerk of Keel.", "step \(number + 1) lost its system prompt")
+                #expect(texts.contains("Remember: the account number is 7781-22."), "step \(number + 1) lost its pinned fact")
+                #expect(call.json["messages"]?.arrayValue?.allSatisfy { $0.objectValue?["pinned"] == nil } == true, "Keel's mark stays in Keel")
+                #expect(EstimatingTokenCounter.inputTokens(of: call) + 64 <= 1024)
+            }
+            let steps = try await harness.store.steps(of: "wf-50")
+            #expect(steps.count == 50 && steps.allSatisfy { $0.status == .completed })
+            let compacted = steps.compactMap(\.compaction)
+            #expect(!compacted.isEmpty && compacted.allSatisfy { $0.strategy == .truncate && $0.tokensSaved > 0 })
+            #expect(calls.last!.messages.count < 50, "old turns were dropped")
+            #expect(calls[1].messages.count == 4, "step 2: the system prompt, the fact, step 1's answer, and step 2")
+        }
+    }
+
+    @Test func summarizeCondensesDroppedTurnsIntoACheckpointThatLaterStepsReuse() async throws {
+        try await withTemporaryDirectory { directory in
+            let upstream = RecordingUpstream(
+                SimulatedUpstream(profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 20...20))
+            )
+            let summarizer = ModelDeployment(name: "summarizer", provider: "p", upstreamModel: "gpt-4o-mini")
+            let harness = try await Harness(
+                directory: directory,
+                upstream: upstream,
+                context: ContextPolicy(strategy: .summarize, contextTokens: 600, summarizer: summarizer)
+            )
+            for step in 1...12 {
+                let words = String(repeating: "fact\(step) ", count: 40)
+                let result = await harness.send(Self.chat(#"{"role":"user","content":"\#(words)"}"#), workflow: "wf-sum")
+                guard case .success = result else {
+                    Issue.record("step \(step): \(result)")
+                    return
+                }
+            }
+            let summaries = upstream.requests.filter { $0.json["model"]?.stringValue == "gpt-4o-mini" }
+            #expect(!summaries.isEmpty, "the summarizer was asked")
+            let last = try #require(upstream.requests.last { $0.json["model"]?.stringValue == "gpt-4o" })
+            #expect(last.messages.contains { $0.text?.hasPrefix("Summary of the earlier steps") == true }, "later steps start from the summary")
+            let steps = try await harness.store.steps(of: "wf-sum")
+            #expect(steps.contains { $0.compaction?.strategy == .summarize && $0.compaction!.droppedSteps > 0 })
+            #expect(try await harness.store.history(of: "wf-sum").summary != nil, "kept as a checkpoint")
+        }
+    }
+
+    @Test func failRefusesAnOverflowingStepWithoutCallingTheModel() async throws {
+        try await withTemporaryDirectory { directory in
+            let upstream = ScriptedUpstream(Array(repeating: .reply("ok", usage: TokenUsage(inputTokens: 1, outputTokens: 1)), count: 10))
+            let harness = try await Harness(directory: directory, upstream: upstream, context: ContextPolicy(strategy: .fail, contextTokens: 120))
+            let long = String(repeating: "word ", count: 60)
+            _ = await harness.send(Self.chat(#"{"role":"user","content":"\#(long)"}"#), workflow: "wf-fail")
+            let refused = await harness.send(Self.chat(#"{"role":"user","content":"\#(long)"}"#), workflow: "wf-fail")
+            guard case .failure(let error as KeelError) = refused else {
+                Issue.record("expected a refusal, got \(refused)")
+                return
+            }
+            #expect(error.code == .contextLengthExceeded && error.status == 400)
+            #expect(upstream.requests.count == 1, "the refused step never reached the model")
+        }
+    }
+
+    @Test func twentyConcurrentRepeatsOfAnIdempotencyKeyMakeOneUpstreamCall() async throws {
+        try await withTemporaryDirectory { directory in
+            let upstream = RecordingUpstream(
+                SimulatedUpstream(profile: SimulationProfile(latencyP50: .milliseconds(200), latencyP99: .milliseconds(200), tokensPerSecond: nil))
+            )
+            let harness = try await Harness(directory: directory, upstream: upstream)
+            let ids = await withTaskGroup(of: String?.self) { group in
+                for number in 0..<20 {
+                    group.addTask {
+                        let body = Self.chat(#"{"role":"user","content":"pay invoice 42"}"#, stream: number % 2 == 1)
+                        switch await harness.send(body, idempotencyKey: "pay-42") {
+                        case .success(.completion(let completion)): return completion.id
+                        case .success(.stream(let chunks, _)):
+                            var id: String?
+                            do { for try await chunk in chunks { id = id ?? chunk.json["id"]?.stringValue } } catch { return nil }
+                            return id
+                        default: return nil
+                        }
+                    }
+                }
+                return await group.reduce(into: [String?]()) { $0.append($1) }
+            }
+            #expect(upstream.requests.count == 1, "exactly one upstream call")
+            #expect(ids.count == 20 && Set(ids).count == 1 && ids[0] != nil, "every repeat got the first answer, streamed or not: \(ids)")
+            let records = harness.records.records
+            #expect(records.filter { $0.replayOf == nil }.count == 1 && records.filter { $0.replayOf != nil }.allSatisfy { $0.cost == nil })
+
+            let reused = await harness.send(Self.chat(#"{"role":"user","content":"pay invoice 43"}"#), idempotencyKey: "pay-42")
+            guard case .failure(let error as KeelError) = reused else {
+                Issue.record("expected a refusal, got \(reused)")
+                return
+            }
+            #expect(error.code == .idempotencyKeyReused && error.status == 400)
+        }
+    }
+
+    @Test func aFailedRequestFreesItsKeyForARetry() async throws {
+        try await withTemporaryDirectory { directory in
+            let upstream = ScriptedUpstream([
+                .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("second", usage: TokenUsage(inputTokens: 1, outputTokens: 1)),
+            ])
+            let harness = try await Harness(directory: directory, upstream: upstream)
+            let body = Self.chat(#"{"role":"user","content":"hello"}"#)
+            guard case .failure = await harness.send(body, idempotencyKey: "k") else {
+                Issue.record("the first call fails")
+                return
+            }
+            guard case .success(.completion(let completion)) = await harness.send(body, idempotencyKey: "k") else {
+                Issue.record("the retry runs")
+                return
+            }
+            #expect(completion.content == "second" && upstream.requests.count == 2)
+        }
+    }
+}
