@@ -86,10 +86,8 @@ public struct IdempotencyStage: PipelineStage {
         case .embeddings(let embeddings):
             await settle(.embeddings(embeddings))
         case .stream(let stream, let includeUsage):
-            let transcript = Mutex(StreamTranscript())
-            let kept = stream.finishing(onChunk: { chunk in transcript.withLock { $0.add(chunk) } }) { ending in
+            let kept = stream.finishing { ending, completion in
                 // A stream Keel cannot rebuild (tool calls) is not kept: its repeats run again.
-                let completion = transcript.withLock { $0.completion }
                 guard case .finished = ending, let completion else { return await settle(nil) }
                 await settle(.completion(completion))
             }

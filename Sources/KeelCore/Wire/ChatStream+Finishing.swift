@@ -3,13 +3,18 @@ import Synchronization
 extension ChatStream {
     /// This stream with `action` run once when it ends, and awaited before the end (or the failure)
     /// reaches the reader: what must precede the client's `[DONE]`, such as committing a workflow
-    /// step, is done first. A stream dropped unfinished runs `action` with `.cancelled` in a task of
-    /// its own.
-    public func finishing(
-        onChunk: @escaping @Sendable (ChatCompletionChunk) -> Void = { _ in },
-        _ action: @escaping @Sendable (Ending) async -> Void
-    ) -> ChatStream {
-        ChatStream(FinishingSequence(base: self, onChunk: onChunk, action: action))
+    /// step, is done first. `action` gets the completion the stream amounted to (see
+    /// ``StreamTranscript``). A stream dropped unfinished runs `action` with `.cancelled` in a task
+    /// of its own.
+    public func finishing(_ action: @escaping @Sendable (Ending, ChatCompletion?) async -> Void) -> ChatStream {
+        let transcript = Mutex(StreamTranscript())
+        return ChatStream(
+            FinishingSequence(
+                base: self,
+                onChunk: { chunk in transcript.withLock { $0.add(chunk) } },
+                action: { ending in await action(ending, transcript.withLock { $0.completion }) }
+            )
+        )
     }
 }
 

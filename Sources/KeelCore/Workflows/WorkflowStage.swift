@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Makes a request a step of a workflow (`x-keel-workflow-id`, or `metadata.workflow_id`): the
 /// client sends only its new messages, Keel rebuilds the context from the stored steps — pinned
@@ -77,11 +76,10 @@ public struct WorkflowStage: PipelineStage {
             try await uncancellable { [store] in try await store.finishStep(done) }
             return response
         case .stream(let stream, let includeUsage):
-            let transcript = Mutex(StreamTranscript())
-            let committed = stream.finishing(onChunk: { chunk in transcript.withLock { $0.add(chunk) } }) { ending in
+            let committed = stream.finishing { ending, completion in
                 switch ending {
                 case .finished:
-                    await finish(running, status: .completed, output: transcript.withLock { $0.completion?.message }, error: nil, exchange: exchange)
+                    await finish(running, status: .completed, output: completion?.message, error: nil, exchange: exchange)
                 case .failed(let error):
                     await finish(running, status: .failed, output: nil, error: error, exchange: exchange)
                 case .cancelled:
