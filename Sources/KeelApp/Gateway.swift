@@ -77,6 +77,7 @@ public enum Gateway {
         )
         .addRoutes(to: router.group("v1"))
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
+        WorkflowController(authenticator: authenticator, store: store, clock: clock).addRoutes(to: router.group("api"))
         MetricsController(registry: registry, health: health, budgets: ledger).addRoutes(to: router)
         router.get("healthz") { _, _ in "ok" }
 
