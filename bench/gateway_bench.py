@@ -46,10 +46,14 @@ def to_microseconds(text):
     return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
 
 
-def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini"):
+def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0):
     threads = 1 if connections == 1 else 2
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
-    output = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model}, check=True).stdout
+    environment = {
+        **os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model,
+        "KEEL_BENCH_WORKFLOW_STEPS": str(workflow_steps), "KEEL_BENCH_RUN": str(time.time_ns()),
+    }
+    output = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
     for percentile in ("50", "99"):
         result[f"p{percentile}"] = to_microseconds(re.search(rf"^\s+{percentile}%\s+(\S+)", output, re.M).group(1))
@@ -69,6 +73,7 @@ def main():
     parser.add_argument("--keel", default=".build/release/keel")
     parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
     parser.add_argument("--no-litellm", action="store_true")
+    parser.add_argument("--variants", default="guarded,budgeted,workflow", help="which stage variants to measure against the plain route")
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="keel-bench-")
@@ -121,12 +126,17 @@ keys:
         variants = {
             "guarded": "The reliability stage on the happy path: a latency budget, a fallback and the cache",
             "budgeted": "The budget stage on the happy path: a reservation and a settlement a request",
+            "workflow": "Workflow steps (10 a workflow): context rebuilt from storage, the step committed before the answer",
         }
+        variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []
         for variant in variants:
             for connections in (1, 32):
                 plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
-                other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
+                if variant == "workflow":
+                    other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
+                else:
+                    other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
                 stages.append((variant, connections, plain, other))
         rss = peak_rss_mb(keel.pid)
 

@@ -1,6 +1,25 @@
 -- wrk script: one chat completion per request, with the key from KEEL_BENCH_KEY and the model
--- from KEEL_BENCH_MODEL.
+-- from KEEL_BENCH_MODEL. With KEEL_BENCH_WORKFLOW_STEPS = N, every N requests of a thread are the
+-- steps of one workflow (x-keel-workflow-id), named after KEEL_BENCH_RUN so runs never share one.
 wrk.method = "POST"
 wrk.body = '{"model":"' .. (os.getenv("KEEL_BENCH_MODEL") or "gpt-4o-mini") .. '","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello to the benchmark."}],"max_tokens":32}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("KEEL_BENCH_KEY") or "none")
+
+local steps = tonumber(os.getenv("KEEL_BENCH_WORKFLOW_STEPS") or "0")
+local threads = 0
+
+function setup(thread)
+    thread:set("thread_id", threads)
+    threads = threads + 1
+end
+
+if steps > 0 then
+    local sent = 0
+    request = function()
+        local workflow = math.floor(sent / steps)
+        sent = sent + 1
+        wrk.headers["x-keel-workflow-id"] = "bench-" .. (os.getenv("KEEL_BENCH_RUN") or "0") .. "-" .. thread_id .. "-" .. workflow
+        return wrk.format()
+    end
+end

@@ -77,8 +77,9 @@ public enum Gateway {
         )
         .addRoutes(to: router.group("v1"))
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
-        WorkflowController(authenticator: authenticator, store: store, clock: clock).addRoutes(to: router.group("api"))
-        MetricsController(registry: registry, health: health, budgets: ledger).addRoutes(to: router)
+        let workflows = WorkflowReporter(store: store, idleTime: configuration.workflowIdleTime, clock: clock)
+        WorkflowController(authenticator: authenticator, reporter: workflows).addRoutes(to: router.group("api"))
+        MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows).addRoutes(to: router)
         router.get("healthz") { _, _ in "ok" }
 
         return Application(

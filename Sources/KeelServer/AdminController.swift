@@ -36,23 +36,15 @@ public struct AdminController<Context: RequestContext>: Sendable {
             let choices = CostReport.Grouping.allCases.map(\.rawValue).joined(separator: ", ")
             throw KeelError(.invalidValue, "Query parameter 'by' must be one of \(choices).", param: "by")
         }
-        let period = CostReport.lastDays(try days(parameters["days"]), now: clock.now())
+        let period = CostReport.lastDays(try request.reportDays(), now: clock.now())
         return .json(try await costs.report(by: grouping, since: period.since, until: period.until).json)
     }
 
     /// `GET /api/cost/inflation?days=N`: input tokens per request of each route, day by day.
     private func inflation(_ request: Request) async throws -> Response {
         _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
-        let period = CostReport.lastDays(try days(request.uri.queryParameters["days"]), now: clock.now())
+        let period = CostReport.lastDays(try request.reportDays(), now: clock.now())
         return .json(PromptInflation(try await costs.promptSizes(since: period.since, until: period.until)).json)
-    }
-
-    private func days(_ text: Substring?) throws -> Int {
-        guard let text else { return 7 }
-        guard let days = Int(text), (1...366).contains(days) else {
-            throw KeelError(.invalidValue, "Query parameter 'days' must be an integer from 1 to 366.", param: "days")
-        }
-        return days
     }
 
     /// `GET /api/breakers`: each deployment's circuit breaker.

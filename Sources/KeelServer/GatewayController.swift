@@ -41,6 +41,10 @@ public struct GatewayController: Sendable {
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
         if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
         if exchange.replayOf != nil { response.headers[.idempotentReplayed] = "true" }
+        if let workflow = exchange.workflowID {
+            response.headers[.keelWorkflowID] = workflow
+            if let step = exchange.workflowStep { response.headers[.keelWorkflowStep] = String(step) }
+        }
         return response
     }
 

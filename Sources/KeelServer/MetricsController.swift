@@ -4,16 +4,22 @@ import NIOCore
 import Prometheus
 
 /// `GET /metrics`: the Prometheus text of everything counted as requests finished, plus the gauges
-/// read at scrape time — each circuit breaker's state and each budget's spend in its window.
+/// read at scrape time — each circuit breaker's state, each budget's spend in its window, and the
+/// execution figures of the last week's workflows.
 public struct MetricsController<Context: RequestContext>: Sendable {
     let registry: PrometheusCollectorRegistry
     let health: UpstreamHealth
     let budgets: BudgetLedger
+    let workflows: WorkflowReporter?
 
-    public init(registry: PrometheusCollectorRegistry, health: UpstreamHealth, budgets: BudgetLedger) {
+    /// The days of workflows the gauges cover, today included.
+    static var workflowDays: Int { 7 }
+
+    public init(registry: PrometheusCollectorRegistry, health: UpstreamHealth, budgets: BudgetLedger, workflows: WorkflowReporter? = nil) {
         self.registry = registry
         self.health = health
         self.budgets = budgets
+        self.workflows = workflows
     }
 
     static var breakerState: MetricNameDescriptor {
@@ -43,12 +49,43 @@ public struct MetricsController<Context: RequestContext>: Sendable {
                 registry.makeGauge(descriptor: Self.budgetSpent, labels: labels).set(entry.spent.dollars)
                 registry.makeGauge(descriptor: Self.budgetLimit, labels: labels).set(entry.budget.limit.dollars)
             }
+            if let workflows {
+                for line in try await workflows.report(days: Self.workflowDays).lines {
+                    record(line)
+                }
+            }
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer()))
             )
         }
+    }
+
+    /// The workflow gauges of one route; a figure without a value (no workflow completed) is NaN.
+    private func record(_ line: WorkflowReport.Line) {
+        let route = [("route", line.route ?? "")]
+        for (state, count) in [("completed", line.completed), ("abandoned", line.abandoned), ("active", line.active)] {
+            gauge("workflows", "Workflows started in the last 7 days, by state.", route + [("state", state)]).set(Double(count))
+        }
+        let figures: [(name: String, help: String, value: Double?)] = [
+            ("workflow_completion_ratio", "Completed over started workflows of the last 7 days.", line.completionRate),
+            ("workflow_retries_per_workflow", "Upstream retries and re-sent failed steps per workflow.", line.retriesPerWorkflow),
+            ("workflow_completed_tokens", "Mean tokens of a completed workflow.", line.tokensPerCompletedWorkflow),
+            ("workflow_completed_cost_usd", "Mean cost of a completed workflow.", line.costPerCompletedWorkflow?.dollars),
+            ("workflow_step_cost_usd", "Mean cost of one workflow step (one request).", line.costPerStep?.dollars),
+            ("workflow_compactions", "Steps whose context was compacted to fit.", Double(line.compactions)),
+            ("workflow_compaction_saved_tokens", "Input tokens compaction left out.", Double(line.tokensSaved)),
+            ("workflow_output_identical_ratio", "Share of identical answers to a repeated input.", line.consistency.identicalShare),
+            ("workflow_output_similarity_ratio", "Mean word similarity of answers to a repeated input.", line.consistency.meanSimilarity),
+        ]
+        for figure in figures {
+            gauge(figure.name, figure.help, route).set(figure.value ?? .nan)
+        }
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "keel", metricName: name, unitName: "", helpText: help), labels: labels)
     }
 
     /// `keel_circuit_breaker_state`: 0 closed, 1 half-open, 2 open.

@@ -14,6 +14,15 @@ extension Request {
         return String(Substring(authorization.utf8[token.startIndex...].prefix(trimmed)))
     }
 
+    /// The `days` query parameter of a report: how many UTC days, today included (7 unless given).
+    func reportDays() throws -> Int {
+        guard let text = uri.queryParameters["days"] else { return 7 }
+        guard let days = Int(text), (1...366).contains(days) else {
+            throw KeelError(.invalidValue, "Query parameter 'days' must be an integer from 1 to 366.", param: "days")
+        }
+        return days
+    }
+
     /// The body, refused with 413 when it is larger than `limit`: at once when `Content-Length`
     /// says so, otherwise as soon as the bytes read pass the limit — never read whole first.
     mutating func collectBody(limit: Int) async throws -> [UInt8] {

@@ -31,4 +31,6 @@ extension HTTPField.Name {
     static let idempotentReplayed = HTTPField.Name("idempotent-replayed")!
     /// The workflow a request is a step of.
     static let keelWorkflowID = HTTPField.Name("x-keel-workflow-id")!
+    /// The step a workflow request became, on its answer.
+    static let keelWorkflowStep = HTTPField.Name("x-keel-workflow-step")!
 }

@@ -3,22 +3,30 @@ import Hummingbird
 import KeelCore
 
 /// Workflows under `/api/workflows`: list, a workflow with its step timeline (the export), and
-/// completing one. Admin keys see every workflow; an app key may complete only its own.
+/// completing one; their execution figures at `/api/workflow-report`. Admin keys see every workflow;
+/// an app key may complete only its own.
 public struct WorkflowController<Context: RequestContext>: Sendable {
     let authenticator: KeyAuthenticator
-    let store: any WorkflowStore
-    let clock: KeelClock
+    let reporter: WorkflowReporter
+    var store: any WorkflowStore { reporter.store }
 
-    public init(authenticator: KeyAuthenticator, store: any WorkflowStore, clock: KeelClock = .system) {
+    public init(authenticator: KeyAuthenticator, reporter: WorkflowReporter) {
         self.authenticator = authenticator
-        self.store = store
-        self.clock = clock
+        self.reporter = reporter
     }
 
     public func addRoutes(to group: RouterGroup<Context>) {
         group.get("workflows") { request, _ in try await list(request) }
         group.get("workflows/{id}") { request, context in try await show(request, id: context.parameters.require("id")) }
         group.post("workflows/{id}/complete") { request, context in try await complete(request, id: context.parameters.require("id")) }
+        group.get("workflow-report") { request, _ in try await report(request) }
+    }
+
+    /// `GET /api/workflow-report?days=N`: completion, retries, cost per completed workflow, compactions
+    /// and output consistency of the workflows started in the last N UTC days (7 unless given), by route.
+    private func report(_ request: Request) async throws -> Response {
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        return .json(try await reporter.report(days: try request.reportDays()).json)
     }
 
     /// `GET /api/workflows?status=open|completed&limit=N`, most recently active first.
@@ -52,6 +60,6 @@ public struct WorkflowController<Context: RequestContext>: Sendable {
         guard let workflow = try await store.workflow(id: id), caller.role == .admin || workflow.keyID == caller.id else {
             throw KeelError(.notFound, "No workflow '\(id)' belongs to this API key.")
         }
-        return .json(try await store.complete(id, now: clock.now())?.json ?? workflow.json)
+        return .json(try await store.complete(id, now: reporter.clock.now())?.json ?? workflow.json)
     }
 }

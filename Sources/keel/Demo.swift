@@ -68,7 +68,8 @@ struct Demo: AsyncParsableCommand {
     }
 }
 
-/// A short mix of traffic (plain, streamed, embeddings, and two mistakes) so that the log has rows.
+/// A short mix of traffic (plain, streamed, embeddings, a three-step workflow, and two mistakes) so
+/// that the log has rows.
 struct SampleWorkload {
     let baseURL: String
     let key: String
@@ -86,11 +87,20 @@ struct SampleWorkload {
             statuses.append(try await post(client, "chat/completions", body))
         }
         statuses.append(try await post(client, "embeddings", #"{"model": "text-embedding-3-small", "input": ["keel", "gateway"]}"#))
+        // A workflow: each step sends only its new message; Keel keeps the context. Then it is closed.
+        let workflow = RandomID.make(prefix: "demo-")
+        for step in ["Plan a three-line release note for Keel.", "Now shorten it to one line.", "Translate that line into French."] {
+            let body = #"{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "\#(step)"}]}"#
+            statuses.append(try await post(client, "chat/completions", body, headers: ["x-keel-workflow-id": workflow]))
+        }
+        let api = baseURL.replacingOccurrences(of: "/v1", with: "/api")
+        statuses.append(try await post(client, "\(api)/workflows/\(workflow)/complete", ""))
         statuses.append(try await post(client, "chat/completions", #"{"model": "gpt-4o-mini", "messages": "not a list"}"#))
         statuses.append(try await post(client, "chat/completions", #"{"model": "no-such-model", "messages": [{"role": "user", "content": "hi"}]}"#))
         let succeeded = statuses.filter { $0 == 200 }.count
         let counts = Dictionary(grouping: statuses, by: { $0 }).map { "\($0.value.count)× \($0.key)" }.sorted().joined(separator: ", ")
-        return "\(statuses.count) requests, \(succeeded) succeeded (\(counts)); the 400 and 404 are deliberate mistakes."
+        return "\(statuses.count) requests, \(succeeded) succeeded (\(counts)); the 400 and 404 are deliberate mistakes. Workflow \(workflow): "
+            + "3 steps, completed (`keel workflows show \(workflow)`)."
     }
 
     private func waitUntilReady(_ client: HTTPClient) async throws {
@@ -102,11 +112,13 @@ struct SampleWorkload {
         throw ValidationError("Keel did not start listening on \(baseURL)")
     }
 
-    private func post(_ client: HTTPClient, _ path: String, _ body: String) async throws -> UInt {
-        var request = HTTPClientRequest(url: "\(baseURL)/\(path)")
+    /// POSTs `body` to `path` under the base URL (or to `path` itself when it is a whole URL).
+    private func post(_ client: HTTPClient, _ path: String, _ body: String, headers: [String: String] = [:]) async throws -> UInt {
+        var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : "\(baseURL)/\(path)")
         request.method = .POST
         request.headers.add(name: "authorization", value: "Bearer \(key)")
         request.headers.add(name: "content-type", value: "application/json")
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         request.body = .bytes(ByteBuffer(string: body))
         let response = try await client.execute(request, timeout: .seconds(30))
         _ = try await response.body.collect(upTo: 1 << 20)

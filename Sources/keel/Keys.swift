@@ -47,6 +47,11 @@ extension APIKey.Role: ExpressibleByArgument {}
 
 /// The storage path of a configuration file, or the default one when the file does not exist.
 func storagePath(config: String) throws -> String {
-    guard FileManager.default.fileExists(atPath: config) else { return KeelConfiguration().storage.path }
-    return try KeelConfiguration.load(file: config).storage.path
+    try loadConfiguration(file: config).storage.path
+}
+
+/// The configuration in `file`, or the defaults when the file does not exist.
+func loadConfiguration(file: String) throws -> KeelConfiguration {
+    guard FileManager.default.fileExists(atPath: file) else { return KeelConfiguration() }
+    return try KeelConfiguration.load(file: file)
 }

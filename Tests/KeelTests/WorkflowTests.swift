@@ -119,7 +119,7 @@ import Testing
             #expect(last.messages.contains { $0.text?.hasPrefix("Summary of the earlier steps") == true }, "later steps start from the summary")
             let steps = try await harness.store.steps(of: "wf-sum")
             #expect(steps.contains { $0.compaction?.strategy == .summarize && $0.compaction!.droppedSteps > 0 })
-            #expect(try await harness.store.history(of: "wf-sum").summary != nil, "kept as a checkpoint")
+            #expect(try await harness.store.history(of: "wf-sum")?.history.summary != nil, "kept as a checkpoint")
         }
     }
 
@@ -192,5 +192,58 @@ import Testing
             }
             #expect(completion.content == "second" && upstream.requests.count == 2)
         }
+    }
+
+    @Test func executionFiguresCountCompletionRetriesCostPerCompletedWorkflowAndConsistency() async throws {
+        try await withTemporaryDirectory { directory in
+            let usage = TokenUsage(inputTokens: 10, outputTokens: 5)  // $0.02 a step at the harness's prices
+            let upstream = ScriptedUpstream([
+                .reply("Four.", usage: usage), .reply("ok", usage: usage),  // "done": two steps, then completed
+                .reply("Four.", usage: usage),  // "again": one step, then completed
+                .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("It is four.", usage: usage),  // "retry": left open
+            ])
+            let harness = try await Harness(directory: directory, upstream: upstream)
+            let question = Self.chat(#"{"role":"user","content":"What is 2+2?"}"#)
+            for (workflow, body) in [("done", question), ("done", Self.chat(#"{"role":"user","content":"thanks"}"#)), ("again", question)] {
+                guard case .success = await harness.send(body, workflow: workflow) else {
+                    Issue.record("\(workflow) failed")
+                    return
+                }
+            }
+            guard case .failure = await harness.send(question, workflow: "retry"), case .success = await harness.send(question, workflow: "retry")
+            else {
+                Issue.record("the retry workflow fails once, then answers")
+                return
+            }
+            for workflow in ["done", "again"] { _ = try await harness.store.complete(workflow, now: Date()) }
+
+            func report(hoursLater: Double) async throws -> WorkflowReport {
+                let now = Date().addingTimeInterval(hoursLater * 3600)
+                let clock = KeelClock(now: { now }, uptime: { .zero }, sleep: { _ in })
+                return try await WorkflowReporter(store: harness.store, idleTime: .seconds(3600), clock: clock).report(days: 1)
+            }
+            let line = try #require(try await report(hoursLater: 0).lines.first)
+            #expect(line.route == "r" && line.started == 3 && line.completed == 2 && line.active == 1 && line.abandoned == 0)
+            #expect(line.completionRate == 2.0 / 3 && line.steps == 5 && line.retries == 1, "the failed step had to be sent again")
+            #expect(line.completedTokens == 45 && line.tokensPerCompletedWorkflow == 22.5)
+            #expect(line.costPerCompletedWorkflow == Money(dollars: 0.03) && line.costPerStep == Money(dollars: 0.016))
+            // "What is 2+2?" was answered "Four.", "Four." and "It is four.": one identical pair in three.
+            #expect(line.consistency.repeatedInputs == 1 && line.consistency.comparisons == 3 && line.consistency.identicalShare == 1.0 / 3)
+            #expect(abs((line.consistency.meanSimilarity ?? 0) - 5.0 / 9) < 1e-9)
+
+            let later = try #require(try await report(hoursLater: 2).lines.first)
+            #expect(later.abandoned == 1 && later.active == 0, "idle for longer than an hour")
+            #expect(try await report(hoursLater: 48).lines.isEmpty, "started before the last day")
+        }
+    }
+
+    @Test func similarityIsOneMinusTheWordEditDistanceOverTheLongerAnswer() {
+        #expect(OutputConsistency.similarity("The answer is four", "the  answer IS four") == 1, "case and spacing do not count")
+        #expect(OutputConsistency.similarity("The answer is four", "The answer is five") == 0.75)
+        #expect(OutputConsistency.similarity("yes", "no") == 0 && OutputConsistency.similarity("", "") == 1)
+        #expect(OutputConsistency.similarity("a b c d", "a c d") == 0.75, "one word dropped")
+        let consistency = OutputConsistency(answers: [["x", "x", "x"], ["only once"]])
+        #expect(consistency.repeatedInputs == 1 && consistency.identicalShare == 1 && consistency.meanSimilarity == 1)
+        #expect(OutputConsistency(answers: [["alone"]]).identicalShare == nil, "nothing repeated, nothing to say")
     }
 }

@@ -38,7 +38,7 @@ extension KeelConfiguration {
             "",
             allowed: [
                 "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
-                "idempotency",
+                "idempotency", "workflows",
             ]
         )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
@@ -56,6 +56,11 @@ extension KeelConfiguration {
         for (_, value) in reader.mapping(section["idempotency"], "idempotency", allowed: ["ttl_hours"]) {
             if let hours = reader.number(value, "idempotency.ttl_hours", in: 0.01...8760) {
                 configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
+            }
+        }
+        for (_, value) in reader.mapping(section["workflows"], "workflows", allowed: ["abandon_after_minutes"]) {
+            if let minutes = reader.number(value, "workflows.abandon_after_minutes", in: 1...525_600) {
+                configuration.workflowIdleTime = .milliseconds(Int64(minutes * 60_000))
             }
         }
         if configuration.routes.isEmpty, reader.problems.isEmpty {

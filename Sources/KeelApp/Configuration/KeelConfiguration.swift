@@ -62,6 +62,8 @@ public struct KeelConfiguration: Sendable {
     public var alerts = Alerts()
     /// How long an `Idempotency-Key`'s answer is kept for its repeats.
     public var idempotencyLifetime: Duration = .seconds(86_400)
+    /// An open workflow without a step for this long counts as abandoned in its figures.
+    public var workflowIdleTime = WorkflowReporter.defaultIdleTime
 
     /// Where spend alerts go (always the log; a webhook when configured) and what raises them.
     public struct Alerts: Sendable {

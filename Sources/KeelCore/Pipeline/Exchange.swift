@@ -29,6 +29,7 @@ public final class Exchange: Sendable {
         var degradation: Degradation?
         var replayOf: String?
         var workflowID: String?
+        var workflowStep: Int?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
         var responseBody: String?
@@ -87,6 +88,15 @@ public final class Exchange: Sendable {
     public var replayOf: String? { state.withLock { $0.replayOf } }
 
     public func setWorkflow(_ id: String) { state.withLock { $0.workflowID = id } }
+
+    /// The number of the workflow step this request is, once it is stored.
+    public var workflowStep: Int? {
+        get { state.withLock { $0.workflowStep } }
+        set { state.withLock { $0.workflowStep = newValue } }
+    }
+
+    /// The workflow the request is a step of, for `x-keel-workflow-id`.
+    public var workflowID: String? { state.withLock { $0.workflowID } }
 
     /// Upstream calls made so far.
     public var attemptCount: Int { state.withLock { $0.attempts.count } }

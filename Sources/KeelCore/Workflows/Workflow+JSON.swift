@@ -39,3 +39,33 @@ extension WorkflowStep {
         return .object(object)
     }
 }
+
+extension WorkflowReport {
+    /// The report as the admin API and `keel workflows report --json` give it.
+    public var json: JSONValue {
+        [
+            "object": "workflow_report", "since": .string(ISO8601DateFormatter.keel.string(from: since)),
+            "until": .string(ISO8601DateFormatter.keel.string(from: until)), "idle_minutes": .double(idleTime.seconds / 60),
+            "data": .array(lines.map(\.json)), "total": total.json,
+        ]
+    }
+}
+
+extension WorkflowReport.Line {
+    public var json: JSONValue {
+        [
+            "route": JSONValue(route), "started": JSONValue(started), "completed": JSONValue(completed), "abandoned": JSONValue(abandoned),
+            "active": JSONValue(active), "completion_rate": completionRate.map(JSONValue.double) ?? .null, "steps": JSONValue(steps),
+            "retries": JSONValue(retries), "retries_per_workflow": retriesPerWorkflow.map(JSONValue.double) ?? .null,
+            "compactions": JSONValue(compactions), "tokens_saved": JSONValue(tokensSaved), "tokens": JSONValue(tokens),
+            "cost_usd": .double(cost.dollars), "cost_per_step_usd": costPerStep.map { .double($0.dollars) } ?? .null,
+            "tokens_per_completed_workflow": tokensPerCompletedWorkflow.map(JSONValue.double) ?? .null,
+            "cost_per_completed_workflow_usd": costPerCompletedWorkflow.map { .double($0.dollars) } ?? .null,
+            "output_consistency": [
+                "repeated_inputs": JSONValue(consistency.repeatedInputs), "comparisons": JSONValue(consistency.comparisons),
+                "identical_share": consistency.identicalShare.map(JSONValue.double) ?? .null,
+                "mean_similarity": consistency.meanSimilarity.map(JSONValue.double) ?? .null,
+            ],
+        ]
+    }
+}

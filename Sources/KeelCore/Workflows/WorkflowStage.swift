@@ -38,16 +38,11 @@ public struct WorkflowStage: PipelineStage {
         }
         let route = try request.requireRoute()
         guard let caller = request.caller else { throw KeelError(.internalError, "A workflow step reached its stage unauthenticated.") }
-        let workflow = try await store.openWorkflow(id: id, keyID: caller.id, route: route.name, now: clock.now())
-        guard workflow.keyID == caller.id else {
-            throw KeelError(.notFound, "No workflow '\(id)' belongs to this API key.", param: "x-keel-workflow-id")
-        }
-        guard workflow.status == .open else {
-            throw KeelError(.workflowCompleted, "The workflow '\(id)' is completed; start a new one to continue.", param: "x-keel-workflow-id")
-        }
+        let stored = try await store.history(of: id)
+        if let workflow = stored?.workflow { try Self.admit(workflow, id: id, caller: caller) }
         exchange.setWorkflow(id)
 
-        let (context, compaction) = try await buildContext(of: id, chat: chat, route: route)
+        let (context, compaction) = try await buildContext(of: id, history: stored?.history ?? WorkflowHistory(), chat: chat, route: route)
         var step = WorkflowStep(
             workflowID: id,
             requestID: exchange.id,
@@ -56,7 +51,13 @@ public struct WorkflowStage: PipelineStage {
             compaction: compaction,
             startedAt: clock.now()
         )
-        step.number = try await store.beginStep(step)
+        guard let number = try await store.beginStep(step, keyID: caller.id, route: route.name) else {
+            // Completed, or started by another key, since it was read: say which.
+            if let workflow = try await store.workflow(id: id) { try Self.admit(workflow, id: id, caller: caller) }
+            throw KeelError(.internalError, "The workflow '\(id)' refused a step that it admits.")
+        }
+        step.number = number
+        exchange.workflowStep = number
         let running = step
         var forwarded = request
         forwarded.payload = .chat(context)
@@ -92,9 +93,23 @@ public struct WorkflowStage: PipelineStage {
         }
     }
 
+    /// Refuses a step of a workflow that is not the caller's, or is completed.
+    private static func admit(_ workflow: Workflow, id: String, caller: APIKey) throws {
+        guard workflow.keyID == caller.id else {
+            throw KeelError(.notFound, "No workflow '\(id)' belongs to this API key.", param: "x-keel-workflow-id")
+        }
+        guard workflow.status == .open else {
+            throw KeelError(.workflowCompleted, "The workflow '\(id)' is completed; start a new one to continue.", param: "x-keel-workflow-id")
+        }
+    }
+
     /// The step's request with the workflow's context, compacted to the route's budget.
-    private func buildContext(of id: String, chat: ChatCompletionRequest, route: Route) async throws -> (ChatCompletionRequest, Compaction?) {
-        let history = try await store.history(of: id)
+    private func buildContext(
+        of id: String,
+        history: WorkflowHistory,
+        chat: ChatCompletionRequest,
+        route: Route
+    ) async throws -> (ChatCompletionRequest, Compaction?) {
         let policy = route.policy.context
         let target = route.targets[0]
         let budget = Self.budget(for: chat, route: route)

@@ -41,22 +41,26 @@ public struct WorkflowHistory: Sendable, Hashable {
 
 /// Where workflows and their steps are kept, durably.
 public protocol WorkflowStore: Sendable {
-    /// The workflow `id`, started now for `keyID` on `route` if it is new.
-    func openWorkflow(id: String, keyID: String, route: String, now: Date) async throws -> Workflow
     func workflow(id: String) async throws -> Workflow?
     /// Workflows, most recently active first.
     func workflows(status: Workflow.Status?, limit: Int) async throws -> [Workflow]
-    /// The context the next step of `id` is built on.
-    func history(of id: String) async throws -> WorkflowHistory
+    /// The workflow `id` and the context its next step is built on; `nil` before its first step.
+    func history(of id: String) async throws -> (workflow: Workflow, history: WorkflowHistory)?
     func steps(of id: String) async throws -> [WorkflowStep]
-    /// Stores a running step and returns its number.
-    func beginStep(_ step: WorkflowStep) async throws -> Int
+    /// Stores a running step, starting its workflow for `keyID` on `route` if it is new, and returns
+    /// the step's number; `nil`, storing nothing, when the workflow is not open or not `keyID`'s.
+    func beginStep(_ step: WorkflowStep, keyID: String, route: String) async throws -> Int?
     /// Stores how the step ended (its status, output, usage, cost, attempts, error).
     func finishStep(_ step: WorkflowStep) async throws
     /// Keeps a summary of the workflow up to `throughStep`, for later steps to start from.
     func saveSummary(_ text: String, of id: String, throughStep: Int, now: Date) async throws
     /// Marks the workflow done; returns `nil` when there is no such workflow.
     func complete(_ id: String, now: Date) async throws -> Workflow?
+    /// The figures of each workflow started in `since..<until`.
+    func tallies(since: Date, until: Date) async throws -> [WorkflowTally]
+    /// The answers of completed steps, of workflows started in `since..<until`, whose input was sent
+    /// more than once on one route: at most `limit` inputs, the latest.
+    func repeatedInputs(since: Date, until: Date, limit: Int) async throws -> [RepeatedInput]
     /// Marks every running step interrupted: at start-up, they belong to a Keel that stopped.
     func interruptRunningSteps() async throws -> Int
 }

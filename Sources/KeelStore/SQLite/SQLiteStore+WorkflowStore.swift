@@ -3,19 +3,6 @@ import GRDB
 import KeelCore
 
 extension SQLiteStore: WorkflowStore {
-    public func openWorkflow(id: String, keyID: String, route: String, now: Date) async throws -> Workflow {
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO workflows (id, key_id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
-                    ON CONFLICT (id) DO NOTHING
-                    """,
-                arguments: [id, keyID, route, now.timeIntervalSince1970, now.timeIntervalSince1970]
-            )
-            return try Self.workflow(db, id: id)!
-        }
-    }
-
     public func workflow(id: String) async throws -> Workflow? {
         try await pool.read { db in try Self.workflow(db, id: id) }
     }
@@ -28,8 +15,9 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func history(of id: String) async throws -> WorkflowHistory {
+    public func history(of id: String) async throws -> (workflow: Workflow, history: WorkflowHistory)? {
         try await pool.read { db in
+            guard let workflow = try Self.workflow(db, id: id) else { return nil }
             let summary = try Row.fetchOne(
                 db,
                 sql: "SELECT summary, through_step FROM workflow_summaries WHERE workflow_id = ? ORDER BY through_step DESC LIMIT 1",
@@ -52,7 +40,7 @@ extension SQLiteStore: WorkflowStore {
                 if let output: String = row["output"], let message = try JSONParser.parse(output).objectValue { turn.append(message) }
                 history.turns.append(WorkflowHistory.Turn(step: number, messages: turn))
             }
-            return history
+            return (workflow, history)
         }
     }
 
@@ -89,8 +77,17 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func beginStep(_ step: WorkflowStep) async throws -> Int {
+    public func beginStep(_ step: WorkflowStep, keyID: String, route: String) async throws -> Int? {
         try await pool.write { db in
+            let now = step.startedAt.timeIntervalSince1970
+            try db.execute(
+                sql: """
+                    INSERT INTO workflows (id, key_id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at WHERE status = 'open' AND key_id = excluded.key_id
+                    """,
+                arguments: [step.workflowID, keyID, route, now, now]
+            )
+            guard db.changesCount == 1 else { return nil }
             let number =
                 try Int.fetchOne(
                     db,
@@ -109,10 +106,6 @@ extension SQLiteStore: WorkflowStore {
                     step.inputDigest, step.compaction?.strategy.rawValue, step.compaction?.droppedSteps, step.compaction?.tokensSaved,
                     step.compaction?.cost.picodollars, step.startedAt.timeIntervalSince1970,
                 ]
-            )
-            try db.execute(
-                sql: "UPDATE workflows SET updated_at = ? WHERE id = ?",
-                arguments: [step.startedAt.timeIntervalSince1970, step.workflowID]
             )
             return number
         }
@@ -150,6 +143,75 @@ extension SQLiteStore: WorkflowStore {
                 arguments: [now.timeIntervalSince1970, id]
             )
             return try Self.workflow(db, id: id)
+        }
+    }
+
+    public func tallies(since: Date, until: Date) async throws -> [WorkflowTally] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT w.id, w.route, w.status, w.updated_at, COUNT(s.number) AS steps,
+                        COALESCE(SUM(s.status IN ('failed', 'interrupted')), 0) AS failed_steps,
+                        COALESCE(SUM(MAX(s.attempts - 1, 0)), 0) AS upstream_retries,
+                        COALESCE(SUM(s.compaction IS NOT NULL), 0) AS compactions, COALESCE(SUM(s.tokens_saved), 0) AS tokens_saved,
+                        COALESCE(SUM(COALESCE(s.input_tokens, 0) + COALESCE(s.output_tokens, 0)), 0) AS tokens,
+                        COALESCE(SUM(COALESCE(s.cost_picodollars, 0) + COALESCE(s.compaction_cost_picodollars, 0)), 0) AS cost
+                    FROM workflows w LEFT JOIN workflow_steps s ON s.workflow_id = w.id
+                    WHERE w.created_at >= ? AND w.created_at < ?
+                    GROUP BY w.id
+                    """,
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+            )
+            .map { row in
+                WorkflowTally(
+                    id: row["id"],
+                    route: row["route"],
+                    status: Workflow.Status(rawValue: row["status"]) ?? .open,
+                    lastActive: Date(timeIntervalSince1970: row["updated_at"]),
+                    steps: row["steps"],
+                    failedSteps: row["failed_steps"],
+                    upstreamRetries: row["upstream_retries"],
+                    compactions: row["compactions"],
+                    tokensSaved: row["tokens_saved"],
+                    tokens: row["tokens"],
+                    cost: Money(picodollars: row["cost"])
+                )
+            }
+        }
+    }
+
+    public func repeatedInputs(since: Date, until: Date, limit: Int) async throws -> [RepeatedInput] {
+        try await pool.read { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    WITH answered AS (
+                        SELECT w.route, s.input_digest, s.output, s.started_at FROM workflow_steps s JOIN workflows w ON w.id = s.workflow_id
+                        WHERE s.status = 'completed' AND s.output IS NOT NULL AND w.created_at >= ? AND w.created_at < ?
+                    ),
+                    repeated AS (
+                        SELECT route, input_digest FROM answered GROUP BY route, input_digest HAVING COUNT(*) > 1
+                        ORDER BY MAX(started_at) DESC LIMIT ?
+                    )
+                    SELECT answered.route, answered.input_digest, answered.output FROM answered JOIN repeated USING (route, input_digest)
+                    ORDER BY answered.route, answered.input_digest, answered.started_at
+                    """,
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970, limit]
+            )
+            var inputs: [RepeatedInput] = []
+            var current: (route: String?, digest: String)?
+            for row in rows {
+                let route: String? = row["route"]
+                let digest: String = row["input_digest"]
+                guard let answer = try JSONParser.parse(row["output"] as String).objectValue else { continue }
+                if current?.route != route || current?.digest != digest {
+                    inputs.append(RepeatedInput(route: route, answers: []))
+                    current = (route, digest)
+                }
+                inputs[inputs.count - 1].answers.append(answer)
+            }
+            return inputs
         }
     }
 

@@ -98,6 +98,9 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v6: workflow reports") { db in
+            try db.execute(sql: "CREATE INDEX workflows_created_at ON workflows (created_at)")
+        }
         return migrator
     }
 }

@@ -1,0 +1,137 @@
+import ArgumentParser
+import Foundation
+import KeelApp
+import KeelCore
+import KeelStore
+
+struct Workflows: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List, inspect, export, complete and report on workflows.",
+        subcommands: [List.self, Show.self, Export.self, Complete.self, Report.self],
+        defaultSubcommand: List.self
+    )
+
+    struct Options: ParsableArguments {
+        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+
+        func store() throws -> SQLiteStore { try SQLiteStore(path: try storagePath(config: config)) }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Workflows, most recently active first.")
+
+        @OptionGroup var options: Options
+        @Option(help: "open or completed.") var status: Workflow.Status?
+        @Option(name: .short, help: "How many workflows to show.") var n = 20
+
+        func run() async throws {
+            let workflows = try await options.store().workflows(status: status, limit: n)
+            guard !workflows.isEmpty else { return print("No workflows.") }
+            let rows = workflows.map { workflow in
+                [workflow.id, workflow.route ?? "-", workflow.status.rawValue, time(workflow.createdAt), time(workflow.updatedAt)]
+            }
+            print(Table(header: ["workflow", "route", "status", "started", "last active"], rows: rows).text)
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A workflow's step timeline.")
+
+        @OptionGroup var options: Options
+        @Argument(help: "The workflow id.") var id: String
+
+        func run() async throws {
+            let store = try options.store()
+            guard let workflow = try await store.workflow(id: id) else { throw ValidationError("no workflow '\(id)'") }
+            print("\(workflow.id)  route \(workflow.route ?? "-")  \(workflow.status.rawValue)  started \(time(workflow.createdAt))")
+            let rows = try await store.steps(of: id).map(row)
+            print(Table(header: ["step", "status", "started", "took", "tokens", "cost", "attempts", "compaction", "error"], rows: rows).text)
+        }
+
+        private func row(_ step: WorkflowStep) -> [String] {
+            let took = step.finishedAt.map { String(format: "%.0fms", $0.timeIntervalSince(step.startedAt) * 1000) }
+            let tokens = step.usage.map { "\($0.inputTokens)→\($0.outputTokens)" }
+            let compaction = step.compaction.map { "\($0.strategy.rawValue) -\($0.tokensSaved) tok" }
+            return [
+                "\(step.number)", step.status.rawValue, time(step.startedAt), took ?? "-", tokens ?? "-",
+                step.cost.map { "$" + $0.dollarsText } ?? "-",
+                "\(step.attempts)", compaction ?? "-", step.errorCode ?? "",
+            ]
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A workflow and every step (inputs, outputs, usage, cost) as JSON, as the admin API gives it."
+        )
+
+        @OptionGroup var options: Options
+        @Argument(help: "The workflow id.") var id: String
+        @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
+
+        func run() async throws {
+            let store = try options.store()
+            guard let workflow = try await store.workflow(id: id) else { throw ValidationError("no workflow '\(id)'") }
+            let json = workflow.json(steps: try await store.steps(of: id)).jsonString
+            guard let output else { return print(json) }
+            try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: output))
+        }
+    }
+
+    struct Complete: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a workflow done: later steps are refused.")
+
+        @OptionGroup var options: Options
+        @Argument(help: "The workflow id.") var id: String
+
+        func run() async throws {
+            guard let workflow = try await options.store().complete(id, now: Date()) else { throw ValidationError("no workflow '\(id)'") }
+            print("\(workflow.id) is \(workflow.status.rawValue).")
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Execution figures of recent workflows, by route.",
+            discussion: """
+                Completion is completed over started; an open workflow idle longer than workflows.abandon_after_minutes \
+                counts as abandoned. Retries are upstream retries plus steps sent again after failing. Consistency \
+                compares the answers to inputs sent more than once: the share of identical pairs and their mean word \
+                similarity.
+                """
+        )
+
+        @OptionGroup var options: Options
+        @Option(help: "How many UTC days of started workflows, today included.") var days = 7
+        @Flag(help: "The report as JSON, as the admin API gives it.") var json = false
+
+        func run() async throws {
+            let idleTime = try loadConfiguration(file: options.config).workflowIdleTime
+            let report = try await WorkflowReporter(store: try options.store(), idleTime: idleTime).report(days: days)
+            guard !json else { return print(report.json.jsonString) }
+            guard !report.lines.isEmpty else { return print("No workflows started in the last \(days) day(s).") }
+            let header = [
+                "route", "started", "completed", "abandoned", "active", "completion", "retries/wf", "tok/completed", "cost/completed",
+                "cost/step", "compactions", "tok saved", "identical", "similarity",
+            ]
+            let rows = report.lines.map { row($0, name: $0.route ?? "-") } + [row(report.total, name: "total")]
+            print(Table(header: header, rows: rows).text)
+        }
+
+        private func row(_ line: WorkflowReport.Line, name: String) -> [String] {
+            [
+                name, "\(line.started)", "\(line.completed)", "\(line.abandoned)", "\(line.active)", percent(line.completionRate),
+                line.retriesPerWorkflow.map { String(format: "%.2f", $0) } ?? "-",
+                line.tokensPerCompletedWorkflow.map { String(format: "%.0f", $0) } ?? "-",
+                line.costPerCompletedWorkflow.map { "$" + $0.dollarsText } ?? "-", line.costPerStep.map { "$" + $0.dollarsText } ?? "-",
+                "\(line.compactions)", "\(line.tokensSaved)", percent(line.consistency.identicalShare), percent(line.consistency.meanSimilarity),
+            ]
+        }
+
+        private func percent(_ share: Double?) -> String { share.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+    }
+}
+
+extension Workflow.Status: ExpressibleByArgument {}
+
+private func time(_ date: Date) -> String { ISO8601DateFormatter.keel.string(from: date) }
