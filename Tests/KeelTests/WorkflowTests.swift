@@ -87,6 +87,8 @@ import Testing
             }
             let steps = try await harness.store.steps(of: "wf-50")
             #expect(steps.count == 50 && steps.allSatisfy { $0.status == .completed })
+            // Storage grows by each step's own messages, never by a copy of the history.
+            #expect(steps.map(\.input.count) == [2] + Array(repeating: 1, count: 49))
             let compacted = steps.compactMap(\.compaction)
             #expect(!compacted.isEmpty && compacted.allSatisfy { $0.strategy == .truncate && $0.tokensSaved > 0 })
             #expect(calls.last!.messages.count < 50, "old turns were dropped")
