@@ -79,7 +79,7 @@ public enum Gateway {
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
         let workflows = WorkflowReporter(store: store, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(authenticator: authenticator, reporter: workflows).addRoutes(to: router.group("api"))
-        MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows).addRoutes(to: router)
+        MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter).addRoutes(to: router)
         router.get("healthz") { _, _ in "ok" }
 
         return Application(

@@ -4,22 +4,30 @@ import NIOCore
 import Prometheus
 
 /// `GET /metrics`: the Prometheus text of everything counted as requests finished, plus the gauges
-/// read at scrape time — each circuit breaker's state, each budget's spend in its window, and the
-/// execution figures of the last week's workflows.
+/// read at scrape time — each circuit breaker's state, each budget's spend in its window, the
+/// request log writer's backlog, and the execution figures of the last week's workflows.
 public struct MetricsController<Context: RequestContext>: Sendable {
     let registry: PrometheusCollectorRegistry
     let health: UpstreamHealth
     let budgets: BudgetLedger
     let workflows: WorkflowReporter?
+    let log: (any RequestLogBacklog)?
 
     /// The days of workflows the gauges cover, today included.
     static var workflowDays: Int { 7 }
 
-    public init(registry: PrometheusCollectorRegistry, health: UpstreamHealth, budgets: BudgetLedger, workflows: WorkflowReporter? = nil) {
+    public init(
+        registry: PrometheusCollectorRegistry,
+        health: UpstreamHealth,
+        budgets: BudgetLedger,
+        workflows: WorkflowReporter? = nil,
+        log: (any RequestLogBacklog)? = nil
+    ) {
         self.registry = registry
         self.health = health
         self.budgets = budgets
         self.workflows = workflows
+        self.log = log
     }
 
     static var breakerState: MetricNameDescriptor {
@@ -48,6 +56,11 @@ public struct MetricsController<Context: RequestContext>: Sendable {
                 let labels = [("budget", "\(entry.budget.scope)"), ("window", entry.budget.window.rawValue)]
                 registry.makeGauge(descriptor: Self.budgetSpent, labels: labels).set(entry.spent.dollars)
                 registry.makeGauge(descriptor: Self.budgetLimit, labels: labels).set(entry.budget.limit.dollars)
+            }
+            if let log {
+                gauge("log_queue_depth", "Finished requests waiting to be written to the request log.", []).set(Double(log.queueDepth))
+                gauge("log_dropped_records", "Finished requests the request log dropped because its queue was full (must stay 0).", [])
+                    .set(Double(log.droppedRecords))
             }
             if let workflows {
                 for line in try await workflows.report(days: Self.workflowDays).lines {

@@ -5,27 +5,45 @@ import Synchronization
 
 /// Keeps the disk off the request path: finished requests are queued in memory and written in
 /// batches, one transaction each. A failed batch stays queued and is tried again; on graceful
-/// shutdown (SIGTERM) everything already queued is written before ``run()`` returns.
-public final class RequestLogWriter<C: Clock>: ExchangeObserver, Service where C.Duration == Duration {
+/// shutdown (SIGTERM) everything already queued is written before ``run()`` returns. The queue is
+/// bounded, so that a storage outage cannot exhaust memory: past ``capacity`` records are dropped,
+/// counted and reported in the log.
+public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBacklog, Service where C.Duration == Duration {
+    private struct Queue {
+        var records: [RequestRecord] = []
+        var dropped = 0
+        var droppedSinceReport = 0
+    }
+
     private let store: any RequestLogStore
     private let interval: Duration
     private let clock: C
     private let logger: Logger
-    private let queue = Mutex<[RequestRecord]>([])
+    /// The most records kept waiting.
+    public let capacity: Int
+    private let queue = Mutex(Queue())
 
-    public init(store: any RequestLogStore, interval: Duration = .milliseconds(50), clock: C, logger: Logger) {
+    public init(store: any RequestLogStore, interval: Duration = .milliseconds(50), capacity: Int = 100_000, clock: C, logger: Logger) {
         self.store = store
         self.interval = interval
+        self.capacity = capacity
         self.clock = clock
         self.logger = logger
     }
 
     public func exchangeFinished(_ record: RequestRecord) {
-        queue.withLock { $0.append(record) }
+        queue.withLock { queue in
+            guard queue.records.count < capacity else {
+                queue.dropped += 1
+                queue.droppedSinceReport += 1
+                return
+            }
+            queue.records.append(record)
+        }
     }
 
-    /// Records waiting to be written.
-    public var queueDepth: Int { queue.withLock { $0.count } }
+    public var queueDepth: Int { queue.withLock { $0.records.count } }
+    public var droppedRecords: Int { queue.withLock { $0.dropped } }
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
@@ -41,9 +59,15 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, Service where C
 
     /// Writes everything queued now; on failure the records go back to the front of the queue.
     public func flush() async {
-        let batch = queue.withLock { queue in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
+        let (batch, dropped) = queue.withLock { queue in
+            defer {
+                queue.records.removeAll(keepingCapacity: true)
+                queue.droppedSinceReport = 0
+            }
+            return (queue.records, queue.droppedSinceReport)
+        }
+        if dropped > 0 {
+            logger.error("request log queue full; records dropped", metadata: ["dropped": "\(dropped)", "capacity": "\(capacity)"])
         }
         guard !batch.isEmpty else { return }
         do {
@@ -53,13 +77,13 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, Service where C
             if !(error is CancellationError) {
                 logger.error("request log batch failed; will retry", metadata: ["records": "\(batch.count)", "error": "\(error)"])
             }
-            queue.withLock { $0.insert(contentsOf: batch, at: 0) }
+            queue.withLock { $0.records.insert(contentsOf: batch, at: 0) }
         }
     }
 }
 
 extension RequestLogWriter where C == ContinuousClock {
-    public convenience init(store: any RequestLogStore, interval: Duration = .milliseconds(50), logger: Logger) {
-        self.init(store: store, interval: interval, clock: ContinuousClock(), logger: logger)
+    public convenience init(store: any RequestLogStore, interval: Duration = .milliseconds(50), capacity: Int = 100_000, logger: Logger) {
+        self.init(store: store, interval: interval, capacity: capacity, clock: ContinuousClock(), logger: logger)
     }
 }

@@ -185,6 +185,20 @@ import Testing
         }
     }
 
+    @Test func timeToFirstTokenUpstreamLatencyErrorsAndTheLogBacklogAreMeasured() async throws {
+        try await TestGateway().test { client in
+            let stream = #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hello"}]}"#
+            #expect(try await client.post("/v1/chat/completions", stream).status == .ok)
+            #expect(try await client.post("/v1/chat/completions", #"{"model":"gpt-test","messages":"no"}"#).status == .badRequest)
+            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let model = #"gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_response_model="chat-model""#
+            #expect(metrics.contains("gen_ai_server_time_to_first_token_seconds_count{\(model)} 1"), "\(metrics)")
+            #expect(metrics.contains(#"keel_upstream_duration_seconds_count{gen_ai_provider_name="sim",deployment="chat-model",outcome="ok"} 1"#))
+            #expect(metrics.contains(#"keel_request_errors_total{route="none",error_type="invalid_type"} 1"#), "refused before routing")
+            #expect(metrics.contains("keel_log_dropped_records 0") && metrics.contains("keel_log_queue_depth "))
+        }
+    }
+
     @Test func bodiesAreLoggedWhenConfiguredButNeverTheKey() async throws {
         var gateway = TestGateway()
         gateway.bodies = "full"

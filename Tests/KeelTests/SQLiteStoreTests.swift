@@ -91,6 +91,17 @@ import Testing
         }
     }
 
+    @Test func aFullQueueDropsAndCountsInsteadOfGrowing() async throws {
+        let store = FlakyLogStore(failures: 1)
+        let writer = RequestLogWriter(store: store, capacity: 3, logger: Logger(label: "test"))
+        for index in 0..<5 { writer.exchangeFinished(Self.record("req_\(index)", at: Double(index))) }
+        #expect(writer.queueDepth == 3 && writer.droppedRecords == 2)
+        await writer.flush()
+        #expect(writer.queueDepth == 3, "a failed batch is kept")
+        await writer.flush()
+        #expect(store.written.map(\.id) == ["req_0", "req_1", "req_2"] && writer.queueDepth == 0 && writer.droppedRecords == 2)
+    }
+
     @Test func aFailedBatchIsKeptAndWrittenLater() async throws {
         let store = FlakyLogStore(failures: 1)
         let writer = RequestLogWriter(store: store, logger: Logger(label: "test"))

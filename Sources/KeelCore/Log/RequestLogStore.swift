@@ -40,3 +40,10 @@ public struct RequestQuery: Sendable, Hashable {
         self.limit = limit
     }
 }
+
+/// How the request log's writer keeps up: records waiting to be written, and records dropped
+/// because too many were waiting (there should never be any).
+public protocol RequestLogBacklog: Sendable {
+    var queueDepth: Int { get }
+    var droppedRecords: Int { get }
+}

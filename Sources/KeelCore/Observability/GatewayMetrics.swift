@@ -1,15 +1,22 @@
 import CoreMetrics
 import Synchronization
 
-/// Counts every finished request with the OpenTelemetry GenAI client metrics, in Prometheus form:
-/// `gen_ai_client_operation_duration_seconds`, `gen_ai_client_token_usage`, and
-/// `keel_requests_total` by route and status. Labels come from configuration (routes, providers),
+/// Counts every finished request with the OpenTelemetry GenAI metrics, in Prometheus form:
+/// `gen_ai_client_operation_duration_seconds`, `gen_ai_client_token_usage`,
+/// `gen_ai_server_time_to_first_token_seconds`, and Keel's own: requests by route and status,
+/// errors by code, upstream attempts and their latency, retries, cost and degraded answers. Labels come from configuration (routes, providers),
 /// never from what a client sends, so their number stays small — and so the handles for each label
 /// set are made once and kept.
 public final class GatewayMetrics: ExchangeObserver {
     public static let operationDuration = "gen_ai_client_operation_duration_seconds"
     public static let tokenUsage = "gen_ai_client_token_usage"
+    /// Time to the first streamed token, as the client saw it.
+    public static let timeToFirstToken = "gen_ai_server_time_to_first_token_seconds"
     public static let requests = "keel_requests_total"
+    /// Failed requests by route and error code (`rate_limited`, `upstream_unavailable`, …).
+    public static let errors = "keel_request_errors_total"
+    /// Each upstream call's latency, by provider, deployment and outcome.
+    public static let upstreamDuration = "keel_upstream_duration_seconds"
     /// Upstream calls by deployment and outcome (`ok` or the failure); with `keel_requests_total`
     /// it gives the retry overhead: attempts per request.
     public static let attempts = "keel_upstream_attempts_total"
@@ -28,15 +35,18 @@ public final class GatewayMetrics: ExchangeObserver {
         var operation: String
         var provider: String
         var route: String
+        var deployment: String
         var error: String?
         var status: Int
     }
 
     private struct Handles {
         var duration: Timer
+        var timeToFirstToken: Timer
         var inputTokens: Recorder
         var outputTokens: Recorder
         var requests: Counter
+        var errors: Counter?
         var attemptsPerRequest: Recorder
         var retryOverheadTokens: Counter
         var retryOverheadCost: FloatingPointCounter
@@ -50,7 +60,7 @@ public final class GatewayMetrics: ExchangeObserver {
 
     private let factory: any MetricsFactory
     private let handles = HandleCache<Labels, Handles>()
-    private let attemptCounters = HandleCache<AttemptLabels, Counter>()
+    private let attemptHandles = HandleCache<AttemptLabels, (count: Counter, duration: Timer)>()
     private let degradedCounters = HandleCache<[String], Counter>()
     private let costCounters = HandleCache<[String], FloatingPointCounter>()
 
@@ -63,6 +73,7 @@ public final class GatewayMetrics: ExchangeObserver {
             operation: record.operation,
             provider: record.provider ?? "none",
             route: record.route ?? "none",
+            deployment: record.model ?? "none",
             error: record.errorCode,
             status: record.status
         )
@@ -72,7 +83,9 @@ public final class GatewayMetrics: ExchangeObserver {
             metrics.inputTokens.record(input)
             metrics.outputTokens.record(output)
         }
+        if let firstToken = record.timeToFirstTokenMs { metrics.timeToFirstToken.recordNanoseconds(Int64(firstToken * 1_000_000)) }
         metrics.requests.increment()
+        metrics.errors?.increment()
         if !record.attempts.isEmpty { metrics.attemptsPerRequest.record(record.attempts.count) }
         if let degraded = record.degraded {
             let labels = [record.route ?? "none", degraded]
@@ -90,14 +103,16 @@ public final class GatewayMetrics: ExchangeObserver {
         if let retryCost = record.retryCost, retryCost > .zero { metrics.retryOverheadCost.increment(by: retryCost.dollars) }
         for attempt in record.attempts {
             if attempt.error != nil, let prompt = record.promptTokens, prompt > 0 { metrics.retryOverheadTokens.increment(by: prompt) }
-            attemptCounters.handle(AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok")) {
-                Counter(
-                    label: Self.attempts,
-                    dimensions: [("gen_ai_provider_name", $0.provider), ("deployment", $0.deployment), ("outcome", $0.outcome)],
-                    factory: factory
+            let handles = attemptHandles.handle(AttemptLabels(provider: attempt.provider, deployment: attempt.model, outcome: attempt.error ?? "ok"))
+            {
+                let dimensions = [("gen_ai_provider_name", $0.provider), ("deployment", $0.deployment), ("outcome", $0.outcome)]
+                return (
+                    Counter(label: Self.attempts, dimensions: dimensions, factory: factory),
+                    Timer(label: Self.upstreamDuration, dimensions: dimensions, factory: factory)
                 )
             }
-            .increment()
+            handles.count.increment()
+            handles.duration.recordNanoseconds(Int64(attempt.durationMs * 1_000_000))
         }
     }
 
@@ -105,12 +120,15 @@ public final class GatewayMetrics: ExchangeObserver {
         let model = [
             ("gen_ai_operation_name", labels.operation), ("gen_ai_provider_name", labels.provider), ("gen_ai_request_model", labels.route),
         ]
-        let duration = labels.error.map { model + [("error_type", $0)] } ?? model
+        let answered = model + [("gen_ai_response_model", labels.deployment)]
+        let duration = labels.error.map { answered + [("error_type", $0)] } ?? answered
         return Handles(
             duration: Timer(label: Self.operationDuration, dimensions: duration, factory: factory),
+            timeToFirstToken: Timer(label: Self.timeToFirstToken, dimensions: answered, factory: factory),
             inputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "input")], aggregate: true, factory: factory),
             outputTokens: Recorder(label: Self.tokenUsage, dimensions: model + [("gen_ai_token_type", "output")], aggregate: true, factory: factory),
             requests: Counter(label: Self.requests, dimensions: [("route", labels.route), ("status", String(labels.status))], factory: factory),
+            errors: labels.error.map { Counter(label: Self.errors, dimensions: [("route", labels.route), ("error_type", $0)], factory: factory) },
             attemptsPerRequest: Recorder(label: Self.attemptsPerRequest, dimensions: [("route", labels.route)], aggregate: true, factory: factory),
             retryOverheadTokens: Counter(label: Self.retryOverheadTokens, dimensions: [("route", labels.route)], factory: factory),
             retryOverheadCost: FloatingPointCounter(label: Self.retryOverheadCost, dimensions: [("route", labels.route)], factory: factory)
