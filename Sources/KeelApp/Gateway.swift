@@ -24,7 +24,8 @@ public enum Gateway {
         let client = HTTPClientService.makeClient()
         let upstreams = makeUpstreams(configuration.providers, client: client, clock: clock)
         let registry = PrometheusCollectorRegistry()
-        let logWriter = RequestLogWriter(store: store, logger: logger)
+        let logWriter = RequestLogWriter(store: store, keepsBodies: configuration.log.bodies == .full, logger: logger)
+        let tracing = try TracingService.make(configuration.tracing, logger: logger)
         let authenticator = KeyAuthenticator(store: store)
         let started = Int(clock.now().timeIntervalSince1970)
         let routes = RouteTable(
@@ -50,12 +51,13 @@ public enum Gateway {
         try await seed(ledger, from: store, clock: clock)
         let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client, clock: clock, logger: logger)
         let pipeline = makePipeline(
-            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))],
+            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))] + (tracing.map { [$0.observer] } ?? []),
             counter: try ChatTokenCounter(deployments: configuration.models),
             rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
             budgets: ledger,
             alerts: alerts.raise,
-            bodies: configuration.log.bodies,
+            // Tracing with content needs the bodies too; the log writes them only if it keeps them.
+            bodies: configuration.log.bodies == .full || (tracing != nil && configuration.tracing.content) ? .full : .none,
             authenticator: authenticator,
             routes: routes,
             upstreams: upstreams,
@@ -86,7 +88,7 @@ public enum Gateway {
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, alerts, HTTPClientService(client: client)],
+            services: [logWriter, alerts, HTTPClientService(client: client)] + (tracing.map { [$0.service] } ?? []),
             logger: logger
         )
     }

@@ -36,6 +36,8 @@ public struct GatewayController: Sendable {
         var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
         gatewayRequest.idempotencyKey = request.headers[.idempotencyKey]
         gatewayRequest.workflowID = request.headers[.keelWorkflowID]
+        gatewayRequest.traceParent = request.headers[.traceParent]
+        gatewayRequest.traceState = request.headers[.traceState]
         let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline, gatewayRequest] in await pipeline.handle(gatewayRequest) }
         var response = respond(to: result, exchange: exchange, logger: context.logger)
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }

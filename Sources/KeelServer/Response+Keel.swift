@@ -31,6 +31,9 @@ extension HTTPField.Name {
     static let idempotentReplayed = HTTPField.Name("idempotent-replayed")!
     /// The workflow a request is a step of.
     static let keelWorkflowID = HTTPField.Name("x-keel-workflow-id")!
+    /// W3C trace context: the client's trace, which Keel's spans continue.
+    static let traceParent = HTTPField.Name("traceparent")!
+    static let traceState = HTTPField.Name("tracestate")!
     /// The step a workflow request became, on its answer.
     static let keelWorkflowStep = HTTPField.Name("x-keel-workflow-step")!
 }

@@ -21,17 +21,32 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
     private let logger: Logger
     /// The most records kept waiting.
     public let capacity: Int
+    /// Whether request and response bodies are written (else they served other observers only).
+    private let keepsBodies: Bool
     private let queue = Mutex(Queue())
 
-    public init(store: any RequestLogStore, interval: Duration = .milliseconds(50), capacity: Int = 100_000, clock: C, logger: Logger) {
+    public init(
+        store: any RequestLogStore,
+        interval: Duration = .milliseconds(50),
+        capacity: Int = 100_000,
+        keepsBodies: Bool = true,
+        clock: C,
+        logger: Logger
+    ) {
         self.store = store
         self.interval = interval
         self.capacity = capacity
+        self.keepsBodies = keepsBodies
         self.clock = clock
         self.logger = logger
     }
 
     public func exchangeFinished(_ record: RequestRecord) {
+        var record = record
+        if !keepsBodies {
+            record.requestBody = nil
+            record.responseBody = nil
+        }
         queue.withLock { queue in
             guard queue.records.count < capacity else {
                 queue.dropped += 1
@@ -83,7 +98,13 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
 }
 
 extension RequestLogWriter where C == ContinuousClock {
-    public convenience init(store: any RequestLogStore, interval: Duration = .milliseconds(50), capacity: Int = 100_000, logger: Logger) {
-        self.init(store: store, interval: interval, capacity: capacity, clock: ContinuousClock(), logger: logger)
+    public convenience init(
+        store: any RequestLogStore,
+        interval: Duration = .milliseconds(50),
+        capacity: Int = 100_000,
+        keepsBodies: Bool = true,
+        logger: Logger
+    ) {
+        self.init(store: store, interval: interval, capacity: capacity, keepsBodies: keepsBodies, clock: ContinuousClock(), logger: logger)
     }
 }

@@ -38,7 +38,7 @@ extension KeelConfiguration {
             "",
             allowed: [
                 "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
-                "idempotency", "workflows",
+                "idempotency", "workflows", "tracing",
             ]
         )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
@@ -53,6 +53,7 @@ extension KeelConfiguration {
         configuration.readRateLimits(section["rate_limits"], &reader)
         configuration.readKeys(section["keys"], environment: environment, &reader)
         configuration.readAlerts(section["alerts"], &reader)
+        configuration.readTracing(section["tracing"], &reader)
         for (_, value) in reader.mapping(section["idempotency"], "idempotency", allowed: ["ttl_hours"]) {
             if let hours = reader.number(value, "idempotency.ttl_hours", in: 0.01...8760) {
                 configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
@@ -415,6 +416,27 @@ extension KeelConfiguration {
             case "daily_jump_factor": alerts.spend.jumpFactor = reader.number(value, path, in: 1...1000)
             case "trailing_days": alerts.spend.trailingDays = reader.integer(value, path, in: 1...90) ?? alerts.spend.trailingDays
             default: alerts.checkInterval = reader.number(value, path, in: 1...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? alerts.checkInterval
+            }
+        }
+    }
+
+    /// `tracing: { endpoint: http://collector:4318, protocol: http/protobuf, service_name: keel, content: false }`
+    private mutating func readTracing(_ node: Node?, _ reader: inout YAMLReader) {
+        let allowed = ["endpoint", "protocol", "service_name", "content", "batch_delay_ms"]
+        for (key, value) in reader.mapping(node, "tracing", allowed: allowed) {
+            let path = "tracing.\(key)"
+            switch key {
+            case "endpoint":
+                guard let url = reader.string(value, path) else { continue }
+                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                    reader.report(value, path, "is not an http(s) URL.", fix: "write 'endpoint: http://127.0.0.1:4318'.")
+                    continue
+                }
+                tracing.endpoint = url
+            case "protocol": tracing.wireProtocol = reader.choice(value, path, as: Tracing.WireProtocol.self) ?? tracing.wireProtocol
+            case "service_name": tracing.serviceName = reader.string(value, path) ?? tracing.serviceName
+            case "content": tracing.content = reader.bool(value, path) ?? tracing.content
+            default: tracing.batchDelay = reader.integer(value, path, in: 1...60_000).map { .milliseconds($0) } ?? tracing.batchDelay
             }
         }
     }

@@ -45,6 +45,23 @@ public struct KeelConfiguration: Sendable {
         public var team: String?
     }
 
+    /// Traces exported over OTLP/HTTP: off unless an endpoint is configured.
+    public struct Tracing: Sendable {
+        public enum WireProtocol: String, Sendable, CaseIterable {
+            case protobuf = "http/protobuf"
+            case json = "http/json"
+        }
+
+        /// The collector's base URL (`http://collector:4318`); spans go to its `/v1/traces`.
+        public var endpoint: String?
+        public var wireProtocol = WireProtocol.protobuf
+        public var serviceName = "keel"
+        /// Whether prompts and answers go on spans (`gen_ai.input.messages`, `gen_ai.output.messages`).
+        public var content = false
+        /// How long finished spans wait to be sent together.
+        public var batchDelay: Duration = .seconds(1)
+    }
+
     public var server = Server()
     public var storage = Storage()
     public var log = Log()
@@ -60,6 +77,7 @@ public struct KeelConfiguration: Sendable {
     public var rateLimits: [String: RateLimits.Limit] = [:]
     public var keys: [ProvisionedKey] = []
     public var alerts = Alerts()
+    public var tracing = Tracing()
     /// How long an `Idempotency-Key`'s answer is kept for its repeats.
     public var idempotencyLifetime: Duration = .seconds(86_400)
     /// An open workflow without a step for this long counts as abandoned in its figures.

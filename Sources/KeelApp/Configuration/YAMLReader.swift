@@ -49,6 +49,15 @@ struct YAMLReader {
         return scalar.string
     }
 
+    mutating func bool(_ node: Node?, _ path: String) -> Bool? {
+        guard let node else { return nil }
+        guard let value = node.bool else {
+            report(node, path, "expected true or false.")
+            return nil
+        }
+        return value
+    }
+
     mutating func integer(_ node: Node?, _ path: String, in range: ClosedRange<Int>) -> Int? {
         guard let node else { return nil }
         guard let value = node.int else {

@@ -44,6 +44,13 @@ public struct RequestRecord: Sendable, Hashable {
     public var requestBody: String?
     public var responseBody: String?
     public var attempts: [AttemptRecord]
+    /// The model the answering deployment names upstream.
+    public var responseModel: String?
+    /// Why each choice stopped (`stop`, `length`, `tool_calls`, …).
+    public var finishReasons: [String] = []
+    /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.
+    public var traceParent: String?
+    public var traceState: String?
 
     public init(
         id: String,

@@ -30,6 +30,8 @@ public final class Exchange: Sendable {
         var replayOf: String?
         var workflowID: String?
         var workflowStep: Int?
+        var finishReasons: [String] = []
+        var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
         var responseBody: String?
@@ -97,6 +99,12 @@ public final class Exchange: Sendable {
 
     /// The workflow the request is a step of, for `x-keel-workflow-id`.
     public var workflowID: String? { state.withLock { $0.workflowID } }
+
+    /// Why the answer's choices stopped.
+    public func addFinishReasons(_ reasons: [String]) { state.withLock { $0.finishReasons += reasons } }
+
+    /// The client's W3C trace context, for the request's trace to continue.
+    public func setTraceContext(parent: String, state traceState: String?) { state.withLock { $0.trace = (parent, traceState) } }
 
     /// Upstream calls made so far.
     public var attemptCount: Int { state.withLock { $0.attempts.count } }
@@ -167,7 +175,7 @@ public final class Exchange: Sendable {
             guard !state.finished else { return nil }
             state.finished = true
             let error = error ?? state.degradation?.cause
-            return RequestRecord(
+            var record = RequestRecord(
                 id: id,
                 startedAt: startedAt,
                 operation: operation.rawValue,
@@ -198,6 +206,11 @@ public final class Exchange: Sendable {
                 responseBody: keepBodies ? state.responseBody : nil,
                 attempts: state.attempts
             )
+            record.responseModel = state.deployment?.upstreamModel
+            record.finishReasons = state.finishReasons
+            record.traceParent = state.trace?.parent
+            record.traceState = state.trace?.state
+            return record
         }
     }
 }

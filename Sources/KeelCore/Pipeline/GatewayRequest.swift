@@ -26,6 +26,9 @@ public struct GatewayRequest: Sendable {
     public var promptTokens: Int?
     /// The `Idempotency-Key` header.
     public var idempotencyKey: String?
+    /// The client's W3C `traceparent` and `tracestate` headers.
+    public var traceParent: String?
+    public var traceState: String?
     /// The workflow the request is a step of (`x-keel-workflow-id`, or `metadata.workflow_id`).
     public var workflowID: String?
 

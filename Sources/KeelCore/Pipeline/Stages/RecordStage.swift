@@ -19,6 +19,7 @@ public struct RecordStage: PipelineStage {
         exchange: Exchange,
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
+        if let parent = request.traceParent { exchange.setTraceContext(parent: parent, state: request.traceState) }
         let response: GatewayResponse
         do {
             response = try await next(request)
@@ -29,6 +30,7 @@ public struct RecordStage: PipelineStage {
         }
         switch response {
         case .completion(let completion):
+            exchange.addFinishReasons(completion.finishReasons)
             if keepBodies { exchange.setResponseBody(completion.json.jsonText) }
             emit(exchange.finish(status: 200, keepBodies: keepBodies))
             return response
@@ -47,6 +49,7 @@ public struct RecordStage: PipelineStage {
             onChunk: { chunk in
                 guard !chunk.isUsageOnly else { return }
                 exchange.markFirstToken()
+                if let reason = chunk.finishReason { exchange.addFinishReasons([reason]) }
                 if captureBody, let text = chunk.contentDelta { exchange.appendResponseBody(text) }
             },
             onEnd: { ending in
