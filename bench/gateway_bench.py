@@ -6,6 +6,7 @@ Usage: python3 bench/gateway_bench.py [--duration 10] [--keel .build/release/kee
 """
 
 import argparse
+import http.server
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -62,6 +64,43 @@ def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps
     return result
 
 
+class TraceSink(http.server.BaseHTTPRequestHandler):
+    """An OTLP/HTTP collector that accepts and discards every export."""
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-protobuf")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def start_keel(binary, folder, name, port, upstream_url, extra=""):
+    """A Keel on the plain route only, with `extra` configuration."""
+    config = os.path.join(folder, f"{name}.yaml")
+    with open(config, "w") as file:
+        file.write(f"""
+server: {{ port: {port} }}
+storage: {{ path: {folder}/{name}.sqlite }}
+log: {{ level: error }}
+providers:
+  upstream: {{ type: openai, base_url: "{upstream_url}" }}
+models:
+  mini: {{ provider: upstream, upstream_model: sim, context_window: 128000, price: {{ input: 0.15, output: 0.6 }} }}
+routes:
+  gpt-4o-mini: mini
+keys:
+  bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
+{extra}
+""")
+    process = subprocess.Popen([binary, "serve", "--config", config], env={**os.environ, "KEEL_BENCH_KEY": KEY})
+    wait_ready(f"http://127.0.0.1:{port}/healthz", process)
+    return process
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as status:
         return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024
@@ -73,7 +112,10 @@ def main():
     parser.add_argument("--keel", default=".build/release/keel")
     parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
     parser.add_argument("--no-litellm", action="store_true")
-    parser.add_argument("--variants", default="guarded,budgeted,workflow", help="which stage variants to measure against the plain route")
+    parser.add_argument(
+        "--variants", default="guarded,budgeted,workflow,observed",
+        help="which variants to measure: stage variants against the plain route, and observed (metrics and traces) against neither",
+    )
     args = parser.parse_args()
 
     folder = tempfile.mkdtemp(prefix="keel-bench-")
@@ -140,6 +182,26 @@ keys:
                 stages.append((variant, connections, plain, other))
         rss = peak_rss_mb(keel.pid)
 
+        # Metrics and traces: a Keel with both (spans to a local collector) against one with neither.
+        observability = []
+        if "observed" in args.variants.split(","):
+            sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), TraceSink)
+            threading.Thread(target=sink.serve_forever, daemon=True).start()
+            keel.send_signal(signal.SIGSTOP)  # paused while the pair is measured
+            bare_port, observed_port = free_port(), free_port()
+            bare = start_keel(args.keel, folder, "bare", bare_port, upstream_url, "metrics: { enabled: false }")
+            processes.append(bare)
+            tracing = f'tracing: {{ endpoint: "http://127.0.0.1:{sink.server_address[1]}" }}'
+            observed = start_keel(args.keel, folder, "observed", observed_port, upstream_url, tracing)
+            processes.append(observed)
+            for connections in (1, 32):
+                wrk(f"http://127.0.0.1:{observed_port}/v1/chat/completions", connections, 2)  # warm-up
+                neither = wrk(f"http://127.0.0.1:{bare_port}/v1/chat/completions", connections, args.duration)
+                both = wrk(f"http://127.0.0.1:{observed_port}/v1/chat/completions", connections, args.duration)
+                observability.append((connections, neither, both))
+            keel.send_signal(signal.SIGCONT)
+            sink.shutdown()
+
         print(f"\nKeel gateway benchmark ({args.duration}s per run, wrk, loopback, {os.cpu_count()} cores)")
         print(f"{'c':>3} {'target':<10} {'req/s':>10} {'p50 µs':>9} {'p99 µs':>9} {'non-2xx':>8}")
         for connections, alone, through in rows:
@@ -158,6 +220,16 @@ keys:
                 print(
                     f"{connections:>3} plain p50 {plain['p50']:.0f} µs, {variant} p50 {other['p50']:.0f} µs: adds {other['p50'] - plain['p50']:.0f} µs "
                     f"(p99 {other['p99'] - plain['p99']:.0f} µs); throughput {variant}/plain {other['rps'] / plain['rps']:.2f}"
+                )
+
+        if observability:
+            print("\nMetrics and traces (OTLP to a local collector) against neither, and their share of Keel's added latency")
+            for connections, neither, both in observability:
+                added = next(through["p50"] - alone["p50"] for c, alone, through in rows if c == connections)
+                cost = both["p50"] - neither["p50"]
+                print(
+                    f"{connections:>3} neither p50 {neither['p50']:.0f} µs, both p50 {both['p50']:.0f} µs: adds {cost:.0f} µs "
+                    f"= {100 * cost / added:.0f}% of Keel's {added:.0f} µs; throughput both/neither {both['rps'] / neither['rps']:.2f}"
                 )
 
         if not args.no_litellm and args.litellm:

@@ -51,7 +51,8 @@ public enum Gateway {
         try await seed(ledger, from: store, clock: clock)
         let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client, clock: clock, logger: logger)
         let pipeline = makePipeline(
-            observers: [logWriter, GatewayMetrics(factory: makeMetricsFactory(registry))] + (tracing.map { [$0.observer] } ?? []),
+            observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: makeMetricsFactory(registry))] : [])
+                + (tracing.map { [$0.observer] } ?? []),
             counter: try ChatTokenCounter(deployments: configuration.models),
             rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
             budgets: ledger,
@@ -81,7 +82,9 @@ public enum Gateway {
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
         let workflows = WorkflowReporter(store: store, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(authenticator: authenticator, reporter: workflows).addRoutes(to: router.group("api"))
-        MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter).addRoutes(to: router)
+        if configuration.metricsEnabled {
+            MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter).addRoutes(to: router)
+        }
         router.get("healthz") { _, _ in "ok" }
 
         return Application(

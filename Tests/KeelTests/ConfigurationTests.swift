@@ -29,6 +29,22 @@ import Testing
         #expect(found.first { $0.path == "alerts.daily_spend" }?.fix?.contains("daily_spend_usd") == true, "did you mean")
     }
 
+    @Test func observabilitySettingsAreReadAndChecked() throws {
+        let base = "routes: { r: m }\nmodels: { m: { provider: p } }\nproviders: { p: { type: simulated } }\n"
+        let (configuration, found) = KeelConfiguration.check(
+            yaml: base
+                + "tracing: { endpoint: \"http://collector:4318\", protocol: http/json, content: true }\nmetrics: { enabled: false }\n"
+                + "workflows: { abandon_after_minutes: 30 }",
+            environment: [:]
+        )
+        #expect(found.isEmpty, "\(found)")
+        let tracing = try #require(configuration?.tracing)
+        #expect(tracing.endpoint == "http://collector:4318" && tracing.wireProtocol == .json && tracing.content)
+        #expect(configuration?.metricsEnabled == false && configuration?.workflowIdleTime == .seconds(1800))
+        let wrong = problems(base + "tracing: { endpoint: collector, protocol: grpc, content: sometimes }")
+        #expect(Set(wrong.map(\.path)) == ["tracing.endpoint", "tracing.protocol", "tracing.content"], "\(wrong)")
+    }
+
     @Test func everyProblemIsReportedWithItsLineAndAFix() {
         let yaml = """
             server:

@@ -38,7 +38,7 @@ extension KeelConfiguration {
             "",
             allowed: [
                 "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
-                "idempotency", "workflows", "tracing",
+                "idempotency", "workflows", "tracing", "metrics",
             ]
         )
         let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
@@ -54,6 +54,9 @@ extension KeelConfiguration {
         configuration.readKeys(section["keys"], environment: environment, &reader)
         configuration.readAlerts(section["alerts"], &reader)
         configuration.readTracing(section["tracing"], &reader)
+        for (_, value) in reader.mapping(section["metrics"], "metrics", allowed: ["enabled"]) {
+            configuration.metricsEnabled = reader.bool(value, "metrics.enabled") ?? true
+        }
         for (_, value) in reader.mapping(section["idempotency"], "idempotency", allowed: ["ttl_hours"]) {
             if let hours = reader.number(value, "idempotency.ttl_hours", in: 0.01...8760) {
                 configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))

@@ -78,6 +78,8 @@ public struct KeelConfiguration: Sendable {
     public var keys: [ProvisionedKey] = []
     public var alerts = Alerts()
     public var tracing = Tracing()
+    /// Whether requests are counted and `/metrics` is served.
+    public var metricsEnabled = true
     /// How long an `Idempotency-Key`'s answer is kept for its repeats.
     public var idempotencyLifetime: Duration = .seconds(86_400)
     /// An open workflow without a step for this long counts as abandoned in its figures.
