@@ -82,6 +82,17 @@ public enum Gateway {
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
         let workflows = WorkflowReporter(store: store, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(authenticator: authenticator, reporter: workflows).addRoutes(to: router.group("api"))
+        DashboardController(
+            authenticator: authenticator,
+            log: store,
+            traffic: store,
+            routes: routes,
+            health: health,
+            budgets: ledger,
+            workflows: workflows,
+            backlog: logWriter
+        )
+        .addRoutes(to: router)
         if configuration.metricsEnabled {
             MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter).addRoutes(to: router)
         }

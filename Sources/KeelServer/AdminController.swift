@@ -29,7 +29,7 @@ public struct AdminController<Context: RequestContext>: Sendable {
     /// `GET /api/cost?by=key|team|route|model|day&days=N`: spend over the last N UTC days (7 unless
     /// given), summed by one dimension, with the total.
     private func cost(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let parameters = request.uri.queryParameters
         let by = parameters["by"].map(String.init) ?? "route"
         guard let grouping = CostReport.Grouping(rawValue: by) else {
@@ -42,14 +42,14 @@ public struct AdminController<Context: RequestContext>: Sendable {
 
     /// `GET /api/cost/inflation?days=N`: input tokens per request of each route, day by day.
     private func inflation(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let period = CostReport.lastDays(try request.reportDays(), now: clock.now())
         return .json(PromptInflation(try await costs.promptSizes(since: period.since, until: period.until)).json)
     }
 
     /// `GET /api/breakers`: each deployment's circuit breaker.
     private func breakers(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let data: [JSONValue] = health.breakerStates.map { entry in
             ["deployment": .string(entry.deployment.name), "provider": .string(entry.deployment.provider), "state": .string(entry.state.rawValue)]
         }
@@ -59,7 +59,7 @@ public struct AdminController<Context: RequestContext>: Sendable {
     /// `GET /api/requests?route=&key=&status=&failed=true&since=UNIX&before=ID&limit=N`, newest first;
     /// `next` is the `before` value of the following page.
     private func requests(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let parameters = request.uri.queryParameters
         func integer(_ name: String) throws -> Int? {
             guard let text = parameters[name[...]] else { return nil }

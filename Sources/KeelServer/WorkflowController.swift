@@ -25,13 +25,13 @@ public struct WorkflowController<Context: RequestContext>: Sendable {
     /// `GET /api/workflow-report?days=N`: completion, retries, cost per completed workflow, compactions
     /// and output consistency of the workflows started in the last N UTC days (7 unless given), by route.
     private func report(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         return .json(try await reporter.report(days: try request.reportDays()).json)
     }
 
     /// `GET /api/workflows?status=open|completed&limit=N`, most recently active first.
     private func list(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let parameters = request.uri.queryParameters
         let status = try parameters["status"].map { text in
             guard let status = Workflow.Status(rawValue: String(text)) else {
@@ -49,7 +49,7 @@ public struct WorkflowController<Context: RequestContext>: Sendable {
 
     /// `GET /api/workflows/{id}`: the workflow and every step, with inputs, outputs, usage and cost.
     private func show(_ request: Request, id: String) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .admin)
+        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         guard let workflow = try await store.workflow(id: id) else { throw KeelError(.notFound, "No workflow '\(id)'.") }
         return .json(workflow.json(steps: try await store.steps(of: id)))
     }

@@ -12,7 +12,7 @@ struct Keys: AsyncParsableCommand {
 
         @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "app (calls /v1) or admin (also reads and manages Keel).") var role: APIKey.Role = .app
+        @Option(help: "app (calls /v1), viewer (reads reports, logs and the dashboard) or admin (everything).") var role: APIKey.Role = .app
         @Option(help: "The team the key belongs to, for budgets and cost reports.") var team: String?
 
         func run() async throws {

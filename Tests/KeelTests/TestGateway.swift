@@ -11,6 +11,7 @@ import Testing
 struct TestGateway {
     static let appKey = "sk-keel-test-app-key-0123456789abcdef"
     static let adminKey = "sk-keel-test-admin-key-0123456789abcdef"
+    static let viewerKey = "sk-keel-test-viewer-key-0123456789abcdef"
 
     var providerYAML = """
           sim:
@@ -43,6 +44,7 @@ struct TestGateway {
         keys:
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY, team: search }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
+          viewer: { role: viewer, secret_env: KEEL_TEST_VIEWER_KEY }
         \(extraYAML)
         """
     }
@@ -53,7 +55,8 @@ struct TestGateway {
             let (configuration, problems) = KeelConfiguration.check(
                 yaml: yaml(storage: directory),
                 environment: [
-                    "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
+                    "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "KEEL_TEST_VIEWER_KEY": Self.viewerKey,
+                    "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
                 ]
             )
             #expect(problems.isEmpty, "\(problems)")

@@ -2,9 +2,10 @@ import Foundation
 
 /// A client's key as Keel stores it: never the secret, only its hash.
 public struct APIKey: Sendable, Hashable {
-    /// What a key may do: `app` keys call `/v1`; `admin` keys also read and manage Keel.
+    /// What a key may do: `app` keys call `/v1`; `viewer` keys read Keel (the admin API's reports
+    /// and logs, the dashboard) and change nothing; `admin` keys do everything.
     public enum Role: String, Sendable, Hashable, CaseIterable {
-        case app, admin
+        case app, viewer, admin
     }
 
     public var id: String

@@ -12,6 +12,8 @@ public protocol RequestLogStore: Sendable {
 
 /// A filter over the request log, newest first.
 public struct RequestQuery: Sendable, Hashable {
+    /// Only the request with this id.
+    public var id: String?
     public var route: String?
     public var keyID: String?
     public var status: Int?
@@ -23,6 +25,7 @@ public struct RequestQuery: Sendable, Hashable {
     public var limit: Int
 
     public init(
+        id: String? = nil,
         route: String? = nil,
         keyID: String? = nil,
         status: Int? = nil,
@@ -31,6 +34,7 @@ public struct RequestQuery: Sendable, Hashable {
         before: String? = nil,
         limit: Int = 50
     ) {
+        self.id = id
         self.route = route
         self.keyID = keyID
         self.status = status

@@ -62,6 +62,10 @@ extension SQLiteStore: RequestLogStore {
         try await pool.read { db in
             var conditions: [String] = []
             var arguments: StatementArguments = []
+            if let id = query.id {
+                conditions.append("id = ?")
+                arguments += [id]
+            }
             if let route = query.route {
                 conditions.append("route = ?")
                 arguments += [route]
@@ -146,6 +150,36 @@ extension SQLiteStore: RequestLogStore {
                     attempts: attempts[row["id"]] ?? []
                 )
             }
+        }
+    }
+}
+
+extension SQLiteStore: TrafficStore {
+    public func trafficSamples(since: Date, until: Date) async throws -> [TrafficSample] {
+        try await pool.read { db in
+            let rows = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT started_at, route, duration_ms, status >= 400 OR error_code IS NOT NULL AS failed,
+                        COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) AS tokens, COALESCE(cost_picodollars, 0) AS cost
+                    FROM requests WHERE started_at >= ? AND started_at < ?
+                    """,
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+            )
+            var samples: [TrafficSample] = []
+            while let row = try rows.next() {
+                samples.append(
+                    TrafficSample(
+                        startedAt: Date(timeIntervalSince1970: row[0]),
+                        route: row[1],
+                        durationMs: row[2],
+                        failed: row[3],
+                        tokens: row[4],
+                        cost: Money(picodollars: row[5])
+                    )
+                )
+            }
+            return samples
         }
     }
 }

@@ -1,0 +1,113 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import KeelCore
+import Testing
+
+/// The web dashboard: never without a viewer or admin key, read-only for viewers, and pages whose
+/// charts and tables show the traffic that happened.
+@Suite struct DashboardTests {
+    static let pages = ["/dashboard", "/dashboard/routes", "/dashboard/requests", "/dashboard/operations", "/dashboard/workflows"]
+
+    func page(
+        _ client: some TestClientProtocol,
+        _ uri: String,
+        key: String? = TestGateway.viewerKey,
+        cookie: String? = nil
+    ) async throws
+        -> TestResponse
+    {
+        var headers: HTTPFields = [:]
+        if let key { headers[.authorization] = "Bearer \(key)" }
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .get, headers: headers)
+    }
+
+    @Test func noPageAnswersWithoutAViewerOrAdminKey() async throws {
+        try await TestGateway().test { client in
+            for uri in Self.pages + ["/dashboard/requests/req_x"] {
+                for key in [nil, TestGateway.appKey, "sk-keel-not-a-key-0123456789abcdef"] {
+                    let response = try await page(client, uri, key: key)
+                    #expect(response.status == .seeOther && response.headers[.location] == "/dashboard/login", "\(uri) with \(key ?? "no key")")
+                }
+                for key in [TestGateway.viewerKey, TestGateway.adminKey] {
+                    let response = try await page(client, uri, key: key)
+                    #expect(response.status == .ok && response.headers[.contentType]?.hasPrefix("text/html") == true, "\(uri)")
+                    #expect(!String(buffer: response.body).contains("<script"), "no script, nothing fetched")
+                }
+            }
+            let login = try await page(client, "/dashboard/login", key: nil)
+            #expect(login.status == .ok && String(buffer: login.body).contains(#"name="key""#))
+        }
+    }
+
+    @Test func signingInKeepsTheKeyInAStrictHttpOnlyCookie() async throws {
+        try await TestGateway().test { client in
+            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+            let refused = try await client.execute(
+                uri: "/dashboard/login",
+                method: .post,
+                headers: form,
+                body: ByteBuffer(string: "key=\(TestGateway.appKey)")
+            )
+            #expect(refused.status == .unauthorized && refused.headers[.setCookie] == nil, "an app key cannot sign in")
+            let signedIn = try await client.execute(
+                uri: "/dashboard/login",
+                method: .post,
+                headers: form,
+                body: ByteBuffer(string: "key=\(TestGateway.viewerKey)")
+            )
+            let cookie = try #require(signedIn.headers[.setCookie])
+            #expect(
+                signedIn.status == .seeOther && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict")
+                    && cookie.contains("Path=/dashboard")
+            )
+            let value = try #require(cookie.split(separator: ";").first.map(String.init))
+            #expect(try await page(client, "/dashboard", key: nil, cookie: "theme=dark; \(value)").status == .ok)
+            let out = try await client.execute(uri: "/dashboard/logout", method: .post, headers: [:])
+            #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+        }
+    }
+
+    @Test func aViewerKeyReadsButChangesNothing() async throws {
+        try await TestGateway().test { client in
+            let log = try await client.get("/api/requests", key: TestGateway.viewerKey)
+            let report = try await client.get("/api/workflow-report", key: TestGateway.viewerKey)
+            let complete = try await client.post("/api/workflows/wf/complete", "", key: TestGateway.viewerKey)
+            let chat = try await client.post("/v1/chat/completions", goodChat, key: TestGateway.viewerKey)
+            #expect(log.status == .ok && report.status == .ok, "a viewer reads")
+            #expect(complete.status == .forbidden && chat.status == .forbidden, "a viewer neither changes nor calls models")
+        }
+    }
+
+    @Test func thePagesShowTheTrafficThatHappened() async throws {
+        try await TestGateway().test { client in
+            let answered = try await client.post("/v1/chat/completions", goodChat)
+            let id = try #require(answered.headers[HTTPField.Name("x-request-id")!])
+            #expect(
+                try await client.post("/v1/chat/completions", #"{"model":"<img src=x>","messages":[{"role":"user","content":"hi"}]}"#).status
+                    == .notFound
+            )
+            _ = try await client.logRecord(id: id)
+
+            let overview = String(buffer: try await page(client, "/dashboard").body)
+            let requestsChart = try #require(overview.range(of: #"aria-label="Requests and errors" data-points=""#))
+            let points = Int(overview[requestsChart.upperBound...].prefix { $0.isNumber }) ?? 0
+            #expect(points > 0 && (overview.contains("<polyline") || overview.contains("<circle")), "the chart has data")
+            #expect(overview.contains("<b>2</b>"), "two requests")
+
+            let log = String(buffer: try await page(client, "/dashboard/requests").body)
+            #expect(log.contains("/dashboard/requests/\(id)") && log.contains("&lt;img src=x&gt;") && !log.contains("<img src=x>"))
+            let failed = String(buffer: try await page(client, "/dashboard/requests?failed=true").body)
+            #expect(!failed.contains(id) && failed.contains("model_not_found"))
+
+            let detail = String(buffer: try await page(client, "/dashboard/requests/\(id)").body)
+            #expect(detail.contains(#"aria-label="attempts""#) && detail.contains("#1 chat-model"))
+            let routes = String(buffer: try await page(client, "/dashboard/routes").body)
+            #expect(routes.contains("gpt-test") && routes.contains("chat-model"))
+            let operations = String(buffer: try await page(client, "/dashboard/operations").body)
+            #expect(operations.contains("chat-model") && operations.contains("closed") && operations.contains("Dropped (must stay 0)"))
+        }
+    }
+}
