@@ -102,7 +102,7 @@ public enum Gateway {
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, alerts, HTTPClientService(client: client)] + (tracing.map { [$0.service] } ?? []),
+            services: [logWriter, alerts, HTTPClientService(client: client)] + (tracing?.services ?? []),
             logger: logger
         )
     }

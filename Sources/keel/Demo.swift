@@ -27,6 +27,8 @@ struct Demo: AsyncParsableCommand {
         let store = try SQLiteStore(path: configuration.storage.path)
         let secret = APIKeySecret.generate()
         try await store.insert(secret.key(name: "demo", role: .app))
+        let viewer = APIKeySecret.generate()
+        try await store.insert(viewer.key(name: "demo-viewer", role: .viewer))
         let app = try await Gateway.buildApplication(configuration: configuration, logger: makeLogger(level: configuration.log.level))
         let baseURL = "http://\(configuration.server.host):\(port)/v1"
         let (chats, exitAfterWorkload, storagePath) = (requests, exitAfterWorkload, configuration.storage.path)
@@ -38,33 +40,37 @@ struct Demo: AsyncParsableCommand {
             group.addTask { try await services.run() }
             group.addTask {
                 let summary = try await SampleWorkload(baseURL: baseURL, key: secret.value, chats: chats).run()
-                print(Self.banner(baseURL: baseURL, key: secret.value, storage: storagePath, summary: summary))
+                let banner = Self.banner(baseURL: baseURL, key: secret.value, viewerKey: viewer.value, storage: storagePath, summary: summary)
+                // Written at once, not buffered: the banner must reach a pipe or file while Keel serves on.
+                FileHandle.standardOutput.write(Data((banner + "\n").utf8))
                 if exitAfterWorkload { await services.triggerGracefulShutdown() }
             }
             try await group.waitForAll()
         }
     }
 
-    static func banner(baseURL: String, key: String, storage: String, summary: String) -> String {
-        """
+    static func banner(baseURL: String, key: String, viewerKey: String, storage: String, summary: String) -> String {
+        let root = baseURL.replacingOccurrences(of: "/v1", with: "")
+        return """
 
-        Keel is running at \(baseURL)  (simulated upstream; request log in \(storage))
-        API key: \(key)
+            Keel is running at \(baseURL)  (simulated upstream; request log in \(storage))
+            API key: \(key)
 
-        curl:
-          curl \(baseURL)/chat/completions -H "Authorization: Bearer \(key)" \\
-            -H "Content-Type: application/json" \\
-            -d '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}'
+            curl:
+              curl \(baseURL)/chat/completions -H "Authorization: Bearer \(key)" \\
+                -H "Content-Type: application/json" \\
+                -d '{"model": "gpt-4o-mini", "messages": [{"role": "user", "content": "Hello"}]}'
 
-        Python (pip install openai):
-          from openai import OpenAI
-          client = OpenAI(base_url="\(baseURL)", api_key="\(key)")
-          reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}])
-          print(reply.choices[0].message.content)
+            Python (pip install openai):
+              from openai import OpenAI
+              client = OpenAI(base_url="\(baseURL)", api_key="\(key)")
+              reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "Hello"}])
+              print(reply.choices[0].message.content)
 
-        Sample workload: \(summary)
-        See it with `swift run keel logs`; metrics at \(baseURL.replacingOccurrences(of: "/v1", with: "/metrics")). Ctrl-C stops Keel.
-        """
+            Sample workload: \(summary)
+            Dashboard: \(root)/dashboard  (sign in with this read-only viewer key: \(viewerKey))
+            See it also with `swift run keel logs`; metrics at \(root)/metrics. Ctrl-C stops Keel.
+            """
     }
 }
 

@@ -33,16 +33,16 @@ import Testing
         let base = "routes: { r: m }\nmodels: { m: { provider: p } }\nproviders: { p: { type: simulated } }\n"
         let (configuration, found) = KeelConfiguration.check(
             yaml: base
-                + "tracing: { endpoint: \"http://collector:4318\", protocol: http/json, content: true }\nmetrics: { enabled: false }\n"
+                + "tracing: { endpoint: \"http://collector:4318\", protocol: http/json, content: true, sample_ratio: 0.25 }\nmetrics: { enabled: false }\n"
                 + "workflows: { abandon_after_minutes: 30 }",
             environment: [:]
         )
         #expect(found.isEmpty, "\(found)")
         let tracing = try #require(configuration?.tracing)
-        #expect(tracing.endpoint == "http://collector:4318" && tracing.wireProtocol == .json && tracing.content)
+        #expect(tracing.endpoint == "http://collector:4318" && tracing.wireProtocol == .json && tracing.content && tracing.sampleRatio == 0.25)
         #expect(configuration?.metricsEnabled == false && configuration?.workflowIdleTime == .seconds(1800))
-        let wrong = problems(base + "tracing: { endpoint: collector, protocol: grpc, content: sometimes }")
-        #expect(Set(wrong.map(\.path)) == ["tracing.endpoint", "tracing.protocol", "tracing.content"], "\(wrong)")
+        let wrong = problems(base + "tracing: { endpoint: collector, protocol: grpc, content: sometimes, sample_ratio: 2 }")
+        #expect(Set(wrong.map(\.path)) == ["tracing.endpoint", "tracing.protocol", "tracing.content", "tracing.sample_ratio"], "\(wrong)")
     }
 
     @Test func everyProblemIsReportedWithItsLineAndAFix() {

@@ -42,9 +42,10 @@ import Testing
         #expect((outage.shareWhileOpen("primary") ?? 1) < 0.01, "the open breaker keeps requests off the dead primary")
         #expect(outage.retryTokens > 0 && outage.retryCost > .zero, "the failed calls' prompts are counted as retry overhead")
         let opened = try #require(report.transitions.first { $0.to == .open })
-        #expect(opened.phase == 1 && opened.at < .milliseconds(1200), "the breaker opened early in the outage")
+        // Three failures at 200 a second take 15 ms; the slack is for a machine busy with the other tests.
+        #expect(opened.phase == 1 && opened.at < .milliseconds(1500), "the breaker opened early in the outage, not at \(opened.at)")
         let closed = try #require(report.transitions.first { $0.to == .closed && $0.phase == 2 }, "\(report.render())")
-        #expect(closed.at - .seconds(3) < .milliseconds(500 + 250), "closed within one probe interval of the recovery")
+        #expect(closed.at - .seconds(3) < .milliseconds(500 + 500), "closed within one probe interval of the recovery, not at \(closed.at)")
         #expect(report.unmet.isEmpty, "\(report.unmet)")
         #expect(report.render().contains("recovery"))
     }

@@ -157,4 +157,24 @@ import Testing
             #expect(try await client.logRecord(id: id)?["request_body"] == nil, "the log keeps no bodies unless it is told to")
         }
     }
+
+    @Test func aSampleRatioOfNoneStillFollowsAClientsSampledTrace() async throws {
+        try await withTracedGateway(TestGateway(), tracing: ", sample_ratio: 0") { client, collector in
+            for _ in 0..<3 { #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok) }
+            let traced = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: [
+                    .contentType: "application/json", .authorization: "Bearer \(TestGateway.appKey)",
+                    HTTPField.Name("traceparent")!: Self.traceParent,
+                ],
+                body: ByteBuffer(string: goodChat)
+            )
+            #expect(traced.status == .ok)
+            _ = try await collector.spans(count: 2)
+            try await Task.sleep(for: .milliseconds(300))
+            let spans = collector.spans
+            #expect(spans.count == 2 && spans.allSatisfy { $0.traceID == "0af7651916cd43dd8448eb211c80319c" }, "only the client's sampled trace")
+        }
+    }
 }

@@ -423,9 +423,9 @@ extension KeelConfiguration {
         }
     }
 
-    /// `tracing: { endpoint: http://collector:4318, protocol: http/protobuf, service_name: keel, content: false }`
+    /// `tracing: { endpoint: http://collector:4318, protocol: http/protobuf, service_name: keel, content: false, sample_ratio: 1 }`
     private mutating func readTracing(_ node: Node?, _ reader: inout YAMLReader) {
-        let allowed = ["endpoint", "protocol", "service_name", "content", "batch_delay_ms"]
+        let allowed = ["endpoint", "protocol", "service_name", "content", "sample_ratio", "batch_delay_ms"]
         for (key, value) in reader.mapping(node, "tracing", allowed: allowed) {
             let path = "tracing.\(key)"
             switch key {
@@ -439,6 +439,7 @@ extension KeelConfiguration {
             case "protocol": tracing.wireProtocol = reader.choice(value, path, as: Tracing.WireProtocol.self) ?? tracing.wireProtocol
             case "service_name": tracing.serviceName = reader.string(value, path) ?? tracing.serviceName
             case "content": tracing.content = reader.bool(value, path) ?? tracing.content
+            case "sample_ratio": tracing.sampleRatio = reader.number(value, path, in: 0...1) ?? tracing.sampleRatio
             default: tracing.batchDelay = reader.integer(value, path, in: 1...60_000).map { .milliseconds($0) } ?? tracing.batchDelay
             }
         }

@@ -58,6 +58,9 @@ public struct KeelConfiguration: Sendable {
         public var serviceName = "keel"
         /// Whether prompts and answers go on spans (`gen_ai.input.messages`, `gen_ai.output.messages`).
         public var content = false
+        /// The share of traces recorded (by trace id, so a trace is whole or absent); a client's
+        /// sampled `traceparent` is always followed.
+        public var sampleRatio = 1.0
         /// How long finished spans wait to be sent together.
         public var batchDelay: Duration = .seconds(1)
     }

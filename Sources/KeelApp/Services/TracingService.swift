@@ -5,13 +5,13 @@ import ServiceLifecycle
 import Synchronization
 
 /// The OTLP/HTTP trace exporter, when `tracing.endpoint` is configured: the observer that turns
-/// finished requests into spans, and the service that batches and sends them (and flushes them on
-/// shutdown).
+/// finished requests into spans off the request path, and the services that build, batch and send
+/// them (and flush them on shutdown, the spans' builder first).
 enum TracingService {
     static func make(
         _ tracing: KeelConfiguration.Tracing,
         logger: Logger
-    ) throws -> (observer: any ExchangeObserver, service: any Service)? {
+    ) throws -> (observer: any ExchangeObserver, services: [any Service])? {
         guard let endpoint = tracing.endpoint else { return nil }
         var configuration = OTel.Configuration.default
         configuration.serviceName = tracing.serviceName
@@ -21,13 +21,19 @@ enum TracingService {
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.endpoint = endpoint.hasSuffix("/") ? "\(endpoint)v1/traces" : "\(endpoint)/v1/traces"
         configuration.traces.otlpExporter.protocol = tracing.wireProtocol == .json ? .httpJSON : .httpProtobuf
+        configuration.traces.sampler = .parentBasedTraceIDRatio(ratio: tracing.sampleRatio) ?? .parentBasedAlwaysOn
         configuration.traces.batchSpanProcessor.scheduleDelay = tracing.batchDelay
+        // Two spans a request at thousands of requests a second: room for a few seconds of them, sent
+        // in fewer, larger exports than OpenTelemetry's defaults (2,048 and 512).
+        configuration.traces.batchSpanProcessor.maxQueueSize = 16_384
+        configuration.traces.batchSpanProcessor.maxExportBatchSize = 2_048
         let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
         // swift-otel's exporter calls `HTTPClient.syncShutdown()` in its deinit, which traps on an
         // event loop thread — where Keel runs its tasks. Tracers are therefore kept for the life
         // of the process (one per gateway built); the service shuts the exporter down properly.
         keptTracers.withLock { $0.append(tracer) }
-        return (RequestTracer(tracer: tracer, content: tracing.content), service)
+        let builder = DeferredObserver(RequestTracer(tracer: tracer, content: tracing.content), clock: .continuous, logger: logger)
+        return (builder, [service, builder])
     }
 
     private static let keptTracers = Mutex<[any Sendable]>([])

@@ -4,8 +4,8 @@ import Tracing
 
 /// Turns every finished request into a trace: a server span for the request and a client span for
 /// each upstream attempt, with the OpenTelemetry GenAI attributes, continuing the client's W3C
-/// `traceparent`. The spans are built from the finished record with its own timestamps, so tracing
-/// adds nothing to the request path but this call.
+/// `traceparent`. The spans are built from the finished record with its own timestamps, so they may
+/// be built later, off the request path (Keel hands it records from a background task).
 public struct RequestTracer<T: Tracer>: ExchangeObserver {
     private let tracer: T
     /// Whether the request and response bodies (prompts and answers) go on the span, when the

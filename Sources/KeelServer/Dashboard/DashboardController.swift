@@ -84,7 +84,7 @@ public struct DashboardController<Context: RequestContext>: Sendable {
 
     static func loginPage(problem: String?, status: HTTPResponse.Status) -> Response {
         let html = """
-            <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign in · Keel</title><style>\(HTML.style)</style></head>
+            \(HTML.head("Sign in"))
             <body><main><h1>Keel dashboard</h1>\(problem.map { "<p class=\"bad\">\(HTML.escape($0))</p>" } ?? "")
             <form method="post" action="/dashboard/login" class="filters"><label>A viewer or admin API key
             <input type="password" name="key" size="48" autocomplete="off" required></label><button>Sign in</button></form></main></body></html>

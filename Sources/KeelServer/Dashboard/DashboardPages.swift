@@ -46,7 +46,7 @@ extension DashboardController {
         ]
         let periods = [1, 24, 168].map { #"<a href="/dashboard?hours=\#($0)">\#($0 == 168 ? "7 days" : "\($0) h")</a>"# }.joined(separator: " · ")
         return HTML.page(
-            "Overview: the last \(hours) hours",
+            "Overview: the last " + (hours == 1 ? "hour" : "\(hours) hours"),
             path: "/dashboard",
             body: "<p>\(periods)</p>" + tiles + "<div class=\"charts\">" + charts.map(\.svg).joined() + "</div>"
         )

@@ -31,13 +31,22 @@ enum HTML {
         }
         .joined()
         return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(escape(title)) · Keel</title><style>\(style)</style></head>
+            \(head(title))
             <body><header><strong>Keel</strong><nav>\(navigation)</nav>
             <form method="post" action="/dashboard/logout"><button>Sign out</button></form></header>
             <main><h1>\(escape(title))</h1>\(body)</main></body></html>
             """
+    }
+
+    /// The document's start up to its body: the title, the style, and an inline icon (so the
+    /// browser fetches nothing else).
+    static func head(_ title: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+        <link rel="icon" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect width='16' height='16' rx='3' fill='%232563eb'/%3E%3C/svg%3E">
+        <title>\(escape(title)) · Keel</title><style>\(style)</style></head>
+        """
     }
 
     /// A table; cells are escaped unless they are marked as HTML with ``Cell/html(_:)``.

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""The dashboard in a real browser: starts `keel demo` (sample traffic on the embedded default), signs in
+with the demo's viewer key in headless Chromium, opens every page, saves a screenshot of each, and fails
+if a page answers with an error, the browser reports one, or a chart has no data.
+
+Usage: python3 Tests/browser/dashboard_check.py --keel .build/debug/keel [--out DIR] [--requests 40] [--folder DIR]
+Needs Chromium and its driver (Debian: apt-get install chromium chromium-driver) and selenium
+(pip install -r Tests/browser/requirements.txt).
+"""
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+
+# Each page, with the charts it must draw (SVGs carrying data-points).
+PAGES = [
+    ("overview", "/dashboard?hours=1", 4),
+    ("overview-day", "/dashboard", 4),
+    ("routes", "/dashboard/routes", 0),
+    ("requests", "/dashboard/requests", 0),
+    ("requests-failed", "/dashboard/requests?failed=true", 0),
+    ("operations", "/dashboard/operations", 0),
+    ("workflows", "/dashboard/workflows", 0),
+]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_demo(keel, folder, port, requests):
+    """`keel demo` in `folder`, serving on after its workload; returns the process and its viewer key."""
+    log = open(os.path.join(folder, "demo.txt"), "w+")
+    process = subprocess.Popen([keel, "demo", "--port", str(port), "--requests", str(requests)], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if process.poll() is not None:
+            log.seek(0)
+            sys.exit(f"keel demo exited with {process.returncode}:\n{log.read()}")
+        log.seek(0)
+        match = re.search(r"read-only viewer key: (\S+?)\)", log.read())
+        if match:
+            return process, match.group(1)
+        time.sleep(0.2)
+    process.kill()
+    sys.exit("keel demo did not finish its sample workload in 2 minutes")
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    driver = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+
+
+def document_status(driver, url):
+    """The HTTP status of the last document the browser loaded from `url`, from its network log."""
+    status = None
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.responseReceived" and message["params"]["type"] == "Document":
+            if message["params"]["response"]["url"] == url:
+                status = message["params"]["response"]["status"]
+    return status
+
+
+def screenshot(driver, path):
+    """The whole page, not just the window."""
+    height = driver.execute_script("return document.documentElement.scrollHeight")
+    metrics = {"width": 1280, "height": max(min(height, 4000), 600), "deviceScaleFactor": 1, "mobile": False}
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+    driver.save_screenshot(path)
+    driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def check_page(driver, base, name, path, charts, out, problems):
+    url = base + path
+    driver.get(url)
+    status = document_status(driver, url)
+    if driver.current_url != url:
+        problems.append(f"{name}: {url} went to {driver.current_url}")
+    if status != 200:
+        problems.append(f"{name}: {url} answered {status}")
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    if errors:
+        problems.append(f"{name}: the browser reported {errors}")
+    if not driver.find_elements(By.CSS_SELECTOR, "main h1"):
+        problems.append(f"{name}: no heading, the page did not render")
+    drawn = driver.find_elements(By.CSS_SELECTOR, "svg[data-points]")
+    if len(drawn) < charts:
+        problems.append(f"{name}: {len(drawn)} charts, expected {charts}")
+    for chart in drawn:
+        if int(chart.get_attribute("data-points")) == 0:
+            problems.append(f"{name}: the chart '{chart.get_attribute('aria-label')}' has no data")
+    screenshot(driver, os.path.join(out, f"{name}.png"))
+    print(f"{name}: {status}, {len(drawn)} charts, {path}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--keel", default=".build/debug/keel")
+    parser.add_argument("--out", default=None, help="where the screenshots go (a temporary folder by default)")
+    parser.add_argument("--requests", type=int, default=40, help="chat requests in the demo's sample workload")
+    parser.add_argument("--folder", default=None, help="where the demo runs (its log under .keel is kept); a new temporary folder by default")
+    args = parser.parse_args()
+    keel = os.path.abspath(args.keel)
+    folder = os.path.abspath(args.folder) if args.folder else tempfile.mkdtemp(prefix="keel-browser-")
+    out = os.path.abspath(args.out or os.path.join(folder, "screenshots"))
+    os.makedirs(out, exist_ok=True)
+    port = free_port()
+    demo, viewer_key = start_demo(keel, folder, port, args.requests)
+    driver = None
+    problems = []
+    try:
+        driver = browser()
+        base = f"http://127.0.0.1:{port}"
+        # Without a key every page sends the browser to sign in.
+        driver.get(base + "/dashboard/routes")
+        if not driver.current_url.endswith("/dashboard/login"):
+            problems.append(f"without a key /dashboard/routes went to {driver.current_url}, not the sign-in page")
+        screenshot(driver, os.path.join(out, "login.png"))
+        driver.find_element(By.NAME, "key").send_keys(viewer_key)
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        if driver.current_url != base + "/dashboard":
+            problems.append(f"signing in went to {driver.current_url}, not the overview")
+        for name, path, charts in PAGES:
+            check_page(driver, base, name, path, charts, out, problems)
+        # A request's own page, with its attempt timeline: the newest request that reached an upstream.
+        driver.get(base + "/dashboard/requests?status=200")
+        links = driver.find_elements(By.CSS_SELECTOR, "table a[href^='/dashboard/requests/']")
+        if links:
+            check_page(driver, base, "request", links[0].get_attribute("href").removeprefix(base), 0, out, problems)
+            if not driver.find_elements(By.CSS_SELECTOR, "svg[aria-label='attempts'] rect"):
+                problems.append("request: no attempt on its timeline")
+        else:
+            problems.append("requests: no request to open")
+    finally:
+        if driver:
+            driver.quit()
+        demo.terminate()
+        demo.wait(timeout=30)
+    print(f"screenshots in {out}")
+    if problems:
+        sys.exit("dashboard check failed:\n  " + "\n  ".join(problems))
+    print("dashboard check passed")
+
+
+if __name__ == "__main__":
+    main()
