@@ -81,9 +81,9 @@ def document_status(driver, url):
 
 
 def screenshot(driver, path):
-    """The whole page, not just the window."""
+    """The whole page (up to 1,800 pixels high), not just the window."""
     height = driver.execute_script("return document.documentElement.scrollHeight")
-    metrics = {"width": 1280, "height": max(min(height, 4000), 600), "deviceScaleFactor": 1, "mobile": False}
+    metrics = {"width": 1280, "height": max(min(height, 1800), 600), "deviceScaleFactor": 1, "mobile": False}
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     driver.save_screenshot(path)
     driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})

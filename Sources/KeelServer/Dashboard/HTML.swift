@@ -86,7 +86,7 @@ enum HTML {
         .tiles{display:flex;gap:.8em;flex-wrap:wrap}.tiles div{background:#fff;padding:.6em 1em;border-radius:6px;min-width:9em}
         .tiles span{display:block;color:#6b7280;font-size:.85em}.tiles b{font-size:1.3em}
         .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:1em}
-        .chart{background:#fff;border-radius:6px;padding:.5em}.chart svg{width:100%;height:auto}
+        .chart{background:#fff;border-radius:6px;padding:.5em}.chart svg{width:100%;height:auto}.timeline svg{max-width:760px}
         form.filters{display:flex;gap:.6em;align-items:end;flex-wrap:wrap}form.filters label{display:flex;flex-direction:column;font-size:.85em}
         pre{background:#fff;padding:.8em;overflow:auto;max-height:24em}
         """
