@@ -57,6 +57,7 @@ def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps
     }
     output = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
+    result["requests"] = int(re.search(r"(\d+) requests in", output).group(1))
     for percentile in ("50", "99"):
         result[f"p{percentile}"] = to_microseconds(re.search(rf"^\s+{percentile}%\s+(\S+)", output, re.M).group(1))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
@@ -64,11 +65,50 @@ def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps
     return result
 
 
+def protobuf_fields(data):
+    """The (field number, bytes) of a protobuf message's length-delimited fields; others are skipped."""
+    position = 0
+    while position < len(data):
+        key, position = varint(data, position)
+        number, kind = key >> 3, key & 7
+        if kind == 2:
+            length, position = varint(data, position)
+            yield number, data[position:position + length]
+            position += length
+        elif kind == 0:
+            _, position = varint(data, position)
+        else:
+            position += {1: 8, 5: 4}[kind]
+
+
+def varint(data, position):
+    value = shift = 0
+    while True:
+        byte = data[position]
+        position += 1
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            return value, position
+
+
+def count_spans(export):
+    """Spans in an OTLP ExportTraceServiceRequest: resource_spans (1) → scope_spans (2) → spans (2)."""
+    return sum(
+        1
+        for _, resource in protobuf_fields(export) if _ == 1
+        for number, scope in protobuf_fields(resource) if number == 2
+        for field, _span in protobuf_fields(scope) if field == 2
+    )
+
+
 class TraceSink(http.server.BaseHTTPRequestHandler):
-    """An OTLP/HTTP collector that accepts and discards every export."""
+    """An OTLP/HTTP collector that keeps every export, to count its spans after the run."""
+
+    exports = []
 
     def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        TraceSink.exports.append(self.rfile.read(int(self.headers.get("Content-Length", 0))))
         self.send_response(200)
         self.send_header("Content-Type", "application/x-protobuf")
         self.send_header("Content-Length", "0")
@@ -194,11 +234,16 @@ keys:
             tracing = f'tracing: {{ endpoint: "http://127.0.0.1:{sink.server_address[1]}" }}'
             observed = start_keel(args.keel, folder, "observed", observed_port, upstream_url, tracing)
             processes.append(observed)
+            traced_requests = 0
             for connections in (1, 32):
-                wrk(f"http://127.0.0.1:{observed_port}/v1/chat/completions", connections, 2)  # warm-up
+                traced_requests += wrk(f"http://127.0.0.1:{observed_port}/v1/chat/completions", connections, 2)["requests"]  # warm-up
                 neither = wrk(f"http://127.0.0.1:{bare_port}/v1/chat/completions", connections, args.duration)
                 both = wrk(f"http://127.0.0.1:{observed_port}/v1/chat/completions", connections, args.duration)
                 observability.append((connections, neither, both))
+            observed.send_signal(signal.SIGTERM)  # its last spans are flushed on the way out
+            observed.wait(timeout=60)
+            processes.remove(observed)
+            traced_requests += sum(both["requests"] for _, _, both in observability)
             keel.send_signal(signal.SIGCONT)
             sink.shutdown()
 
@@ -231,6 +276,8 @@ keys:
                     f"{connections:>3} neither p50 {neither['p50']:.0f} µs, both p50 {both['p50']:.0f} µs: adds {cost:.0f} µs "
                     f"= {100 * cost / added:.0f}% of Keel's {added:.0f} µs; throughput both/neither {both['rps'] / neither['rps']:.2f}"
                 )
+            spans = sum(count_spans(export) for export in TraceSink.exports)
+            print(f"    spans received {spans} of {2 * traced_requests} (two for each of {traced_requests} requests)")
 
         if not args.no_litellm and args.litellm:
             litellm_port = free_port()

@@ -62,7 +62,7 @@ public struct KeelConfiguration: Sendable {
         /// sampled `traceparent` is always followed.
         public var sampleRatio = 1.0
         /// How long finished spans wait to be sent together.
-        public var batchDelay: Duration = .seconds(1)
+        public var batchDelay: Duration = .milliseconds(250)
     }
 
     public var server = Server()

@@ -164,7 +164,8 @@ extension DashboardController {
                 HTML.Cell(attempt.error ?? "ok"),
             ]
         }
-        return "<div class=\"chart timeline\">\(svg)</svg></div>" + HTML.table(["#", "model", "provider", "began", "took", "status", "outcome"], rows)
+        return "<div class=\"chart timeline\">\(svg)</svg></div>"
+            + HTML.table(["#", "model", "provider", "began", "took", "status", "outcome"], rows)
     }
 
     /// `/dashboard/operations`: circuit breakers, budgets, and the request log's backlog.
