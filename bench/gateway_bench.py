@@ -13,10 +13,12 @@ import shutil
 import signal
 import socket
 import subprocess
+import statistics
 import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -30,7 +32,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_ready(url, process, timeout=120):
+def wait_ready(url, process, timeout=120, accept_404=False):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
@@ -38,6 +40,10 @@ def wait_ready(url, process, timeout=120):
         try:
             urllib.request.urlopen(url, timeout=1)
             return
+        except urllib.error.HTTPError as error:
+            if accept_404 and error.code == 404:
+                return
+            time.sleep(0.1)
         except Exception:
             time.sleep(0.1)
     sys.exit(f"{url} did not become ready")
@@ -102,6 +108,11 @@ def count_spans(export):
     )
 
 
+def median_of(results):
+    """Each figure's median over several runs of wrk."""
+    return {name: statistics.median(result[name] for result in results) for name in results[0]}
+
+
 class TraceSink(http.server.BaseHTTPRequestHandler):
     """An OTLP/HTTP collector that keeps every export, to count its spans after the run."""
 
@@ -149,6 +160,8 @@ def peak_rss_mb(pid):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of upstream alone and through Keel")
+    parser.add_argument("--bare-proxy", default="bench/bare-proxy/.build/release/bare-proxy", help="the bare proxy baseline, if built")
     parser.add_argument("--keel", default=".build/release/keel")
     parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
     parser.add_argument("--no-litellm", action="store_true")
@@ -198,12 +211,25 @@ keys:
         keel_url = f"http://127.0.0.1:{keel_port}"
         wait_ready(f"{keel_url}/healthz", keel)
 
+        # The same HTTP stack with no pipeline (bench/bare-proxy), when built: what the stack itself costs.
+        bare_url, bare_rows = None, []
+        if os.path.exists(args.bare_proxy):
+            bare_port = free_port()
+            bare = subprocess.Popen([args.bare_proxy, str(bare_port), f"{upstream_url}/chat/completions"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            processes.append(bare)
+            bare_url = f"http://127.0.0.1:{bare_port}/v1/chat/completions"
+            wait_ready(f"http://127.0.0.1:{bare_port}/health", bare, accept_404=True)
+
         rows = []
         for connections in (1, 32):
             wrk(f"{keel_url}/v1/chat/completions", connections, 2)  # warm-up
-            alone = wrk(f"{upstream_url}/chat/completions", connections, args.duration)
-            through = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
-            rows.append((connections, alone, through))
+            # Alternating rounds, each figure the median of its rounds: one noisy round moves nothing.
+            targets = [f"{upstream_url}/chat/completions", f"{keel_url}/v1/chat/completions"] + ([bare_url] if bare_url else [])
+            rounds = [[wrk(url, connections, args.duration) for url in targets] for _ in range(args.rounds)]
+            figures = [median_of([run[index] for run in rounds]) for index in range(len(targets))]
+            rows.append((connections, figures[0], figures[1]))
+            if bare_url:
+                bare_rows.append((connections, figures[2]))
         # Each stage variant against the plain route, measured back to back.
         variants = {
             "guarded": "The reliability stage on the happy path: a latency budget, a fallback and the cache",
@@ -247,7 +273,7 @@ keys:
             keel.send_signal(signal.SIGCONT)
             sink.shutdown()
 
-        print(f"\nKeel gateway benchmark ({args.duration}s per run, wrk, loopback, {os.cpu_count()} cores)")
+        print(f"\nKeel gateway benchmark ({args.duration}s per run, median of {args.rounds} alternating rounds, wrk, loopback, {os.cpu_count()} cores)")
         print(f"{'c':>3} {'target':<10} {'req/s':>10} {'p50 µs':>9} {'p99 µs':>9} {'non-2xx':>8}")
         for connections, alone, through in rows:
             for name, result in (("upstream", alone), ("keel", through)):
@@ -257,6 +283,14 @@ keys:
                 f"throughput ratio keel/upstream {through['rps'] / alone['rps']:.2f}"
             )
         print(f"    Keel peak RSS: {rss:.1f} MB")
+        if bare_rows:
+            print("\nThe same HTTP stack with no pipeline (bench/bare-proxy: Hummingbird in, AsyncHTTPClient out)")
+            for connections, bare in bare_rows:
+                alone, through = next((alone, through) for c, alone, through in rows if c == connections)
+                print(
+                    f"{connections:>3} bare proxy {bare['rps']:.0f} req/s, p50 {bare['p50']:.0f} µs: the stack adds {bare['p50'] - alone['p50']:.0f} µs, "
+                    f"Keel's pipeline {through['p50'] - bare['p50']:.0f} µs more; throughput keel/bare {through['rps'] / bare['rps']:.2f}"
+                )
         for variant, title in variants.items():
             print(f"\n{title}, against the plain route")
             for name, connections, plain, other in stages:
