@@ -94,10 +94,11 @@ import Testing
     {
         let collector = Collector()
         let router = Router()
-        router.post("v1/traces") { request, _ -> HTTPResponse.Status in
+        router.post("v1/traces") { request, _ -> Response in
             let bytes = try await request.body.collect(upTo: 4 << 20)
             collector.accept(try JSONParser.parse(bytes.readableBytesView))
-            return .ok
+            // OTLP's answer: an empty ExportTraceServiceResponse.
+            return Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
         let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await receiver.test(.live) { otlp in
