@@ -129,8 +129,9 @@ class TraceSink(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_keel(binary, folder, name, port, upstream_url, extra=""):
-    """A Keel on the plain route only, with `extra` configuration."""
+def start_keel(binary, folder, name, port, upstream_url, extra="", viewer_key=None):
+    """A Keel on the plain route only, with `extra` configuration and, if given, a viewer key; its log is
+    `{folder}/{name}.sqlite`."""
     config = os.path.join(folder, f"{name}.yaml")
     with open(config, "w") as file:
         file.write(f"""
@@ -145,9 +146,11 @@ routes:
   gpt-4o-mini: mini
 keys:
   bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
+  dashboard: {{ role: viewer, secret_env: KEEL_BENCH_VIEWER_KEY }}
 {extra}
 """)
-    process = subprocess.Popen([binary, "serve", "--config", config], env={**os.environ, "KEEL_BENCH_KEY": KEY})
+    environment = {**os.environ, "KEEL_BENCH_KEY": KEY, "KEEL_BENCH_VIEWER_KEY": viewer_key or KEY + "-viewer"}
+    process = subprocess.Popen([binary, "serve", "--config", config], env=environment)
     wait_ready(f"http://127.0.0.1:{port}/healthz", process)
     return process
 

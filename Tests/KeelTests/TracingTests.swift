@@ -111,17 +111,22 @@ import Testing
 
     static let traceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 
+    /// A chat completion sent in the client's sampled trace ``traceParent``.
+    static func sendInClientsTrace(_ client: any TestClientProtocol) async throws -> TestResponse {
+        try await client.execute(
+            uri: "/v1/chat/completions",
+            method: .post,
+            headers: [
+                .contentType: "application/json", .authorization: "Bearer \(TestGateway.appKey)",
+                HTTPField.Name("traceparent")!: traceParent,
+            ],
+            body: ByteBuffer(string: goodChat)
+        )
+    }
+
     @Test func aRequestIsAServerSpanWithGenAIAttributesContinuingTheClientsTrace() async throws {
         try await withTracedGateway(TestGateway(), tracing: "") { client, collector in
-            let answer = try await client.execute(
-                uri: "/v1/chat/completions",
-                method: .post,
-                headers: [
-                    .contentType: "application/json", .authorization: "Bearer \(TestGateway.appKey)",
-                    HTTPField.Name("traceparent")!: Self.traceParent,
-                ],
-                body: ByteBuffer(string: goodChat)
-            )
+            let answer = try await Self.sendInClientsTrace(client)
             #expect(answer.status == .ok)
             let spans = try await collector.spans(count: 2)
             let request = try #require(spans.first { $0.kind == 2 })
@@ -162,15 +167,7 @@ import Testing
     @Test func aSampleRatioOfNoneStillFollowsAClientsSampledTrace() async throws {
         try await withTracedGateway(TestGateway(), tracing: ", sample_ratio: 0") { client, collector in
             for _ in 0..<3 { #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok) }
-            let traced = try await client.execute(
-                uri: "/v1/chat/completions",
-                method: .post,
-                headers: [
-                    .contentType: "application/json", .authorization: "Bearer \(TestGateway.appKey)",
-                    HTTPField.Name("traceparent")!: Self.traceParent,
-                ],
-                body: ByteBuffer(string: goodChat)
-            )
+            let traced = try await Self.sendInClientsTrace(client)
             #expect(traced.status == .ok)
             _ = try await collector.spans(count: 2)
             try await Task.sleep(for: .milliseconds(300))
