@@ -3,7 +3,7 @@ import HTTPTypes
 import Hummingbird
 import KeelCore
 
-/// Keel's own API under `/api`, for admin keys only.
+/// Keel's own read-only API under `/api` (request log, cost reports, breakers), for viewer and admin keys.
 public struct AdminController<Context: RequestContext>: Sendable {
     let authenticator: KeyAuthenticator
     let log: any RequestLogStore
