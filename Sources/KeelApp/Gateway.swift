@@ -49,7 +49,7 @@ public enum Gateway {
         )
         let ledger = BudgetLedger(budgets: configuration.budgets, clock: clock)
         try await seed(ledger, from: store, clock: clock)
-        let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client, clock: clock, logger: logger)
+        let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client.client, clock: clock, logger: logger)
         let pipeline = makePipeline(
             observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: makeMetricsFactory(registry))] : [])
                 + (tracing.map { [$0.observer] } ?? []),
@@ -102,7 +102,7 @@ public enum Gateway {
             router: router,
             server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, alerts, HTTPClientService(client: client)] + (tracing?.services ?? []),
+            services: [logWriter, alerts, HTTPClientService(upstreams: client)] + (tracing?.services ?? []),
             logger: logger
         )
     }
@@ -147,7 +147,7 @@ public enum Gateway {
         )
     }
 
-    static func makeUpstreams(_ providers: [KeelConfiguration.Provider], client: HTTPClient, clock: KeelClock) -> [String: any Upstream] {
+    static func makeUpstreams(_ providers: [KeelConfiguration.Provider], client: UpstreamHTTPClient, clock: KeelClock) -> [String: any Upstream] {
         var upstreams: [String: any Upstream] = [:]
         for provider in providers {
             let endpoint = HTTPEndpoint(baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout)

@@ -35,8 +35,9 @@ import Testing
         let report = try await Rehearsal(scenario: try #require(parsed)).run()
         let (healthy, outage, recovery) = (report.phases[0], report.phases[1], report.phases[2])
         #expect(healthy.requests == 200 && outage.requests == 400 && recovery.requests == 300, "sent on schedule")
-        // Every healthy request went to the primary first; one sent just before the outage may meet it and fall back.
-        #expect(healthy.attemptsByDeployment["primary"] == 200)
+        // Every healthy request went to the primary first; one sent just before the outage may meet it,
+        // be retried there and fall back.
+        #expect((200...202).contains(healthy.attemptsByDeployment["primary", default: 0]), "\(healthy.attemptsByDeployment)")
         #expect(healthy.attemptsByDeployment["fallback", default: 0] <= 2, "\(healthy.attemptsByDeployment)")
         #expect(outage.successRate >= 0.99 && outage.amplification <= 1.2, "\(report.render())")
         #expect((outage.shareWhileOpen("primary") ?? 1) < 0.01, "the open breaker keeps requests off the dead primary")

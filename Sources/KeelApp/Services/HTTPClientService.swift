@@ -1,24 +1,27 @@
 import AsyncHTTPClient
+import KeelProviders
 import NIOCore
 import ServiceLifecycle
 
-/// Owns the HTTP client that upstreams share: runs until shutdown, then closes its connections.
+/// Owns the HTTP clients that upstreams and alerts share: runs until shutdown, then closes their connections.
 struct HTTPClientService: Service {
-    let client: HTTPClient
+    let upstreams: UpstreamHTTPClient
 
-    /// A client tuned for a gateway: many connections per upstream host, no redirects, no spans of its own.
-    static func makeClient() -> HTTPClient {
+    /// The clients of a gateway: AsyncHTTPClient with many connections per host, no redirects and no
+    /// spans of its own, and Keel's pooled connections for plain-HTTP upstreams beside it.
+    static func makeClient() -> UpstreamHTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
         configuration.redirectConfiguration = .disallow
         // Keel traces every upstream attempt itself, from the request's record; the client's own
         // span would duplicate it and costs every call its attributes even with no tracer set up.
         configuration.tracing.tracer = nil
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        return UpstreamHTTPClient(client: HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration))
     }
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        await upstreams.shutdown()
+        try await upstreams.client.shutdown()
     }
 }

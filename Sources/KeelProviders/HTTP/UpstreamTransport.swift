@@ -5,36 +5,33 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Sends JSON to a provider over AsyncHTTPClient and classifies every way that can fail as an
-/// ``UpstreamError``: statuses, timeouts, refused connections, unreadable bodies.
+/// Sends JSON to a provider and classifies every way that can fail as an ``UpstreamError``:
+/// statuses, timeouts, refused connections, unreadable bodies.
 struct UpstreamTransport: Sendable {
-    let client: HTTPClient
-    /// The API root, without a trailing slash.
-    let baseURL: String
+    let client: UpstreamHTTPClient
+    /// The API root.
+    let baseURL: UpstreamURL
     let timeout: Duration
     /// The largest non-streamed response body read.
     let maximumBodySize = 32 * 1024 * 1024
 
     init(endpoint: HTTPEndpoint) {
         self.client = endpoint.client
-        self.baseURL = endpoint.baseURL.hasSuffix("/") ? String(endpoint.baseURL.dropLast()) : endpoint.baseURL
+        self.baseURL = UpstreamURL(endpoint.baseURL)
         self.timeout = endpoint.timeout
     }
 
     /// POSTs `body` to `path` under the base URL and returns the response once its status is a success.
-    func post(_ path: String, headers: [(String, String)], body: JSONValue) async throws -> HTTPClientResponse {
-        var request = HTTPClientRequest(url: "\(baseURL)/\(path)")
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(contentsOf: headers)
-        request.body = .bytes(ByteBuffer(bytes: body.serialized()))
-        let response: HTTPClientResponse
+    func post(_ path: String, headers: [(String, String)], body: JSONValue) async throws -> UpstreamHTTPResponse {
+        var requestHeaders: HTTPHeaders = ["content-type": "application/json"]
+        requestHeaders.add(contentsOf: headers)
+        let response: UpstreamHTTPResponse
         do {
-            response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
+            response = try await client.post(baseURL.appending(path), headers: requestHeaders, body: ByteBuffer(bytes: body.serialized()), timeout: timeout)
         } catch {
             throw Self.classify(error)
         }
-        guard (200..<300).contains(response.status.code) else {
+        guard (200..<300).contains(response.status) else {
             throw await failure(of: response)
         }
         return response
@@ -52,13 +49,13 @@ struct UpstreamTransport: Sendable {
         do {
             return try JSONParser.parse(buffer.readableBytesView)
         } catch {
-            throw UpstreamError(.badResponse, "the response is not JSON: \(error)", status: Int(response.status.code))
+            throw UpstreamError(.badResponse, "the response is not JSON: \(error)", status: response.status)
         }
     }
 
     /// The error for a non-success response, with the provider's own message when it gave one.
-    private func failure(of response: HTTPClientResponse) async -> UpstreamError {
-        let status = Int(response.status.code)
+    private func failure(of response: UpstreamHTTPResponse) async -> UpstreamError {
+        let status = response.status
         let body = try? await response.body.collect(upTo: 64 * 1024)
         let message = body.flatMap { Self.errorMessage(in: $0) } ?? "HTTP \(status)"
         let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
@@ -99,17 +96,17 @@ struct UpstreamTransport: Sendable {
     }
 }
 
-extension HTTPClientResponse.Body {
+extension UpstreamHTTPResponse.Body {
     /// The body's server-sent events, as they arrive.
     func serverSentEvents() -> ServerSentEventSequence { ServerSentEventSequence(body: self) }
 }
 
 /// The events of a streamed response body; transport failures are thrown as ``UpstreamError``.
 struct ServerSentEventSequence: AsyncSequence, Sendable {
-    let body: HTTPClientResponse.Body
+    let body: UpstreamHTTPResponse.Body
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var body: HTTPClientResponse.Body.AsyncIterator
+        var body: UpstreamHTTPResponse.Body.AsyncIterator
         var parser = ServerSentEventParser()
         var pending: [ServerSentEvent] = []
         var ended = false

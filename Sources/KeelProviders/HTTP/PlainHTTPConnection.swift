@@ -1,0 +1,133 @@
+import KeelCore
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive HTTP/1.1 connection to a plain-HTTP upstream, carrying one request at a time: it
+/// writes the request, hands the response head to the waiting request, and streams the body to it.
+/// Lives on its channel's event loop.
+final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    let origin: PlainHTTPOrigin
+    private let pool: PlainHTTPConnectionPool
+    private var context: ChannelHandlerContext?
+    /// The request sent and waiting for its head.
+    private var exchange: PlainHTTPExchange?
+    /// The body being streamed to the request that got its head.
+    private var body: AsyncThrowingStream<ByteBuffer, any Error>.Continuation?
+    /// Counts requests, so that a consumer giving up on an earlier body cannot close a later one.
+    private var generation = 0
+    private var keepAlive = true
+
+    init(origin: PlainHTTPOrigin, pool: PlainHTTPConnectionPool) {
+        self.origin = origin
+        self.pool = pool
+    }
+
+    var isActive: Bool { context?.channel.isActive ?? false }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        pool.opened(self)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Writes the exchange's request.
+    func send(_ exchange: PlainHTTPExchange) {
+        guard let context, context.channel.isActive else {
+            exchange.fail(UpstreamError(.unavailable, "the connection to \(origin.host):\(origin.port) closed"))
+            return
+        }
+        self.exchange = exchange
+        exchange.connection = self
+        generation += 1
+        let request = exchange.request
+        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: request.path, headers: request.headers)
+        head.headers.replaceOrAdd(name: "host", value: origin.port == 80 ? origin.host : "\(origin.host):\(origin.port)")
+        head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            guard let exchange else {
+                context.close(promise: nil)
+                return
+            }
+            self.exchange = nil
+            exchange.connection = nil
+            keepAlive = head.isKeepAlive
+            let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
+            let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let generation = self.generation
+            continuation.onTermination = { termination in
+                guard case .cancelled = termination else { return }
+                connection.eventLoop.execute { connection.value.stopStreaming(generation) }
+            }
+            body = continuation
+            exchange.succeed(UpstreamHTTPResponse(status: Int(head.status.code), headers: head.headers, body: .pooled(stream)))
+        case .body(let part):
+            body?.yield(part)
+        case .end:
+            guard let body else { return }
+            self.body = nil
+            body.finish()
+            if keepAlive { pool.release(self) } else { context.close(promise: nil) }
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(UpstreamError(.serverError, "the upstream closed the connection before it answered"))
+        pool.closed(self)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let failure =
+            error is HTTPParserError
+            ? UpstreamError(.badResponse, "the upstream's HTTP response is malformed: \(error)")
+            : UpstreamError(.serverError, "the connection to the upstream failed: \(error)")
+        fail(failure)
+        context.close(promise: nil)
+    }
+
+    /// Closes the connection.
+    func close() {
+        context?.close(promise: nil)
+    }
+
+    /// Called when `exchange` failed from outside (timeout, cancellation) after it was sent.
+    func abandon(_ exchange: PlainHTTPExchange) {
+        guard self.exchange === exchange else { return }
+        self.exchange = nil
+        close()
+    }
+
+    /// Called when the reader of a body stops before its end: the rest can only be discarded with
+    /// the connection.
+    private func stopStreaming(_ generation: Int) {
+        guard generation == self.generation, body != nil else { return }
+        body = nil
+        close()
+    }
+
+    /// Fails whatever is in flight: the request waiting for its head, or the body being streamed.
+    private func fail(_ error: UpstreamError) {
+        if let exchange {
+            self.exchange = nil
+            exchange.connection = nil
+            exchange.fail(error)
+        }
+        if let body {
+            self.body = nil
+            body.finish(throwing: UpstreamError(.streamInterrupted, "the answer broke off: \(error.message)"))
+        }
+    }
+}

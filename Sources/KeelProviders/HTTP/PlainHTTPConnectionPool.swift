@@ -1,0 +1,148 @@
+import KeelCore
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// One event loop's connections to plain-HTTP upstreams and its requests still waiting for a
+/// response head. Lives on its loop and is only used there, so it needs no lock.
+final class PlainHTTPConnectionPool {
+    let loop: any EventLoop
+    private let maximumIdlePerOrigin: Int
+    private var idle: [PlainHTTPOrigin: [PlainHTTPConnection]] = [:]
+    private var open: [ObjectIdentifier: PlainHTTPConnection] = [:]
+    private var waiting: [ObjectIdentifier: PlainHTTPExchange] = [:]
+    private var closed = false
+
+    init(loop: any EventLoop, maximumIdlePerOrigin: Int) {
+        self.loop = loop
+        self.maximumIdlePerOrigin = maximumIdlePerOrigin
+    }
+
+    /// Sends `request` on an idle connection to its origin, or on a new one.
+    func start(_ request: PlainHTTPRequest, ticket: PlainHTTPTicket, timeout: Duration) -> EventLoopFuture<UpstreamHTTPResponse> {
+        let promise = loop.makePromise(of: UpstreamHTTPResponse.self)
+        guard !ticket.isCancelled else {
+            promise.fail(CancellationError())
+            return promise.futureResult
+        }
+        guard !closed else {
+            promise.fail(UpstreamError(.unavailable, "Keel is shutting down"))
+            return promise.futureResult
+        }
+        let exchange = PlainHTTPExchange(request: request, promise: promise)
+        let key = ObjectIdentifier(ticket)
+        waiting[key] = exchange
+        promise.futureResult.assumeIsolated().whenComplete { _ in self.waiting[key] = nil }
+        exchange.timeout = loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.milliseconds * 1_000_000))) {
+            exchange.fail(UpstreamError(.timeout, "no answer in time"))
+        }
+        if let connection = takeIdle(request.origin) {
+            connection.send(exchange)
+        } else {
+            connect(to: request.origin, timeout: timeout).whenComplete { result in
+                switch result {
+                case .success(let connection):
+                    if exchange.isFinished { self.release(connection) } else { connection.send(exchange) }
+                case .failure(let error):
+                    exchange.fail(UpstreamError(.unavailable, "could not connect to \(request.origin.host):\(request.origin.port): \(error)"))
+                }
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Ends a request whose task was cancelled; its connection, if it has one, is closed.
+    func cancel(_ ticket: PlainHTTPTicket) {
+        waiting[ObjectIdentifier(ticket)]?.fail(CancellationError())
+    }
+
+    /// Takes `connection` back once its response has been read whole.
+    func release(_ connection: PlainHTTPConnection) {
+        guard !closed, connection.isActive, idle[connection.origin, default: []].count < maximumIdlePerOrigin else {
+            connection.close()
+            return
+        }
+        idle[connection.origin, default: []].append(connection)
+    }
+
+    /// Registers a connection that has just opened.
+    func opened(_ connection: PlainHTTPConnection) {
+        open[ObjectIdentifier(connection)] = connection
+    }
+
+    /// Forgets a connection that has closed.
+    func closed(_ connection: PlainHTTPConnection) {
+        open[ObjectIdentifier(connection)] = nil
+        idle[connection.origin]?.removeAll { $0 === connection }
+    }
+
+    /// Closes every connection and fails the requests waiting for one.
+    func closeAll() {
+        closed = true
+        for exchange in waiting.values { exchange.fail(UpstreamError(.unavailable, "Keel is shutting down")) }
+        for connection in open.values { connection.close() }
+        idle = [:]
+    }
+
+    private func takeIdle(_ origin: PlainHTTPOrigin) -> PlainHTTPConnection? {
+        while let connection = idle[origin]?.popLast() {
+            if connection.isActive { return connection }
+        }
+        return nil
+    }
+
+    private func connect(to origin: PlainHTTPOrigin, timeout: Duration) -> EventLoopFuture<PlainHTTPConnection>.Isolated {
+        let pool = NIOLoopBound(self, eventLoop: loop)
+        return ClientBootstrap(group: loop)
+            .connectTimeout(.milliseconds(Int64(min(timeout.milliseconds, 10_000))))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(PlainHTTPConnection(origin: origin, pool: pool.value))
+                }
+            }
+            .connect(host: origin.host, port: origin.port)
+            .assumeIsolated()
+            .flatMapThrowing { channel in try channel.pipeline.syncOperations.handler(type: PlainHTTPConnection.self) }
+    }
+}
+
+/// A request waiting for its response head: completed once, by whichever comes first of the head,
+/// a failure of its connection, its timeout, or its task's cancellation.
+final class PlainHTTPExchange {
+    let request: PlainHTTPRequest
+    private var promise: EventLoopPromise<UpstreamHTTPResponse>?
+    var timeout: Scheduled<Void>?
+    /// The connection carrying the request, once it is sent.
+    var connection: PlainHTTPConnection?
+
+    init(request: PlainHTTPRequest, promise: EventLoopPromise<UpstreamHTTPResponse>) {
+        self.request = request
+        self.promise = promise
+    }
+
+    var isFinished: Bool { promise == nil }
+
+    func succeed(_ response: UpstreamHTTPResponse) {
+        guard let promise = take() else { return }
+        promise.succeed(response)
+    }
+
+    /// Fails the request; a connection that already carries it is closed, since its answer can no
+    /// longer be told from the next request's.
+    func fail(_ error: any Error) {
+        guard let promise = take() else { return }
+        connection?.abandon(self)
+        promise.fail(error)
+    }
+
+    private func take() -> EventLoopPromise<UpstreamHTTPResponse>? {
+        defer {
+            promise = nil
+            timeout?.cancel()
+            timeout = nil
+        }
+        return promise
+    }
+}
