@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .executable(name: "keel", targets: ["keel"]),
         .library(name: "KeelCore", targets: ["KeelCore"]),
+        .library(name: "KeelProviders", targets: ["KeelProviders"]),
         .library(name: "KeelApp", targets: ["KeelApp"]),
         .library(name: "KeelTesting", targets: ["KeelTesting"]),
     ],

@@ -214,11 +214,11 @@ keys:
         keel_url = f"http://127.0.0.1:{keel_port}"
         wait_ready(f"{keel_url}/healthz", keel)
 
-        # The same HTTP stack with no pipeline (bench/bare-proxy), when built: what the stack itself costs.
+        # The same HTTP stack and provider with no pipeline stages (bench/bare-proxy), when built: what the stack costs.
         bare_url, bare_rows = None, []
         if os.path.exists(args.bare_proxy):
             bare_port = free_port()
-            bare = subprocess.Popen([args.bare_proxy, str(bare_port), f"{upstream_url}/chat/completions"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bare = subprocess.Popen([args.bare_proxy, str(bare_port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             processes.append(bare)
             bare_url = f"http://127.0.0.1:{bare_port}/v1/chat/completions"
             wait_ready(f"http://127.0.0.1:{bare_port}/health", bare, accept_404=True)
@@ -287,7 +287,7 @@ keys:
             )
         print(f"    Keel peak RSS: {rss:.1f} MB")
         if bare_rows:
-            print("\nThe same HTTP stack with no pipeline (bench/bare-proxy: Hummingbird in, AsyncHTTPClient out)")
+            print("\nThe same HTTP stack and provider with no pipeline stages (bench/bare-proxy)")
             for connections, bare in bare_rows:
                 alone, through = next((alone, through) for c, alone, through in rows if c == connections)
                 print(
@@ -340,6 +340,7 @@ general_settings: {{ master_key: "{LITELLM_KEY}" }}
             litellm.wait(timeout=30)
             processes.remove(litellm)
             keel.send_signal(signal.SIGCONT)
+            wrk(f"{keel_url}/v1/chat/completions", 32, 2)  # the same warm-up LiteLLM had
             keel32 = wrk(f"{keel_url}/v1/chat/completions", 32, args.duration)
             print(f"\nSide by side at c=32 on the same upstream (LiteLLM proxy, 1 worker):")
             for name, result in (("litellm", lite), ("keel", keel32)):

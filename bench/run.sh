@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product keel
-(cd bench/bare-proxy && swift build -c release)   # the second baseline: the same HTTP stack, no pipeline
+(cd bench/bare-proxy && swift build -c release)   # the second baseline: the same HTTP stack and provider, no pipeline stages
 python3 bench/gateway_bench.py --keel .build/release/keel "$@"

@@ -116,9 +116,15 @@ import Testing
     }
 
     @Test func addressesAreSortedByTheClientThatCarriesThem() {
-        #expect(UpstreamURL("http://127.0.0.1:8000/v1").appending("chat/completions") == .plain(PlainHTTPOrigin(host: "127.0.0.1", port: 8000), path: "/v1/chat/completions"))
+        #expect(
+            UpstreamURL("http://127.0.0.1:8000/v1").appending("chat/completions")
+                == .plain(PlainHTTPOrigin(host: "127.0.0.1", port: 8000), path: "/v1/chat/completions")
+        )
         #expect(UpstreamURL("http://ollama/v1/").appending("embeddings") == .plain(PlainHTTPOrigin(host: "ollama", port: 80), path: "/v1/embeddings"))
         #expect(UpstreamURL("https://api.openai.com/v1").appending("chat/completions") == .other("https://api.openai.com/v1/chat/completions"))
-        #expect(UpstreamURL("HTTP://localhost:11434").appending("v1/models") == .plain(PlainHTTPOrigin(host: "localhost", port: 11434), path: "/v1/models"))
+        #expect(
+            UpstreamURL("HTTP://localhost:11434").appending("v1/models")
+                == .plain(PlainHTTPOrigin(host: "localhost", port: 11434), path: "/v1/models")
+        )
     }
 }

@@ -1,14 +1,16 @@
 // swift-tools-version:6.2
 import PackageDescription
 
-/// The benchmark's second baseline: the HTTP stack Keel is built on (Hummingbird serving,
-/// AsyncHTTPClient calling the upstream) with nothing in between, so that a run can tell what the
-/// stack costs from what Keel's pipeline adds to it.
+/// The benchmark's second baseline: Keel's HTTP stack and its OpenAI provider (Hummingbird serving,
+/// the provider parsing, calling the upstream and normalising its answer) with none of the pipeline's
+/// stages, so that a run can tell what the stack costs from what the pipeline adds to it.
 let package = Package(
     name: "bare-proxy",
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(name: "keel", path: "../.."),
     ],
     targets: [
         .executableTarget(
@@ -16,6 +18,8 @@ let package = Package(
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "KeelCore", package: "keel"),
+                .product(name: "KeelProviders", package: "keel"),
             ]
         )
     ]

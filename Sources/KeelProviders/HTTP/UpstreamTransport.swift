@@ -27,7 +27,12 @@ struct UpstreamTransport: Sendable {
         requestHeaders.add(contentsOf: headers)
         let response: UpstreamHTTPResponse
         do {
-            response = try await client.post(baseURL.appending(path), headers: requestHeaders, body: ByteBuffer(bytes: body.serialized()), timeout: timeout)
+            response = try await client.post(
+                baseURL.appending(path),
+                headers: requestHeaders,
+                body: ByteBuffer(bytes: body.serialized()),
+                timeout: timeout
+            )
         } catch {
             throw Self.classify(error)
         }
