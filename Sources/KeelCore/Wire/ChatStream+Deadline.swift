@@ -12,7 +12,7 @@ extension ChatStream {
                         for try await chunk in self { continuation.yield(chunk) }
                     }
                     group.addTask {
-                        try await Task.sleep(for: limit)
+                        try await CancellableSleep.sleep(for: limit)
                         throw UpstreamError(.timeout, "the latency budget ran out during the stream")
                     }
                     try await group.next()

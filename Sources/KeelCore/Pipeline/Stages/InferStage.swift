@@ -174,7 +174,7 @@ public struct InferStage: PipelineStage {
         return try await withThrowingTaskGroup(of: GatewayResponse?.self) { group in
             group.addTask { try await operation() }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try await CancellableSleep.sleep(for: timeout)
                 return nil
             }
             defer { group.cancelAll() }
