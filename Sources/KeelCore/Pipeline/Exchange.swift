@@ -38,11 +38,12 @@ public final class Exchange: Sendable {
         var finished = false
     }
 
-    public init(operation: GatewayRequest.Operation, clock: KeelClock, id: String = RandomID.make(prefix: "req_")) {
-        self.id = id
+    public init(operation: GatewayRequest.Operation, clock: KeelClock, id: String? = nil) {
+        let startedAt = clock.now()
+        self.id = id ?? RandomID.timeOrdered(prefix: "req_", at: startedAt)
         self.operation = operation
         self.clock = clock
-        self.startedAt = clock.now()
+        self.startedAt = startedAt
         self.start = clock.uptime()
     }
 
