@@ -170,7 +170,10 @@ import Testing
     @Test func noRequestOutlivesItsLatencyBudget() async throws {
         let clock = KeelClock.system
         let health = UpstreamHealth(deployments: [Self.primary, Self.fallback], clock: clock)
-        let infer = InferStage(upstreams: ["a": ScriptedUpstream([.hang]), "b": ScriptedUpstream([.hang])], health: health, clock: clock)
+        // Every call hangs, retries included: a machine slow enough to leave time for a retry must not
+        // turn the timeout into a "script has no more steps" failure.
+        let hanging = [ScriptedUpstream.Step](repeating: .hang, count: 4)
+        let infer = InferStage(upstreams: ["a": ScriptedUpstream(hanging), "b": ScriptedUpstream(hanging)], health: health, clock: clock)
         var request = GatewayRequest(operation: .chat, credential: nil, body: [])
         request.payload = .chat(try ChatCompletionRequest(json: JSONParser.parse(#"{"model":"r","messages":[{"role":"user","content":"x"}]}"#)))
         request.route = Route(name: "r", targets: [Self.primary, Self.fallback], policy: RoutePolicy(latencyBudget: .milliseconds(200)))
