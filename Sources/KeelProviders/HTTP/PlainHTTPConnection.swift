@@ -127,7 +127,8 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
         }
         if let body {
             self.body = nil
-            body.finish(throwing: UpstreamError(.streamInterrupted, "the answer broke off: \(error.message)"))
+            // A stream's reader turns this into `streamInterrupted` (see `ServerSentEventSequence`).
+            body.finish(throwing: UpstreamError(.serverError, "the answer broke off: \(error.message)"))
         }
     }
 }
