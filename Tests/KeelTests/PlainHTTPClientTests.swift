@@ -31,6 +31,7 @@ import Testing
             #expect(status == 200 && body == #"echo {"n":\#(index)}"#)
         }
         #expect(server.connections == 1)
+        #expect(await client.openConnections() == 1)
         let first = try #require(server.requests.first)
         #expect(first.head.uri == "/v1/chat/completions" && first.head.method == .POST)
         #expect(first.head.headers["host"] == ["127.0.0.1:\(server.port)"])
@@ -98,8 +99,11 @@ import Testing
     @Test func aRefusedConnectionIsAnUnavailableUpstream() async throws {
         let server = try await ScriptedHTTPServer { _ in .silence }
         try await server.stop()
-        let error = await #expect(throws: UpstreamError.self) { try await post(server) }
-        #expect(error?.kind == .unavailable)
+        for _ in 0..<3 {
+            let error = await #expect(throws: UpstreamError.self) { try await post(server) }
+            #expect(error?.kind == .unavailable)
+        }
+        #expect(await client.openConnections() == 0, "a connection that never opened is not kept")
         await client.shutdown()
     }
 
@@ -126,5 +130,11 @@ import Testing
             UpstreamURL("HTTP://localhost:11434").appending("v1/models")
                 == .plain(PlainHTTPOrigin(host: "localhost", port: 11434), path: "/v1/models")
         )
+        guard case .plain(let origin, _) = UpstreamURL("http://[::1]:8000/v1") else {
+            Issue.record("an IPv6 address is plain HTTP too")
+            return
+        }
+        #expect(origin.host == "::1" && origin.hostHeader == "[::1]:8000")
+        #expect(PlainHTTPOrigin(host: "vllm", port: 80).hostHeader == "vllm")
     }
 }

@@ -35,8 +35,7 @@ public final class CancellableSleep: Sendable {
                     }
                     let timer = DispatchSource.makeTimerSource(queue: Self.queue)
                     timer.setEventHandler { self.end(nil) }
-                    let nanoseconds = max(0, Int(duration.milliseconds * 1_000_000))
-                    timer.schedule(deadline: .now() + .nanoseconds(nanoseconds))
+                    timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, duration.nanoseconds))))
                     timer.activate()
                     state = .waiting(continuation, timer)
                 }

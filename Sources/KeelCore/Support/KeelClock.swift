@@ -35,4 +35,10 @@ extension Duration {
 
     /// This duration in (fractional) seconds.
     public var seconds: Double { milliseconds / 1000 }
+
+    /// This duration in whole nanoseconds, for timers that count in them.
+    public var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
 }

@@ -8,6 +8,12 @@ import Synchronization
 struct PlainHTTPOrigin: Hashable, Sendable {
     var host: String
     var port: Int
+
+    /// The `Host` header naming it: an IPv6 address in brackets, the port unless it is 80.
+    var hostHeader: String {
+        let name = host.contains(":") ? "[\(host)]" : host
+        return port == 80 ? name : "\(name):\(port)"
+    }
 }
 
 /// One POST to a plain-HTTP upstream.
@@ -58,6 +64,15 @@ final class PlainHTTPClient: Sendable {
             ticket.cancel()
             loop.execute { pool.value.cancel(ticket) }
         }
+    }
+
+    /// The connections open now, over every loop.
+    func openConnections() async -> Int {
+        var count = 0
+        for (_, pool) in pools {
+            count += (try? await pool.eventLoop.submit { pool.value.openConnections }.get()) ?? 0
+        }
+        return count
     }
 
     /// Closes every connection; requests in flight fail.

@@ -29,7 +29,11 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
         pool.opened(self)
+        context.fireChannelActive()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -47,7 +51,7 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
         generation += 1
         let request = exchange.request
         var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: request.path, headers: request.headers)
-        head.headers.replaceOrAdd(name: "host", value: origin.port == 80 ? origin.host : "\(origin.host):\(origin.port)")
+        head.headers.replaceOrAdd(name: "host", value: origin.hostHeader)
         head.headers.replaceOrAdd(name: "content-length", value: String(request.body.readableBytes))
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(request.body))), promise: nil)
@@ -84,7 +88,7 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        fail(UpstreamError(.serverError, "the upstream closed the connection before it answered"))
+        fail(UpstreamError(.serverError, "the upstream closed the connection"))
         pool.closed(self)
         context.fireChannelInactive()
     }

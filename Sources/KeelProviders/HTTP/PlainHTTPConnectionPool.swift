@@ -33,7 +33,7 @@ final class PlainHTTPConnectionPool {
         let key = ObjectIdentifier(ticket)
         waiting[key] = exchange
         promise.futureResult.assumeIsolated().whenComplete { _ in self.waiting[key] = nil }
-        exchange.timeout = loop.assumeIsolated().scheduleTask(in: .nanoseconds(Int64(timeout.milliseconds * 1_000_000))) {
+        exchange.timeout = loop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
             exchange.fail(UpstreamError(.timeout, "no answer in time"))
         }
         if let connection = takeIdle(request.origin) {
@@ -64,6 +64,8 @@ final class PlainHTTPConnectionPool {
         }
         idle[connection.origin, default: []].append(connection)
     }
+
+    var openConnections: Int { open.count }
 
     /// Registers a connection that has just opened.
     func opened(_ connection: PlainHTTPConnection) {

@@ -36,7 +36,7 @@ public final class UpstreamHTTPClient: Sendable {
             request.method = .POST
             request.headers = headers
             request.body = .bytes(body)
-            let response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             return UpstreamHTTPResponse(status: Int(response.status.code), headers: response.headers, body: .client(response.body))
         }
     }
@@ -56,7 +56,9 @@ enum UpstreamURL: Sendable, Equatable {
             self = .other(url)
             return
         }
-        self = .plain(PlainHTTPOrigin(host: host, port: components.port ?? 80), path: components.percentEncodedPath)
+        // An IPv6 address comes in brackets, which a socket address does not take.
+        let address = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        self = .plain(PlainHTTPOrigin(host: address, port: components.port ?? 80), path: components.percentEncodedPath)
     }
 
     /// This address with `path` appended after a slash.
