@@ -1,23 +1,25 @@
-import Dispatch
 import Synchronization
 
-/// A sleep whose cancellation lets go of its timer at once.
+/// A sleep whose cancellation lets go of it at once.
 ///
-/// A cancelled `Task.sleep` returns at once but, on Linux, keeps its timer (and the memory it holds)
-/// until the moment it was due. Deadlines are sleeps raced against an upstream call and cancelled
-/// when the call wins, almost always; at thousands of requests a second under a 30-second latency
-/// budget, `Task.sleep` kept 60 MB of dead timers alive. This one cancels its dispatch timer instead.
+/// Deadlines are sleeps raced against an upstream call and cancelled when the call wins, almost
+/// always. A cancelled `Task.sleep` returns at once but, on Linux, keeps its timer (and the memory it
+/// holds) until the moment it was due: at thousands of requests a second under a 30-second latency
+/// budget, 60 MB of dead timers. This sleep waits on the ``SleepTimer`` every sleep shares, and
+/// cancelling it removes it from there. It ends at most 5 ms after its duration.
 public final class CancellableSleep: Sendable {
     private enum State {
         case idle
-        case waiting(CheckedContinuation<Void, any Error>, any DispatchSourceTimer)
+        case waiting(CheckedContinuation<Void, any Error>, tick: Int64)
         case ended
     }
 
-    private static let queue = DispatchQueue(label: "keel.sleep")
+    private let timer: SleepTimer
     private let state = Mutex(State.idle)
 
-    public init() {}
+    public convenience init() { self.init(timer: .shared) }
+
+    init(timer: SleepTimer) { self.timer = timer }
 
     /// Sleeps for `duration`, or throws `CancellationError` as soon as the task is cancelled.
     public static func sleep(for duration: Duration) async throws {
@@ -33,11 +35,7 @@ public final class CancellableSleep: Sendable {
                         continuation.resume(throwing: CancellationError())
                         return
                     }
-                    let timer = DispatchSource.makeTimerSource(queue: Self.queue)
-                    timer.setEventHandler { self.end(nil) }
-                    timer.schedule(deadline: .now() + .nanoseconds(Int(max(0, duration.nanoseconds))))
-                    timer.activate()
-                    state = .waiting(continuation, timer)
+                    state = .waiting(continuation, tick: timer.add(self, after: duration))
                 }
             }
         } onCancel: {
@@ -45,18 +43,19 @@ public final class CancellableSleep: Sendable {
         }
     }
 
-    /// Whether a timer is scheduled and not yet fired or cancelled.
+    /// Whether this sleep waits on its timer, not yet ended or cancelled.
     public var isWaiting: Bool {
         state.withLock { state in
             if case .waiting = state { true } else { false }
         }
     }
 
-    private func end(_ error: (any Error)?) {
+    /// Ends the sleep: on time when `error` is nil (the timer has let go of it), else cancelled.
+    func end(_ error: (any Error)?) {
         let continuation = state.withLock { state -> CheckedContinuation<Void, any Error>? in
             defer { state = .ended }
-            guard case .waiting(let continuation, let timer) = state else { return nil }
-            timer.cancel()
+            guard case .waiting(let continuation, let tick) = state else { return nil }
+            if error != nil { timer.remove(self, at: tick) }
             return continuation
         }
         if let error { continuation?.resume(throwing: error) } else { continuation?.resume() }
