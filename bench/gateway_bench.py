@@ -155,6 +155,78 @@ keys:
     return process
 
 
+def start_nginx(folder, name, port, location, upstream=None):
+    """nginx (Debian's package) on `port` with one `location /` block and, if given, an upstream `keel` with idle
+    connections kept alive, or None when nginx is not installed."""
+    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if not binary:
+        return None
+    prefix = os.path.join(folder, name)
+    os.makedirs(prefix, exist_ok=True)
+    with open(os.path.join(prefix, "nginx.conf"), "w") as file:
+        file.write(f"""
+worker_processes 1;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+  access_log off;
+  client_body_temp_path {prefix}; proxy_temp_path {prefix}; fastcgi_temp_path {prefix}; uwsgi_temp_path {prefix}; scgi_temp_path {prefix};
+  {f"upstream keel {{ server {upstream}; keepalive 64; }}" if upstream else ""}
+  server {{ listen 127.0.0.1:{port}; location / {{ {location} }} }}
+}}
+""")
+    process = subprocess.Popen([binary, "-p", prefix, "-e", f"{prefix}/error.log", "-c", f"{prefix}/nginx.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+    return process
+
+
+def measure_floors(args, folder, processes, upstream_url, keel_url, bare_url):
+    """c=1 alternating rounds against the upstream alone, servers answering a fixed body (nginx if installed, NIO's
+    channel handlers, Hummingbird) and proxies to the upstream (nginx, Keel's provider on NIO, on Hummingbird, Keel)."""
+    request = urllib.request.Request(
+        f"{upstream_url}/chat/completions", method="POST", headers={"Content-Type": "application/json"},
+        data=b'{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Say hello to the benchmark."}],"max_tokens":32}',
+    )
+    body = urllib.request.urlopen(request).read().decode()
+    body_file = os.path.join(folder, "fixed.json")
+    with open(body_file, "w") as file:
+        file.write(body)
+    targets = []
+
+    def start(name, process, port):
+        if process:
+            processes.append(process)
+            targets.append((name, f"http://127.0.0.1:{port}/v1/chat/completions"))
+
+    escaped = body.replace("\\", "\\\\").replace("'", "\\'")
+    port = free_port()
+    start("fixed body: nginx", start_nginx(folder, "nginx-fixed", port, f"default_type application/json; return 200 '{escaped}';"), port)
+    for server in ("nio", "hummingbird"):
+        if bare_url:
+            port = free_port()
+            process = subprocess.Popen([args.bare_proxy, server, "fixed", str(port), body_file], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+            start(f"fixed body: {'NIO channel handlers' if server == 'nio' else 'Hummingbird'}", process, port)
+    targets.append(("upstream alone", f"{upstream_url}/chat/completions"))
+    port = free_port()
+    proxy = 'proxy_pass http://keel; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;'
+    upstream_address = upstream_url.removeprefix("http://").removesuffix("/v1")
+    start("proxy: nginx", start_nginx(folder, "nginx-proxy", port, proxy, upstream_address), port)
+    if bare_url:
+        port = free_port()
+        process = subprocess.Popen([args.bare_proxy, "nio", "proxy", str(port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+        start("proxy: Keel's provider on NIO channel handlers", process, port)
+        targets.append(("proxy: Keel's provider on Hummingbird (bare-proxy)", bare_url))
+    targets.append(("Keel (the whole pipeline, request log on)", keel_url))
+    for _, url in targets:
+        wrk(url, 1, 1)  # warm-up
+    rounds = [[wrk(url, 1, args.duration) for _, url in targets] for _ in range(args.rounds)]
+    return [(name, median_of([run[index] for run in rounds])) for index, (name, _) in enumerate(targets)]
+
+
 def peak_rss_mb(pid):
     with open(f"/proc/{pid}/status") as status:
         return int(re.search(r"VmHWM:\s+(\d+) kB", status.read()).group(1)) / 1024
@@ -169,8 +241,9 @@ def main():
     parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument(
-        "--variants", default="guarded,budgeted,workflow,observed",
-        help="which variants to measure: stage variants against the plain route, and observed (metrics and traces) against neither",
+        "--variants", default="floors,guarded,budgeted,workflow,observed",
+        help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
+        "route, and observed (metrics and traces) against neither",
     )
     args = parser.parse_args()
 
@@ -218,7 +291,7 @@ keys:
         bare_url, bare_rows = None, []
         if os.path.exists(args.bare_proxy):
             bare_port = free_port()
-            bare = subprocess.Popen([args.bare_proxy, str(bare_port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            bare = subprocess.Popen([args.bare_proxy, "hummingbird", "proxy", str(bare_port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             processes.append(bare)
             bare_url = f"http://127.0.0.1:{bare_port}/v1/chat/completions"
             wait_ready(f"http://127.0.0.1:{bare_port}/health", bare, accept_404=True)
@@ -233,6 +306,9 @@ keys:
             rows.append((connections, figures[0], figures[1]))
             if bare_url:
                 bare_rows.append((connections, figures[2]))
+        # What a server hop and a proxy hop cost on this machine, whatever the gateway: the floor under Keel's figures.
+        floors = measure_floors(args, folder, processes, upstream_url, f"{keel_url}/v1/chat/completions", bare_url) if "floors" in args.variants.split(",") else []
+
         # Each stage variant against the plain route, measured back to back.
         variants = {
             "guarded": "The reliability stage on the happy path: a latency budget, a fallback and the cache",
@@ -303,6 +379,13 @@ keys:
                     f"{connections:>3} plain p50 {plain['p50']:.0f} µs, {variant} p50 {other['p50']:.0f} µs: adds {other['p50'] - plain['p50']:.0f} µs "
                     f"(p99 {other['p99'] - plain['p99']:.0f} µs); throughput {variant}/plain {other['rps'] / plain['rps']:.2f}"
                 )
+
+        if floors:
+            print("\nThe floor at c=1 on this machine: one server hop answering a fixed body, and what a proxy of each kind adds")
+            alone = next(result for name, result in floors if name == "upstream alone")
+            for name, result in floors:
+                added = f"  adds p50 {result['p50'] - alone['p50']:>4.0f} µs, p99 {result['p99'] - alone['p99']:>5.0f} µs" if name.startswith(("proxy", "Keel")) else ""
+                print(f"    {name:<48} p50 {result['p50']:>5.0f} µs  p99 {result['p99']:>5.0f} µs{added}")
 
         if observability:
             print("\nMetrics and traces (OTLP to a local collector) against neither, and their share of Keel's added latency")
