@@ -319,12 +319,16 @@ keys:
         stages = []
         for variant in variants:
             for connections in (1, 32):
-                plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
-                if variant == "workflow":
-                    other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
-                else:
-                    other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
-                stages.append((variant, connections, plain, other))
+                # Alternating pairs, each figure the median of its rounds, as for the upstream and Keel above.
+                pairs = []
+                for _ in range(args.rounds):
+                    plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
+                    if variant == "workflow":
+                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
+                    else:
+                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
+                    pairs.append((plain, other))
+                stages.append((variant, connections, median_of([plain for plain, _ in pairs]), median_of([other for _, other in pairs])))
         rss = peak_rss_mb(keel.pid)
 
         # Metrics and traces: a Keel with both (spans to a local collector) against one with neither.

@@ -75,11 +75,12 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
     /// Writes everything queued now; on failure the records go back to the front of the queue.
     public func flush() async {
         let (batch, dropped) = queue.withLock { queue in
-            defer {
-                queue.records.removeAll(keepingCapacity: true)
-                queue.droppedSinceReport = 0
-            }
-            return (queue.records, queue.droppedSinceReport)
+            defer { queue.droppedSinceReport = 0 }
+            // Taken whole; the next batch starts at this one's size, not at the largest backlog ever seen.
+            let batch = queue.records
+            queue.records = []
+            queue.records.reserveCapacity(batch.count)
+            return (batch, queue.droppedSinceReport)
         }
         if dropped > 0 {
             logger.error("request log queue full; records dropped", metadata: ["dropped": "\(dropped)", "capacity": "\(capacity)"])
