@@ -28,6 +28,20 @@ import Testing
         }
     }
 
+    @Test func integersOfEveryLengthAreExact() throws {
+        for text in ["0", "-0", "7", "-42", "123456789012345678", "-999999999999999999", "9223372036854775807", "-9223372036854775808"] {
+            #expect(try JSONParser.parse(text) == .integer(Int64(text)!), "\(text)")
+        }
+        #expect(try JSONParser.parse("9223372036854775808") == .double(9_223_372_036_854_775_808), "past Int64, a double")
+    }
+
+    @Test func unescapedStringsAreValidatedUnlessASCII() throws {
+        #expect(try JSONParser.parse(Array(#""plain ascii""#.utf8)) == .string("plain ascii"))
+        #expect(try JSONParser.parse(Array("\"caf\u{e9} \u{1F600}\"".utf8)) == .string("caf\u{e9} \u{1F600}"))
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse([0x22, 0x61, 0xC3, 0x28, 0x22]) }  // "a" + a broken sequence
+        #expect(JSONValue.string("caf\u{e9} \"q\"").jsonString == #""café \"q\"""#)
+    }
+
     @Test func deepNestingIsRefusedNotCrashed() {
         let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
         #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(deep) }
