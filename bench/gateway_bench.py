@@ -389,7 +389,8 @@ keys:
             alone = next(result for name, result in floors if name == "upstream alone")
             for name, result in floors:
                 added = f"  adds p50 {result['p50'] - alone['p50']:>4.0f} µs, p99 {result['p99'] - alone['p99']:>5.0f} µs" if name.startswith(("proxy", "Keel")) else ""
-                print(f"    {name:<48} p50 {result['p50']:>5.0f} µs  p99 {result['p99']:>5.0f} µs{added}")
+                failed = f"  ({result['errors']:.0f} non-2xx)" if result["errors"] else ""
+                print(f"    {name:<48} p50 {result['p50']:>5.0f} µs  p99 {result['p99']:>5.0f} µs{added}{failed}")
 
         if observability:
             print("\nMetrics and traces (OTLP to a local collector) against neither, and their share of Keel's added latency")

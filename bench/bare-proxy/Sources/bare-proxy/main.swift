@@ -54,14 +54,16 @@ final class AnsweringHandler: ChannelInboundHandler {
 
     private static func answer(_ body: ByteBuffer, with answer: Answer, on context: NIOLoopBound<ChannelHandlerContext>) {
         Task {
-            let reply = (try? await answer.respond(to: body)) ?? ByteBuffer(string: "{}")
-            context.eventLoop.execute { write(reply, to: context.value) }
+            // A failure answers 502, so that wrk counts it rather than timing it as a fast answer.
+            let (status, reply): (HTTPResponseStatus, ByteBuffer) =
+                if let reply = try? await answer.respond(to: body) { (.ok, reply) } else { (.badGateway, ByteBuffer(string: "{}")) }
+            context.eventLoop.execute { write(reply, status: status, to: context.value) }
         }
     }
 
-    private static func write(_ reply: ByteBuffer, to context: ChannelHandlerContext) {
+    private static func write(_ reply: ByteBuffer, status: HTTPResponseStatus, to context: ChannelHandlerContext) {
         let headers: HTTPHeaders = ["content-type": "application/json", "content-length": "\(reply.readableBytes)"]
-        context.write(NIOAny(HTTPServerResponsePart.head(.init(version: .http1_1, status: .ok, headers: headers))), promise: nil)
+        context.write(NIOAny(HTTPServerResponsePart.head(.init(version: .http1_1, status: status, headers: headers))), promise: nil)
         context.write(NIOAny(HTTPServerResponsePart.body(.byteBuffer(reply))), promise: nil)
         context.writeAndFlush(NIOAny(HTTPServerResponsePart.end(nil)), promise: nil)
     }
