@@ -32,7 +32,7 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def wait_ready(url, process, timeout=120, accept_404=False):
+def wait_ready(url, process, timeout=120, any_status=False):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if process.poll() is not None:
@@ -41,7 +41,7 @@ def wait_ready(url, process, timeout=120, accept_404=False):
             urllib.request.urlopen(url, timeout=1)
             return
         except urllib.error.HTTPError as error:
-            if accept_404 and error.code == 404:
+            if any_status:
                 return
             time.sleep(0.1)
         except Exception:
@@ -178,7 +178,7 @@ http {{
 }}
 """)
     process = subprocess.Popen([binary, "-p", prefix, "-e", f"{prefix}/error.log", "-c", f"{prefix}/nginx.conf"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+    wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
     return process
 
 
@@ -207,7 +207,7 @@ def measure_floors(args, folder, processes, upstream_url, keel_url, bare_url):
         if bare_url:
             port = free_port()
             process = subprocess.Popen([args.bare_proxy, server, "fixed", str(port), body_file], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+            wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
             start(f"fixed body: {'NIO channel handlers' if server == 'nio' else 'Hummingbird'}", process, port)
     targets.append(("upstream alone", f"{upstream_url}/chat/completions"))
     port = free_port()
@@ -217,7 +217,7 @@ def measure_floors(args, folder, processes, upstream_url, keel_url, bare_url):
     if bare_url:
         port = free_port()
         process = subprocess.Popen([args.bare_proxy, "nio", "proxy", str(port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(f"http://127.0.0.1:{port}/", process, accept_404=True)
+        wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
         start("proxy: Keel's provider on NIO channel handlers", process, port)
         targets.append(("proxy: Keel's provider on Hummingbird (bare-proxy)", bare_url))
     targets.append(("Keel (the whole pipeline, request log on)", keel_url))
@@ -294,7 +294,7 @@ keys:
             bare = subprocess.Popen([args.bare_proxy, "hummingbird", "proxy", str(bare_port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             processes.append(bare)
             bare_url = f"http://127.0.0.1:{bare_port}/v1/chat/completions"
-            wait_ready(f"http://127.0.0.1:{bare_port}/health", bare, accept_404=True)
+            wait_ready(f"http://127.0.0.1:{bare_port}/health", bare, any_status=True)
 
         rows = []
         for connections in (1, 32):
