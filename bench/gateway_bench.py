@@ -200,25 +200,25 @@ def measure_floors(args, folder, processes, upstream_url, keel_url, bare_url):
             processes.append(process)
             targets.append((name, f"http://127.0.0.1:{port}/v1/chat/completions"))
 
+    def start_baseline(name, server, kind, argument):
+        port = free_port()
+        process = subprocess.Popen([args.bare_proxy, server, kind, str(port), argument], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
+        start(name, process, port)
+
     escaped = body.replace("\\", "\\\\").replace("'", "\\'")
     port = free_port()
     start("fixed body: nginx", start_nginx(folder, "nginx-fixed", port, f"default_type application/json; return 200 '{escaped}';"), port)
-    for server in ("nio", "hummingbird"):
-        if bare_url:
-            port = free_port()
-            process = subprocess.Popen([args.bare_proxy, server, "fixed", str(port), body_file], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
-            start(f"fixed body: {'NIO channel handlers' if server == 'nio' else 'Hummingbird'}", process, port)
+    if bare_url:
+        start_baseline("fixed body: NIO channel handlers", "nio", "fixed", body_file)
+        start_baseline("fixed body: Hummingbird", "hummingbird", "fixed", body_file)
     targets.append(("upstream alone", f"{upstream_url}/chat/completions"))
     port = free_port()
     proxy = 'proxy_pass http://keel; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off;'
     upstream_address = upstream_url.removeprefix("http://").removesuffix("/v1")
     start("proxy: nginx", start_nginx(folder, "nginx-proxy", port, proxy, upstream_address), port)
     if bare_url:
-        port = free_port()
-        process = subprocess.Popen([args.bare_proxy, "nio", "proxy", str(port), upstream_url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_ready(f"http://127.0.0.1:{port}/", process, any_status=True)
-        start("proxy: Keel's provider on NIO channel handlers", process, port)
+        start_baseline("proxy: Keel's provider on NIO channel handlers", "nio", "proxy", upstream_url)
         targets.append(("proxy: Keel's provider on Hummingbird (bare-proxy)", bare_url))
     targets.append(("Keel (the whole pipeline, request log on)", keel_url))
     for _, url in targets:
