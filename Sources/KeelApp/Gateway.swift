@@ -7,6 +7,7 @@ import KeelServer
 import KeelStore
 import KeelTokenizer
 import Logging
+import Metrics
 import Prometheus
 import ServiceLifecycle
 
@@ -21,9 +22,11 @@ public enum Gateway {
         let store = try SQLiteStore(path: configuration.storage.path)
         try await recoverInterrupted(store, logger: logger, clock: clock)
         try await provisionKeys(configuration.keys, in: store, clock: clock)
-        let client = HTTPClientService.makeClient()
-        let upstreams = makeUpstreams(configuration.providers, client: client, clock: clock)
+        let client = HTTPClientService.makeClient(for: configuration.providers)
         let registry = PrometheusCollectorRegistry()
+        let metrics: any MetricsFactory = configuration.metricsEnabled ? makeMetricsFactory(registry) : NOOPMetricsHandler.instance
+        let trips = LimitTrips(factory: metrics)
+        let upstreams = makeUpstreams(configuration.providers, client: client, trips: trips, clock: clock)
         let logWriter = RequestLogWriter(store: store, keepsBodies: configuration.log.bodies == .full, logger: logger)
         let tracing = try TracingService.make(configuration.tracing, logger: logger)
         let authenticator = KeyAuthenticator(store: store)
@@ -51,14 +54,16 @@ public enum Gateway {
         try await seed(ledger, from: store, clock: clock)
         let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client.client, clock: clock, logger: logger)
         let pipeline = makePipeline(
-            observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: makeMetricsFactory(registry))] : [])
-                + (tracing.map { [$0.observer] } ?? []),
+            observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: metrics)] : []) + (tracing.map { [$0.observer] } ?? []),
             counter: try ChatTokenCounter(deployments: configuration.models),
             rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
             budgets: ledger,
             alerts: alerts.raise,
             // Tracing with content needs the bodies too; the log writes them only if it keeps them.
             bodies: configuration.log.bodies == .full || (tracing != nil && configuration.tracing.content) ? .full : .none,
+            maximumBodyBytes: configuration.log.maximumBodyBytes,
+            limits: configuration.limits,
+            trips: trips,
             authenticator: authenticator,
             routes: routes,
             upstreams: upstreams,
@@ -93,14 +98,25 @@ public enum Gateway {
             backlog: logWriter
         )
         .addRoutes(to: router)
+        let connections = ConnectionGuard(
+            configuration: .init(
+                maximumConnections: configuration.server.maximumConnections
+                    ?? FileDescriptorLimit.defaultMaximumConnections(for: FileDescriptorLimit.raise()),
+                idleTimeout: configuration.server.idleTimeout,
+                headerTimeout: configuration.server.headerTimeout
+            ),
+            trips: trips,
+            logger: logger
+        )
         if configuration.metricsEnabled {
-            MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter).addRoutes(to: router)
+            MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter, connections: connections)
+                .addRoutes(to: router)
         }
         router.get("healthz") { _, _ in "ok" }
 
         return Application(
             router: router,
-            server: .http1(configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
+            server: .guardedHTTP1(connections, configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
             services: [logWriter, alerts, HTTPClientService(upstreams: client)] + (tracing?.services ?? []),
             logger: logger
@@ -115,6 +131,9 @@ public enum Gateway {
         budgets: BudgetLedger,
         alerts: @escaping @Sendable (SpendAlert) -> Void,
         bodies: RecordStage.BodyCapture,
+        maximumBodyBytes: Int,
+        limits: RequestLimits,
+        trips: LimitTrips,
         authenticator: KeyAuthenticator,
         routes: RouteTable,
         upstreams: [String: any Upstream],
@@ -125,9 +144,9 @@ public enum Gateway {
     ) -> Pipeline {
         Pipeline(
             stages: [
-                RecordStage(observers: observers, bodies: bodies),
+                RecordStage(observers: observers, bodies: bodies, maximumBodyBytes: maximumBodyBytes),
                 AuthenticateStage(authenticator: authenticator),
-                ValidateStage(),
+                ValidateStage(limits: limits, trips: trips),
                 IdempotencyStage(store: store, lifetime: idempotencyLifetime, clock: clock),
                 RouteStage(routes: routes),
                 WorkflowStage(store: store, counter: counter, clock: clock) { request, deployment in
@@ -147,10 +166,22 @@ public enum Gateway {
         )
     }
 
-    static func makeUpstreams(_ providers: [KeelConfiguration.Provider], client: UpstreamHTTPClient, clock: KeelClock) -> [String: any Upstream] {
+    static func makeUpstreams(
+        _ providers: [KeelConfiguration.Provider],
+        client: UpstreamHTTPClient,
+        trips: LimitTrips = LimitTrips(),
+        clock: KeelClock
+    ) -> [String: any Upstream] {
         var upstreams: [String: any Upstream] = [:]
         for provider in providers {
-            let endpoint = HTTPEndpoint(baseURL: provider.baseURL ?? "", apiKey: provider.apiKey, client: client, timeout: provider.timeout)
+            let endpoint = HTTPEndpoint(
+                name: provider.name,
+                baseURL: provider.baseURL ?? "",
+                apiKey: provider.apiKey,
+                client: client,
+                limits: provider.limits,
+                trips: trips
+            )
             switch provider.kind {
             case .openai:
                 upstreams[provider.name] = OpenAIUpstream(endpoint: endpoint, clock: clock)

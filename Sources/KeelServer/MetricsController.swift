@@ -12,6 +12,7 @@ public struct MetricsController<Context: RequestContext>: Sendable {
     let budgets: BudgetLedger
     let workflows: WorkflowReporter?
     let log: (any RequestLogBacklog)?
+    let connections: ConnectionGuard?
 
     /// The days of workflows the gauges cover, today included.
     static var workflowDays: Int { 7 }
@@ -21,13 +22,15 @@ public struct MetricsController<Context: RequestContext>: Sendable {
         health: UpstreamHealth,
         budgets: BudgetLedger,
         workflows: WorkflowReporter? = nil,
-        log: (any RequestLogBacklog)? = nil
+        log: (any RequestLogBacklog)? = nil,
+        connections: ConnectionGuard? = nil
     ) {
         self.registry = registry
         self.health = health
         self.budgets = budgets
         self.workflows = workflows
         self.log = log
+        self.connections = connections
     }
 
     static var breakerState: MetricNameDescriptor {
@@ -61,6 +64,11 @@ public struct MetricsController<Context: RequestContext>: Sendable {
                 gauge("log_queue_depth", "Finished requests waiting to be written to the request log.", []).set(Double(log.queueDepth))
                 gauge("log_dropped_records", "Finished requests the request log dropped because its queue was full (must stay 0).", [])
                     .set(Double(log.droppedRecords))
+            }
+            if let connections {
+                gauge("connections_open", "Client connections open now.", []).set(Double(connections.openConnections))
+                gauge("connections_limit", "The most client connections kept open (server.max_connections).", [])
+                    .set(Double(connections.configuration.maximumConnections))
             }
             if let workflows {
                 for line in try await workflows.report(days: Self.workflowDays).lines {

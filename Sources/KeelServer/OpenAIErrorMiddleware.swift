@@ -2,6 +2,7 @@ import HTTPTypes
 import Hummingbird
 import KeelCore
 import Logging
+import NIOHTTP1
 
 /// Every error leaves Keel as OpenAI's error body, `{"error":{"message","type","param","code"}}`,
 /// with its status; nothing a client sends can turn into an unexplained 500 or a dropped connection.
@@ -15,6 +16,8 @@ public struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return Response.error(error)
         } catch let error as any HTTPResponseError {
             return Response.error(Self.translate(error.status))
+        } catch let error as HTTPParserError {
+            return Response.error(KeelError(unreadable: error))
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])
             return Response.error(KeelError(presenting: error))

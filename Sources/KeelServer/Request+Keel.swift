@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import KeelCore
+import NIOHTTP1
 
 extension Request {
     /// The bearer token of the `Authorization` header (the scheme matched without regard to case).
@@ -34,6 +35,8 @@ extension Request {
             return Array(buffer.readableBytesView)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw KeelError(.payloadTooLarge, "The request body is larger than the \(limit) bytes this server accepts.")
+        } catch let error as HTTPParserError {
+            throw KeelError(unreadable: error)
         }
     }
 }

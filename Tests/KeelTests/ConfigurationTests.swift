@@ -149,6 +149,45 @@ import Testing
         )
     }
 
+    /// Each setting is read by its own name: distinct values must each land in their own field.
+    @Test func everyBoundLandsInItsOwnField() throws {
+        let (read, found) = KeelConfiguration.check(
+            yaml: """
+                server: { max_body_bytes: 2048, max_connections: 321, idle_timeout_seconds: 7, header_timeout_seconds: 3 }
+                limits: { max_messages: 11, max_tools: 12, max_stop: 13, max_embedding_inputs: 14, max_dimensions: 15 }
+                log: { bodies: full, max_body_bytes: 4096 }
+                providers:
+                  up:
+                    type: openai
+                    base_url: http://127.0.0.1:9/v1
+                    connect_timeout_seconds: 1
+                    timeout_seconds: 2
+                    idle_timeout_seconds: 0.5
+                    max_response_bytes: 5000
+                    max_line_bytes: 6000
+                    max_stream_bytes: 7000
+                models: { m: { provider: up } }
+                routes: { r: m }
+                """,
+            environment: [:]
+        )
+        #expect(found.isEmpty, "\(found)")
+        let configuration = try #require(read)
+        #expect(configuration.server.maximumBodySize == 2048 && configuration.server.maximumConnections == 321)
+        #expect(configuration.server.idleTimeout == .seconds(7) && configuration.server.headerTimeout == .seconds(3))
+        let limits = configuration.limits
+        #expect(
+            [limits.maximumMessages, limits.maximumTools, limits.maximumStopSequences, limits.maximumEmbeddingInputs, limits.maximumDimensions]
+                == [11, 12, 13, 14, 15]
+        )
+        #expect(configuration.log.bodies == .full && configuration.log.maximumBodyBytes == 4096)
+        let upstream = try #require(configuration.providers.first?.limits)
+        #expect(upstream.connectTimeout == .seconds(1) && upstream.timeout == .seconds(2) && upstream.idleTimeout == .milliseconds(500))
+        #expect([upstream.maximumResponseBytes, upstream.maximumLineBytes, upstream.maximumStreamBytes] == [5000, 6000, 7000])
+        let misspelt = problems("routes: { r: m }\nmodels: { m: { provider: p } }\nproviders: { p: { type: simulated } }\nlimits: { max_mesages: 3 }")
+        #expect(misspelt.map(\.path) == ["limits.max_mesages"] && misspelt.first?.fix?.contains("max_messages") == true, "\(misspelt)")
+    }
+
     @Test func brokenYAMLIsOneClearProblem() {
         let found = problems("server: [unclosed")
         #expect(found.count == 1)

@@ -20,8 +20,10 @@ import Testing
             headers: ["content-type": "application/json", "authorization": "Bearer sk-upstream"],
             body: ByteBuffer(string: body)
         )
-        let response = try await client.post(request, timeout: timeout)
-        return (response.status, String(buffer: try await response.body.collect(upTo: 1 << 20)))
+        var limits = UpstreamLimits()
+        limits.timeout = timeout
+        let response = try await client.post(request, limits: limits)
+        return (response.status, String(buffer: try #require(try await response.body.collect(upTo: 1 << 20))))
     }
 
     @Test func sequentialRequestsShareOneKeepAliveConnection() async throws {
@@ -86,7 +88,7 @@ import Testing
         }
         let request = PlainHTTPRequest(origin: PlainHTTPOrigin(host: "127.0.0.1", port: server.port), path: "/", headers: [:], body: ByteBuffer())
         do {
-            let response = try await client.post(request, timeout: .seconds(5))
+            let response = try await client.post(request, limits: UpstreamLimits())
             var parts = response.body.makeAsyncIterator()
             #expect(try await parts.next().map { String(buffer: $0) } == "first ")
         }

@@ -38,7 +38,8 @@ import Testing
             var translator = AnthropicStreamTranslator(created: 1)
             var chunks: [ChatCompletionChunk] = []
             for start in stride(from: 0, to: bytes.count, by: slice) {
-                for event in parser.feed(bytes[start..<min(start + slice, bytes.count)]) { chunks += try translator.translate(event) }
+                let events = parser.feed(bytes[start..<min(start + slice, bytes.count)])
+                for event in try #require(events) { chunks += try translator.translate(event) }
             }
             #expect(translator.finished)
             #expect(chunks.compactMap(\.contentDelta).joined() == "Okay, checking.")
@@ -61,10 +62,13 @@ import Testing
     }
 
     @Test func serverSentEventsFollowTheSpec() {
-        var parser = ServerSentEventParser()
+        var parser = ServerSentEventParser(maximumLineBytes: 64)
         let events = parser.feed(Array(": comment\r\ndata: a\ndata:b\n\nevent: x\ndata: {}\n\ndata: tail".utf8))
         #expect(events == [ServerSentEvent(event: nil, data: "a\nb"), ServerSentEvent(event: "x", data: "{}")])
         #expect(parser.finish() == ServerSentEvent(event: nil, data: "tail"))
+        #expect(parser.feed(Array(repeating: UInt8(ascii: "x"), count: 65)) == nil, "a line past the bound")
+        var dataLines = ServerSentEventParser(maximumLineBytes: 64)
+        #expect(dataLines.feed(Array(String(repeating: "data: 0123456789\n", count: 7).utf8)) == nil, "an event's data lines past the bound")
     }
 
     @Test func upstreamFailuresMapToGatewayStatuses() {

@@ -25,45 +25,33 @@ extension KeelConfiguration {
         } catch {
             return (nil, [ConfigurationProblem(severity: .error, path: "", message: "not valid YAML: \(error)", fix: nil)])
         }
-        var reader = YAMLReader()
-        let configuration = read(root, environment: environment, &reader)
+        let reader = YAMLReader()
+        let configuration = read(root, environment: environment, reader)
         return (configuration, reader.problems)
     }
 
     /// Reads the configuration in `root`, reporting its problems to `reader`.
-    static func read(_ root: Node?, environment: [String: String], _ reader: inout YAMLReader) -> KeelConfiguration {
+    static func read(_ root: Node?, environment: [String: String], _ reader: YAMLReader) -> KeelConfiguration {
         var configuration = KeelConfiguration()
-        let sections = reader.mapping(
-            root,
-            "",
-            allowed: [
-                "server", "storage", "log", "providers", "models", "routes", "circuit_breaker", "budgets", "rate_limits", "keys", "alerts",
-                "idempotency", "workflows", "tracing", "metrics",
-            ]
-        )
-        let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
-        configuration.readServer(section["server"], &reader)
-        configuration.readStorage(section["storage"], &reader)
-        configuration.readLog(section["log"], &reader)
-        configuration.readProviders(section["providers"], environment: environment, &reader)
-        configuration.readModels(section["models"], &reader)
-        configuration.readRoutes(section["routes"], &reader)
-        configuration.readCircuitBreaker(section["circuit_breaker"], &reader)
-        configuration.readBudgets(section["budgets"], &reader)
-        configuration.readRateLimits(section["rate_limits"], &reader)
-        configuration.readKeys(section["keys"], environment: environment, &reader)
-        configuration.readAlerts(section["alerts"], &reader)
-        configuration.readTracing(section["tracing"], &reader)
-        for (_, value) in reader.mapping(section["metrics"], "metrics", allowed: ["enabled"]) {
-            configuration.metricsEnabled = reader.bool(value, "metrics.enabled") ?? true
-        }
-        for (_, value) in reader.mapping(section["idempotency"], "idempotency", allowed: ["ttl_hours"]) {
-            if let hours = reader.number(value, "idempotency.ttl_hours", in: 0.01...8760) {
+        reader.section(root, "") { section in
+            configuration.readServer(&section)
+            configuration.readLimits(&section)
+            configuration.storage.path = section.section("storage") { $0.string("path") } ?? configuration.storage.path
+            configuration.readLog(&section)
+            configuration.readProviders(section.node("providers"), environment: environment, reader)
+            configuration.readModels(section.node("models"), reader)
+            configuration.readRoutes(section.node("routes"), reader)
+            configuration.readCircuitBreaker(&section)
+            configuration.readBudgets(section.node("budgets"), reader)
+            configuration.readRateLimits(&section)
+            configuration.readKeys(section.node("keys"), environment: environment, reader)
+            configuration.readAlerts(&section)
+            configuration.readTracing(&section)
+            configuration.metricsEnabled = section.section("metrics") { $0.bool("enabled") } ?? true
+            if let hours = section.section("idempotency", { $0.number("ttl_hours", in: 0.01...8760) }) {
                 configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
             }
-        }
-        for (_, value) in reader.mapping(section["workflows"], "workflows", allowed: ["abandon_after_minutes"]) {
-            if let minutes = reader.number(value, "workflows.abandon_after_minutes", in: 1...525_600) {
+            if let minutes = section.section("workflows", { $0.number("abandon_after_minutes", in: 1...525_600) }) {
                 configuration.workflowIdleTime = .milliseconds(Int64(minutes * 60_000))
             }
         }
@@ -73,437 +61,371 @@ extension KeelConfiguration {
         return configuration
     }
 
-    private mutating func readServer(_ node: Node?, _ reader: inout YAMLReader) {
-        for (key, value) in reader.mapping(node, "server", allowed: ["host", "port", "max_body_bytes"]) {
-            switch key {
-            case "host": server.host = reader.string(value, "server.host") ?? server.host
-            case "port": server.port = reader.integer(value, "server.port", in: 0...65535) ?? server.port
-            default: server.maximumBodySize = reader.integer(value, "server.max_body_bytes", in: 1024...(1 << 30)) ?? server.maximumBodySize
-            }
+    /// `server: { host, port, max_body_bytes, max_connections, idle_timeout_seconds, header_timeout_seconds }`
+    private mutating func readServer(_ root: inout YAMLSection) {
+        root.section("server") { section in
+            server.host = section.string("host") ?? server.host
+            server.port = section.integer("port", in: 0...65535) ?? server.port
+            server.maximumBodySize = section.integer("max_body_bytes", in: 1024...(1 << 30)) ?? server.maximumBodySize
+            server.maximumConnections = section.integer("max_connections", in: 1...10_000_000)
+            server.idleTimeout = section.seconds("idle_timeout_seconds", in: 0.1...86_400) ?? server.idleTimeout
+            server.headerTimeout = section.seconds("header_timeout_seconds", in: 0.1...3600) ?? server.headerTimeout
         }
     }
 
-    private mutating func readStorage(_ node: Node?, _ reader: inout YAMLReader) {
-        for (_, value) in reader.mapping(node, "storage", allowed: ["path"]) {
-            storage.path = reader.string(value, "storage.path") ?? storage.path
+    /// `limits: { max_messages, max_tools, max_stop, max_embedding_inputs, max_dimensions }`
+    private mutating func readLimits(_ root: inout YAMLSection) {
+        root.section("limits") { section in
+            limits.maximumMessages = section.integer("max_messages", in: 1...10_000_000) ?? limits.maximumMessages
+            limits.maximumTools = section.integer("max_tools", in: 0...100_000) ?? limits.maximumTools
+            limits.maximumStopSequences = section.integer("max_stop", in: 0...1000) ?? limits.maximumStopSequences
+            limits.maximumEmbeddingInputs = section.integer("max_embedding_inputs", in: 1...10_000_000) ?? limits.maximumEmbeddingInputs
+            limits.maximumDimensions = section.integer("max_dimensions", in: 1...1_000_000) ?? limits.maximumDimensions
         }
     }
 
-    private mutating func readLog(_ node: Node?, _ reader: inout YAMLReader) {
-        for (key, value) in reader.mapping(node, "log", allowed: ["bodies", "level"]) {
-            switch key {
-            case "bodies": log.bodies = reader.choice(value, "log.bodies", as: RecordStage.BodyCapture.self) ?? log.bodies
-            default: log.level = reader.choice(value, "log.level", as: Logger.Level.self) ?? log.level
-            }
+    /// `log: { bodies: none|full, max_body_bytes, level }`
+    private mutating func readLog(_ root: inout YAMLSection) {
+        root.section("log") { section in
+            log.bodies = section.choice("bodies", as: RecordStage.BodyCapture.self) ?? log.bodies
+            log.maximumBodyBytes = section.integer("max_body_bytes", in: 0...(1 << 30)) ?? log.maximumBodyBytes
+            log.level = section.choice("level", as: Logger.Level.self) ?? log.level
         }
     }
 
-    private mutating func readProviders(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
-        let allowed = [
-            "type", "base_url", "api_key_env", "timeout_seconds", "seed", "latency", "tokens_per_second", "output_tokens", "faults", "context_window",
-        ]
-        for (name, value) in reader.mapping(node, "providers") {
-            let path = "providers.\(name)"
-            let entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
-            guard let typeNode = entries["type"] else {
-                reader.report(value, "\(path).type", "missing the provider type.", fix: "add 'type: openai', 'type: anthropic' or 'type: simulated'.")
-                continue
-            }
-            guard let kind = reader.choice(typeNode, "\(path).type", as: Provider.Kind.self) else { continue }
-            var provider = Provider(name: name, kind: kind)
-            provider.baseURL = reader.string(entries["base_url"], "\(path).base_url")
-            if let seconds = reader.number(entries["timeout_seconds"], "\(path).timeout_seconds", in: 0.001...3600) {
-                provider.timeout = .milliseconds(Int64(seconds * 1000))
-            }
-            if let variable = reader.string(entries["api_key_env"], "\(path).api_key_env") {
-                if let secret = environment[variable], !secret.isEmpty {
-                    provider.apiKey = secret
-                } else {
-                    reader.report(
-                        entries["api_key_env"],
-                        "\(path).api_key_env",
-                        "the environment variable \(variable) is not set.",
-                        fix: "export \(variable)=… before starting Keel, or remove api_key_env for a server that needs no key."
-                    )
+    private mutating func readProviders(_ node: Node?, environment: [String: String], _ reader: YAMLReader) {
+        for (name, value) in reader.entries(node, "providers") {
+            reader.section(value, "providers.\(name)") { section in
+                guard section.node("type") != nil else {
+                    section.report("type", "missing the provider type.", fix: "add 'type: openai', 'type: anthropic' or 'type: simulated'.")
+                    return section.abandon()
                 }
-            }
-            switch kind {
-            case .openai, .anthropic:
-                if provider.baseURL == nil {
-                    provider.baseURL = kind == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com/v1"
+                guard let kind = section.choice("type", as: Provider.Kind.self) else { return section.abandon() }
+                var provider = Provider(name: name, kind: kind)
+                provider.baseURL = section.string("base_url")
+                provider.limits = Self.readUpstreamLimits(&section)
+                if let variable = section.string("api_key_env") {
+                    if let secret = environment[variable], !secret.isEmpty {
+                        provider.apiKey = secret
+                    } else {
+                        section.report(
+                            "api_key_env",
+                            "the environment variable \(variable) is not set.",
+                            fix: "export \(variable)=… before starting Keel, or remove api_key_env for a server that needs no key."
+                        )
+                    }
                 }
-                for simulatorOnly in ["seed", "latency", "tokens_per_second", "output_tokens", "faults"] where entries[simulatorOnly] != nil {
-                    reader.report(
-                        entries[simulatorOnly],
-                        "\(path).\(simulatorOnly)",
-                        "only simulated providers take this setting.",
-                        fix: "remove it."
-                    )
+                switch kind {
+                case .openai, .anthropic:
+                    if provider.baseURL == nil {
+                        provider.baseURL = kind == .openai ? "https://api.openai.com/v1" : "https://api.anthropic.com/v1"
+                    }
+                    for simulatorOnly in Self.simulatorSettings where section.node(simulatorOnly) != nil {
+                        section.report(simulatorOnly, "only simulated providers take this setting.", fix: "remove it.")
+                    }
+                case .simulated:
+                    var base = SimulationProfile()
+                    if let seed = section.integer("seed", in: 0...Int.max) { base.seed = UInt64(seed) }
+                    base.contextWindow = section.integer("context_window", in: 16...10_000_000)
+                    provider.simulation = Self.readSimulation(&section, base: base)
                 }
-            case .simulated:
-                provider.simulation = Self.readSimulation(entries, path: path, base: SimulationProfile(), &reader)
+                providers.append(provider)
             }
-            providers.append(provider)
         }
     }
 
-    /// A simulated provider's behaviour: `base` with the settings in `entries` applied.
-    static func readSimulation(_ entries: [String: Node], path: String, base: SimulationProfile, _ reader: inout YAMLReader) -> SimulationProfile {
+    /// A provider's bounds: `connect_timeout_seconds`, `timeout_seconds`, `idle_timeout_seconds`,
+    /// `max_response_bytes`, `max_line_bytes`, `max_stream_bytes`.
+    static func readUpstreamLimits(_ section: inout YAMLSection) -> UpstreamLimits {
+        var limits = UpstreamLimits()
+        limits.connectTimeout = section.seconds("connect_timeout_seconds", in: 0.001...600) ?? limits.connectTimeout
+        limits.timeout = section.seconds("timeout_seconds", in: 0.001...86_400) ?? limits.timeout
+        limits.idleTimeout = section.seconds("idle_timeout_seconds", in: 0.001...86_400) ?? limits.idleTimeout
+        limits.maximumResponseBytes = section.integer("max_response_bytes", in: 1024...(1 << 34)) ?? limits.maximumResponseBytes
+        limits.maximumLineBytes = section.integer("max_line_bytes", in: 1024...(1 << 30)) ?? limits.maximumLineBytes
+        limits.maximumStreamBytes = section.integer("max_stream_bytes", in: 1024...(1 << 40)) ?? limits.maximumStreamBytes
+        return limits
+    }
+
+    /// The settings only simulated providers take.
+    static let simulatorSettings = ["seed", "context_window", "latency", "tokens_per_second", "output_tokens", "faults"]
+
+    /// A simulated provider's behaviour: `base` with the section's `latency`, `tokens_per_second`,
+    /// `output_tokens` and `faults` applied (what a rehearsal's phase may change too).
+    static func readSimulation(_ section: inout YAMLSection, base: SimulationProfile) -> SimulationProfile {
         var profile = base
-        if let seed = reader.integer(entries["seed"], "\(path).seed", in: 0...Int.max) { profile.seed = UInt64(seed) }
-        if let window = reader.integer(entries["context_window"], "\(path).context_window", in: 16...10_000_000) { profile.contextWindow = window }
-        for (key, value) in reader.mapping(entries["latency"], "\(path).latency", allowed: ["p50_ms", "p99_ms"]) {
-            guard let milliseconds = reader.number(value, "\(path).latency.\(key)", in: 0...600_000) else { continue }
-            let duration = Duration.microseconds(Int64(milliseconds * 1000))
-            if key == "p50_ms" { profile.latencyP50 = duration } else { profile.latencyP99 = duration }
+        section.section("latency") { latency in
+            for key in ["p50_ms", "p99_ms"] {
+                guard let milliseconds = latency.number(key, in: 0...600_000) else { continue }
+                let duration = Duration.microseconds(Int64(milliseconds * 1000))
+                if key == "p50_ms" { profile.latencyP50 = duration } else { profile.latencyP99 = duration }
+            }
         }
         if profile.latencyP99 < profile.latencyP50 {
-            reader.report(entries["latency"], "\(path).latency", "p99_ms is below p50_ms.", fix: "make p99_ms at least p50_ms.")
+            section.report("latency", "p99_ms is below p50_ms.", fix: "make p99_ms at least p50_ms.")
         }
-        if let speed = entries["tokens_per_second"] {
-            let value = reader.number(speed, "\(path).tokens_per_second", in: 0...1_000_000)
+        if section.node("tokens_per_second") != nil {
+            let value = section.number("tokens_per_second", in: 0...1_000_000)
             profile.tokensPerSecond = value == 0 ? nil : value
         }
-        let tokens = reader.mapping(entries["output_tokens"], "\(path).output_tokens", allowed: ["min", "max"])
-        if !tokens.isEmpty {
-            let values = Dictionary(tokens.map { ($0.key, reader.integer($0.node, "\(path).output_tokens.\($0.key)", in: 0...100_000)) }) { a, _ in a
-            }
-            let low = (values["min"] ?? nil) ?? profile.outputTokens.lowerBound
-            let high = (values["max"] ?? nil) ?? max(low, profile.outputTokens.upperBound)
+        section.section("output_tokens") { tokens in
+            let low = tokens.integer("min", in: 0...100_000) ?? profile.outputTokens.lowerBound
+            let high = tokens.integer("max", in: 0...100_000) ?? max(low, profile.outputTokens.upperBound)
             if low <= high {
                 profile.outputTokens = low...high
             } else {
-                reader.report(entries["output_tokens"], "\(path).output_tokens", "min is above max.", fix: "make max at least min.")
+                tokens.reader.report(tokens.node, tokens.path, "min is above max.", fix: "make max at least min.")
             }
         }
-        let faultKeys = ["rate_limit", "server_error", "unavailable", "timeout", "stream_cut", "retry_after_seconds", "hang_seconds"]
-        for (key, value) in reader.mapping(entries["faults"], "\(path).faults", allowed: faultKeys) {
-            let faultPath = "\(path).faults.\(key)"
-            switch key {
-            case "retry_after_seconds": profile.retryAfterSeconds = reader.integer(value, faultPath, in: 0...3600) ?? profile.retryAfterSeconds
-            case "hang_seconds":
-                profile.hangTime = reader.number(value, faultPath, in: 0...3600).map { .milliseconds(Int64($0 * 1000)) } ?? profile.hangTime
-            default:
-                let rate = reader.number(value, faultPath, in: 0...1) ?? 0
-                switch key {
-                case "rate_limit": profile.rateLimitRate = rate
-                case "server_error": profile.serverErrorRate = rate
-                case "unavailable": profile.unavailableRate = rate
-                case "timeout": profile.timeoutRate = rate
-                default: profile.streamCutRate = rate
-                }
+        section.section("faults") { faults in
+            profile.rateLimitRate = faults.number("rate_limit", in: 0...1) ?? profile.rateLimitRate
+            profile.serverErrorRate = faults.number("server_error", in: 0...1) ?? profile.serverErrorRate
+            profile.unavailableRate = faults.number("unavailable", in: 0...1) ?? profile.unavailableRate
+            profile.timeoutRate = faults.number("timeout", in: 0...1) ?? profile.timeoutRate
+            profile.streamCutRate = faults.number("stream_cut", in: 0...1) ?? profile.streamCutRate
+            profile.retryAfterSeconds = faults.integer("retry_after_seconds", in: 0...3600) ?? profile.retryAfterSeconds
+            profile.hangTime = faults.seconds("hang_seconds", in: 0...3600) ?? profile.hangTime
+            let total = profile.rateLimitRate + profile.serverErrorRate + profile.unavailableRate + profile.timeoutRate + profile.streamCutRate
+            if total > 1 {
+                faults.reader.report(faults.node, faults.path, "the fault rates add up to more than 1.", fix: "lower them so they sum to 1 or less.")
             }
-        }
-        let total = profile.rateLimitRate + profile.serverErrorRate + profile.unavailableRate + profile.timeoutRate + profile.streamCutRate
-        if total > 1 {
-            reader.report(entries["faults"], "\(path).faults", "the fault rates add up to more than 1.", fix: "lower them so they sum to 1 or less.")
         }
         return profile
     }
 
-    private mutating func readModels(_ node: Node?, _ reader: inout YAMLReader) {
+    private mutating func readModels(_ node: Node?, _ reader: YAMLReader) {
         let providerNames = providers.map(\.name)
-        for (name, value) in reader.mapping(node, "models") {
-            let path = "models.\(name)"
-            let entries = Dictionary(
-                reader.mapping(value, path, allowed: ["provider", "upstream_model", "kind", "context_window", "price", "tokenizer"]).map {
-                    ($0.key, $0.node)
-                },
-                uniquingKeysWith: { a, _ in a }
-            )
-            guard let providerName = reader.string(entries["provider"], "\(path).provider") else {
-                if entries["provider"] == nil {
-                    reader.report(
-                        value,
-                        "\(path).provider",
-                        "missing the provider that serves this model.",
-                        fix: "add 'provider: NAME' naming one of: \(providerNames.joined(separator: ", "))."
+        for (name, value) in reader.entries(node, "models") {
+            reader.section(value, "models.\(name)") { section in
+                guard let providerName = section.string("provider") else {
+                    if section.node("provider") == nil {
+                        section.report(
+                            "provider",
+                            "missing the provider that serves this model.",
+                            fix: "add 'provider: NAME' naming one of: \(providerNames.joined(separator: ", "))."
+                        )
+                    }
+                    return section.abandon()
+                }
+                guard let provider = providers.first(where: { $0.name == providerName }) else {
+                    let suggestion = YAMLReader.closest(to: providerName, in: providerNames).map { "did you mean '\($0)'?" }
+                    section.report(
+                        "provider",
+                        "no provider is named '\(providerName)'.",
+                        fix: suggestion ?? "use one of: \(providerNames.joined(separator: ", "))."
+                    )
+                    return section.abandon()
+                }
+                var deployment = ModelDeployment(name: name, provider: providerName, upstreamModel: section.string("upstream_model") ?? name)
+                deployment.kind = section.choice("kind", as: ModelDeployment.Kind.self) ?? .chat
+                if deployment.kind == .embedding, provider.kind == .anthropic {
+                    section.report("kind", "Anthropic serves no embeddings.", fix: "serve embeddings from an openai or simulated provider.")
+                }
+                deployment.contextWindow = section.integer("context_window", in: 1...100_000_000)
+                deployment.tokenizer = section.choice("tokenizer", as: Tokenizer.Encoding.self)?.rawValue
+                deployment.price = section.section("price") { price in
+                    Price(
+                        inputPerMillion: price.number("input", in: 0...100_000) ?? 0,
+                        outputPerMillion: price.number("output", in: 0...100_000) ?? 0,
+                        cachedInputPerMillion: price.number("cached_input", in: 0...100_000)
                     )
                 }
-                continue
+                models.append(deployment)
             }
-            guard let provider = providers.first(where: { $0.name == providerName }) else {
-                let suggestion = YAMLReader.closest(to: providerName, in: providerNames).map { "did you mean '\($0)'?" }
-                reader.report(
-                    entries["provider"],
-                    "\(path).provider",
-                    "no provider is named '\(providerName)'.",
-                    fix: suggestion ?? "use one of: \(providerNames.joined(separator: ", "))."
-                )
-                continue
-            }
-            var deployment = ModelDeployment(
-                name: name,
-                provider: providerName,
-                upstreamModel: reader.string(entries["upstream_model"], "\(path).upstream_model") ?? name
-            )
-            deployment.kind = reader.choice(entries["kind"], "\(path).kind", as: ModelDeployment.Kind.self) ?? .chat
-            if deployment.kind == .embedding, provider.kind == .anthropic {
-                reader.report(
-                    entries["kind"],
-                    "\(path).kind",
-                    "Anthropic serves no embeddings.",
-                    fix: "serve embeddings from an openai or simulated provider."
-                )
-            }
-            deployment.contextWindow = reader.integer(entries["context_window"], "\(path).context_window", in: 1...100_000_000)
-            deployment.tokenizer = reader.choice(entries["tokenizer"], "\(path).tokenizer", as: Tokenizer.Encoding.self)?.rawValue
-            var prices: [String: Double] = [:]
-            for (key, priceNode) in reader.mapping(entries["price"], "\(path).price", allowed: ["input", "output", "cached_input"]) {
-                prices[key] = reader.number(priceNode, "\(path).price.\(key)", in: 0...100_000)
-            }
-            deployment.price = Price(
-                inputPerMillion: prices["input"] ?? 0,
-                outputPerMillion: prices["output"] ?? 0,
-                cachedInputPerMillion: prices["cached_input"]
-            )
-            models.append(deployment)
         }
     }
 
-    private mutating func readRoutes(_ node: Node?, _ reader: inout YAMLReader) {
-        for (name, value) in reader.mapping(node, "routes") {
+    private mutating func readRoutes(_ node: Node?, _ reader: YAMLReader) {
+        for (name, value) in reader.entries(node, "routes") {
             let path = "routes.\(name)"
-            var entries: [String: Node] = [:]
             if case .scalar = value {
-                entries["model"] = value
-            } else {
-                let allowed = ["model", "balance", "fallbacks", "latency_budget_ms", "max_attempts", "retry_on", "degrade", "context"]
-                entries = Dictionary(reader.mapping(value, path, allowed: allowed).map { ($0.key, $0.node) }, uniquingKeysWith: { a, _ in a })
-                if (entries["model"] == nil) == (entries["balance"] == nil) {
-                    reader.report(
-                        value,
-                        "\(path).model",
-                        "needs either 'model' or 'balance', and not both.",
-                        fix: "write 'model: NAME', or 'balance: { NAME: WEIGHT, … }' to spread the load."
-                    )
-                    continue
+                if let deployment = deployment(named: reader.string(value, path), at: value, "\(path).model", reader) {
+                    routes.append(Route(name: name, balanced: [Route.Share(deployment)], fallbacks: [], policy: RoutePolicy()))
                 }
+                continue
             }
-            var resolved = true
-            var balanced: [Route.Share] = []
-            if let modelNode = entries["model"] {
-                if let deployment = deployment(named: reader.string(modelNode, "\(path).model"), at: modelNode, "\(path).model", &reader) {
-                    balanced.append(Route.Share(deployment))
-                } else {
-                    resolved = false
-                }
+            reader.section(value, path) { section in
+                if let route = readRoute(name, &section) { routes.append(route) }
             }
-            for (modelName, weightNode) in reader.mapping(entries["balance"], "\(path).balance") {
-                let sharePath = "\(path).balance.\(modelName)"
-                let weight = reader.number(weightNode, sharePath, in: 0.001...1_000_000)
-                guard let deployment = deployment(named: modelName, at: weightNode, sharePath, &reader), let weight else {
-                    resolved = false
-                    continue
-                }
-                balanced.append(Route.Share(deployment, weight: weight))
-            }
-            var fallbacks: [ModelDeployment] = []
-            if let fallbackNode = entries["fallbacks"] {
-                if case .sequence(let sequence) = fallbackNode {
-                    for (offset, node) in sequence.enumerated() {
-                        let fallbackPath = "\(path).fallbacks.\(offset)"
-                        if let deployment = deployment(named: reader.string(node, fallbackPath), at: node, fallbackPath, &reader) {
-                            fallbacks.append(deployment)
-                        } else {
-                            resolved = false
-                        }
-                    }
-                } else {
-                    reader.report(fallbackNode, "\(path).fallbacks", "expected a list of model names.", fix: "write 'fallbacks: [model-a, model-b]'.")
-                }
-            }
-            var policy = RoutePolicy()
-            if let milliseconds = reader.integer(entries["latency_budget_ms"], "\(path).latency_budget_ms", in: 1...3_600_000) {
-                policy.latencyBudget = .milliseconds(milliseconds)
-            }
-            policy.maxAttempts = reader.integer(entries["max_attempts"], "\(path).max_attempts", in: 1...20) ?? policy.maxAttempts
-            if let retryOn = entries["retry_on"] {
-                if case .sequence(let kinds) = retryOn {
-                    let parsed = kinds.enumerated().compactMap {
-                        reader.choice($0.element, "\(path).retry_on.\($0.offset)", as: UpstreamError.Kind.self)
-                    }
-                    policy.retryOn = Set(parsed)
-                } else {
-                    reader.report(
-                        retryOn,
-                        "\(path).retry_on",
-                        "expected a list of failure kinds.",
-                        fix: "write e.g. 'retry_on: [rate_limited, server_error]'."
-                    )
-                }
-            }
-            policy.degradation = readDegradation(entries["degrade"], path: "\(path).degrade", &reader)
-            policy.context = readContext(entries["context"], path: "\(path).context", &reader)
-            guard resolved, !balanced.isEmpty else { continue }
-            let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
-            if Set(route.targets.map(\.kind)).count > 1 {
-                reader.report(value, path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
-            }
-            routes.append(route)
         }
     }
 
-    private mutating func readCircuitBreaker(_ node: Node?, _ reader: inout YAMLReader) {
-        let allowed = ["consecutive_failures", "failure_rate", "minimum_calls", "window_seconds", "open_seconds"]
-        for (key, value) in reader.mapping(node, "circuit_breaker", allowed: allowed) {
-            let path = "circuit_breaker.\(key)"
-            switch key {
-            case "consecutive_failures":
-                circuitBreaker.consecutiveFailures = reader.integer(value, path, in: 1...10_000) ?? circuitBreaker.consecutiveFailures
-            case "failure_rate": circuitBreaker.failureRate = reader.number(value, path, in: 0.01...1) ?? circuitBreaker.failureRate
-            case "minimum_calls": circuitBreaker.minimumCalls = reader.integer(value, path, in: 1...1_000_000) ?? circuitBreaker.minimumCalls
-            case "window_seconds":
-                circuitBreaker.window = reader.number(value, path, in: 0.1...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? circuitBreaker.window
-            default:
-                circuitBreaker.openDuration =
-                    reader.number(value, path, in: 0.01...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? circuitBreaker.openDuration
+    /// A route written as a mapping: `model` or `balance`, and its policy.
+    private func readRoute(_ name: String, _ section: inout YAMLSection) -> Route? {
+        let reader = section.reader
+        let modelNode = section.node("model")
+        let balanceNode = section.node("balance")
+        guard (modelNode == nil) != (balanceNode == nil) else {
+            reader.report(
+                section.node,
+                section.path("model"),
+                "needs either 'model' or 'balance', and not both.",
+                fix: "write 'model: NAME', or 'balance: { NAME: WEIGHT, … }' to spread the load."
+            )
+            section.abandon()
+            return nil
+        }
+        var resolved = true
+        var balanced: [Route.Share] = []
+        if let modelNode {
+            if let deployment = deployment(named: reader.string(modelNode, section.path("model")), at: modelNode, section.path("model"), reader) {
+                balanced.append(Route.Share(deployment))
+            } else {
+                resolved = false
             }
+        }
+        for (modelName, weightNode) in reader.entries(balanceNode, section.path("balance")) {
+            let sharePath = "\(section.path("balance")).\(modelName)"
+            let weight = reader.number(weightNode, sharePath, in: 0.001...1_000_000)
+            guard let deployment = deployment(named: modelName, at: weightNode, sharePath, reader), let weight else {
+                resolved = false
+                continue
+            }
+            balanced.append(Route.Share(deployment, weight: weight))
+        }
+        var fallbacks: [ModelDeployment] = []
+        for (path, node) in reader.items(section.node("fallbacks"), section.path("fallbacks"), fix: "write 'fallbacks: [model-a, model-b]'.") {
+            if let deployment = deployment(named: reader.string(node, path), at: node, path, reader) {
+                fallbacks.append(deployment)
+            } else {
+                resolved = false
+            }
+        }
+        var policy = RoutePolicy()
+        if let milliseconds = section.integer("latency_budget_ms", in: 1...3_600_000) {
+            policy.latencyBudget = .milliseconds(milliseconds)
+        }
+        policy.maxAttempts = section.integer("max_attempts", in: 1...20) ?? policy.maxAttempts
+        if let retryOn = section.node("retry_on") {
+            let kinds = reader.items(retryOn, section.path("retry_on"), fix: "write e.g. 'retry_on: [rate_limited, server_error]'.")
+            policy.retryOn = Set(kinds.compactMap { reader.choice($0.node, $0.path, as: UpstreamError.Kind.self) })
+        }
+        policy.degradation = section.section("degrade") { Self.readDegradation(&$0) }
+        policy.context = section.section("context") { readContext(&$0) }
+        guard resolved, !balanced.isEmpty else { return nil }
+        let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
+        if Set(route.targets.map(\.kind)).count > 1 {
+            reader.report(section.node, section.path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
+        }
+        return route
+    }
+
+    /// `circuit_breaker: { consecutive_failures, failure_rate, minimum_calls, window_seconds, open_seconds }`
+    private mutating func readCircuitBreaker(_ root: inout YAMLSection) {
+        root.section("circuit_breaker") { section in
+            circuitBreaker.consecutiveFailures = section.integer("consecutive_failures", in: 1...10_000) ?? circuitBreaker.consecutiveFailures
+            circuitBreaker.failureRate = section.number("failure_rate", in: 0.01...1) ?? circuitBreaker.failureRate
+            circuitBreaker.minimumCalls = section.integer("minimum_calls", in: 1...1_000_000) ?? circuitBreaker.minimumCalls
+            circuitBreaker.window = section.seconds("window_seconds", in: 0.1...86_400) ?? circuitBreaker.window
+            circuitBreaker.openDuration = section.seconds("open_seconds", in: 0.01...86_400) ?? circuitBreaker.openDuration
         }
     }
 
     /// `budgets: [{ key: NAME | team: NAME | route: NAME, window: day|month|total, limit_usd: 50, soft_usd: 40 }]`
-    private mutating func readBudgets(_ node: Node?, _ reader: inout YAMLReader) {
-        guard let node else { return }
-        guard case .sequence(let items) = node else {
-            reader.report(node, "budgets", "expected a list of budgets.", fix: "write '- { key: my-app, window: day, limit_usd: 50 }' a line.")
-            return
-        }
-        for (index, item) in items.enumerated() {
-            let path = "budgets.\(index)"
-            let entries = Dictionary(
-                reader.mapping(item, path, allowed: ["key", "team", "route", "window", "limit_usd", "soft_usd"]).map { ($0.key, $0.node) },
-                uniquingKeysWith: { first, _ in first }
-            )
-            let scopes: [Budget.Scope] = [
-                reader.string(entries["key"], "\(path).key").map(Budget.Scope.key),
-                reader.string(entries["team"], "\(path).team").map(Budget.Scope.team),
-                reader.string(entries["route"], "\(path).route").map(Budget.Scope.route),
-            ].compactMap { $0 }
-            guard scopes.count == 1, let scope = scopes.first else {
-                reader.report(
-                    item,
-                    path,
-                    "a budget covers exactly one key, team or route.",
-                    fix: "write one of 'key: NAME', 'team: NAME', 'route: NAME'."
-                )
-                continue
+    private mutating func readBudgets(_ node: Node?, _ reader: YAMLReader) {
+        for (path, item) in reader.items(node, "budgets", fix: "write '- { key: my-app, window: day, limit_usd: 50 }' a line.") {
+            reader.section(item, path) { section in
+                let scopes: [Budget.Scope] = [
+                    section.string("key").map(Budget.Scope.key),
+                    section.string("team").map(Budget.Scope.team),
+                    section.string("route").map(Budget.Scope.route),
+                ].compactMap { $0 }
+                guard scopes.count == 1, let scope = scopes.first else {
+                    reader.report(
+                        item,
+                        path,
+                        "a budget covers exactly one key, team or route.",
+                        fix: "write one of 'key: NAME', 'team: NAME', 'route: NAME'."
+                    )
+                    return section.abandon()
+                }
+                if case .route(let name) = scope, !routes.contains(where: { $0.name == name }) {
+                    section.report("route", "no route is named '\(name)'.")
+                }
+                let window = section.choice("window", as: Budget.Window.self) ?? .day
+                guard let limit = section.number("limit_usd", in: 0...1_000_000_000) else {
+                    if section.node("limit_usd") == nil { section.report("limit_usd", "missing the limit.", fix: "add 'limit_usd: 50'.") }
+                    return section.abandon()
+                }
+                let soft = section.number("soft_usd", in: 0...limit)
+                budgets.append(Budget(scope: scope, window: window, limit: Money(dollars: limit), softLimit: soft.map(Money.init(dollars:))))
             }
-            if case .route(let name) = scope, !routes.contains(where: { $0.name == name }) {
-                reader.report(entries["route"], "\(path).route", "no route is named '\(name)'.")
-            }
-            let window = reader.choice(entries["window"], "\(path).window", as: Budget.Window.self) ?? .day
-            guard let limit = reader.number(entries["limit_usd"], "\(path).limit_usd", in: 0...1_000_000_000) else {
-                if entries["limit_usd"] == nil { reader.report(item, "\(path).limit_usd", "missing the limit.", fix: "add 'limit_usd: 50'.") }
-                continue
-            }
-            let soft = reader.number(entries["soft_usd"], "\(path).soft_usd", in: 0...limit)
-            budgets.append(Budget(scope: scope, window: window, limit: Money(dollars: limit), softLimit: soft.map(Money.init(dollars:))))
         }
     }
 
     /// `alerts: { webhook_url: URL, daily_spend_usd: 100, daily_jump_factor: 3, trailing_days: 7, check_interval_seconds: 60 }`
-    private mutating func readAlerts(_ node: Node?, _ reader: inout YAMLReader) {
-        let allowed = ["webhook_url", "daily_spend_usd", "daily_jump_factor", "trailing_days", "check_interval_seconds"]
-        for (key, value) in reader.mapping(node, "alerts", allowed: allowed) {
-            let path = "alerts.\(key)"
-            switch key {
-            case "webhook_url":
-                guard let url = reader.string(value, path) else { continue }
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    reader.report(value, path, "is not an http(s) URL.", fix: "write 'webhook_url: https://hooks.example.com/keel'.")
-                    continue
-                }
-                alerts.webhookURL = url
-            case "daily_spend_usd": alerts.spend.dailyThreshold = reader.number(value, path, in: 0...1_000_000_000).map(Money.init(dollars:))
-            case "daily_jump_factor": alerts.spend.jumpFactor = reader.number(value, path, in: 1...1000)
-            case "trailing_days": alerts.spend.trailingDays = reader.integer(value, path, in: 1...90) ?? alerts.spend.trailingDays
-            default: alerts.checkInterval = reader.number(value, path, in: 1...86_400).map { .milliseconds(Int64($0 * 1000)) } ?? alerts.checkInterval
-            }
+    private mutating func readAlerts(_ root: inout YAMLSection) {
+        root.section("alerts") { section in
+            alerts.webhookURL = Self.readURL(&section, "webhook_url", example: "https://hooks.example.com/keel")
+            alerts.spend.dailyThreshold = section.number("daily_spend_usd", in: 0...1_000_000_000).map(Money.init(dollars:))
+            alerts.spend.jumpFactor = section.number("daily_jump_factor", in: 1...1000)
+            alerts.spend.trailingDays = section.integer("trailing_days", in: 1...90) ?? alerts.spend.trailingDays
+            alerts.checkInterval = section.seconds("check_interval_seconds", in: 1...86_400) ?? alerts.checkInterval
         }
     }
 
-    /// `tracing: { endpoint: http://collector:4318, protocol: http/protobuf, service_name: keel, content: false, sample_ratio: 1 }`
-    private mutating func readTracing(_ node: Node?, _ reader: inout YAMLReader) {
-        let allowed = ["endpoint", "protocol", "service_name", "content", "sample_ratio", "batch_delay_ms"]
-        for (key, value) in reader.mapping(node, "tracing", allowed: allowed) {
-            let path = "tracing.\(key)"
-            switch key {
-            case "endpoint":
-                guard let url = reader.string(value, path) else { continue }
-                guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-                    reader.report(value, path, "is not an http(s) URL.", fix: "write 'endpoint: http://127.0.0.1:4318'.")
-                    continue
-                }
-                tracing.endpoint = url
-            case "protocol": tracing.wireProtocol = reader.choice(value, path, as: Tracing.WireProtocol.self) ?? tracing.wireProtocol
-            case "service_name": tracing.serviceName = reader.string(value, path) ?? tracing.serviceName
-            case "content": tracing.content = reader.bool(value, path) ?? tracing.content
-            case "sample_ratio": tracing.sampleRatio = reader.number(value, path, in: 0...1) ?? tracing.sampleRatio
-            default: tracing.batchDelay = reader.integer(value, path, in: 1...60_000).map { .milliseconds($0) } ?? tracing.batchDelay
-            }
+    /// `tracing: { endpoint: http://collector:4318, protocol: http/protobuf, service_name: keel, content: false, sample_ratio: 1, batch_delay_ms: 250 }`
+    private mutating func readTracing(_ root: inout YAMLSection) {
+        root.section("tracing") { section in
+            tracing.endpoint = Self.readURL(&section, "endpoint", example: "http://127.0.0.1:4318")
+            tracing.wireProtocol = section.choice("protocol", as: Tracing.WireProtocol.self) ?? tracing.wireProtocol
+            tracing.serviceName = section.string("service_name") ?? tracing.serviceName
+            tracing.content = section.bool("content") ?? tracing.content
+            tracing.sampleRatio = section.number("sample_ratio", in: 0...1) ?? tracing.sampleRatio
+            tracing.batchDelay = section.integer("batch_delay_ms", in: 1...60_000).map { .milliseconds($0) } ?? tracing.batchDelay
         }
+    }
+
+    /// An http(s) URL setting.
+    private static func readURL(_ section: inout YAMLSection, _ key: String, example: String) -> String? {
+        guard let url = section.string(key) else { return nil }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            section.report(key, "is not an http(s) URL.", fix: "write '\(key): \(example)'.")
+            return nil
+        }
+        return url
     }
 
     /// `rate_limits: { default: { requests_per_minute: 600, tokens_per_minute: 200000 }, keys: { NAME: { … } } }`
-    private mutating func readRateLimits(_ node: Node?, _ reader: inout YAMLReader) {
-        func limit(_ node: Node, _ path: String, _ reader: inout YAMLReader) -> RateLimits.Limit {
-            var limit = RateLimits.Limit()
-            for (key, value) in reader.mapping(node, path, allowed: ["requests_per_minute", "tokens_per_minute"]) {
-                let number = reader.integer(value, "\(path).\(key)", in: 1...1_000_000_000)
-                if key == "requests_per_minute" { limit.requestsPerMinute = number } else { limit.tokensPerMinute = number }
-            }
-            return limit
+    private mutating func readRateLimits(_ root: inout YAMLSection) {
+        func limit(_ section: inout YAMLSection) -> RateLimits.Limit {
+            RateLimits.Limit(
+                requestsPerMinute: section.integer("requests_per_minute", in: 1...1_000_000_000),
+                tokensPerMinute: section.integer("tokens_per_minute", in: 1...1_000_000_000)
+            )
         }
-        for (key, value) in reader.mapping(node, "rate_limits", allowed: ["default", "keys"]) {
-            if key == "default" {
-                defaultRateLimit = limit(value, "rate_limits.default", &reader)
-            } else {
-                for (name, keyLimit) in reader.mapping(value, "rate_limits.keys") {
-                    rateLimits[name] = limit(keyLimit, "rate_limits.keys.\(name)", &reader)
-                }
+        root.section("rate_limits") { section in
+            if section.node("default") != nil { defaultRateLimit = section.section("default", limit) }
+            let keys = section.node("keys")
+            for (name, node) in section.reader.entries(keys, section.path("keys")) {
+                rateLimits[name] = section.reader.section(node, "\(section.path("keys")).\(name)", limit)
             }
         }
     }
 
     /// A route's workflow context: `context: { strategy: truncate|summarize|fail, context_tokens: 8000, summarizer: MODEL }`.
-    private func readContext(_ node: Node?, path: String, _ reader: inout YAMLReader) -> ContextPolicy {
+    private func readContext(_ section: inout YAMLSection) -> ContextPolicy {
         var policy = ContextPolicy()
-        let entries = Dictionary(
-            reader.mapping(node, path, allowed: ["strategy", "context_tokens", "summarizer"]).map { ($0.key, $0.node) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        policy.strategy = reader.choice(entries["strategy"], "\(path).strategy", as: ContextStrategy.self) ?? policy.strategy
-        policy.contextTokens = reader.integer(entries["context_tokens"], "\(path).context_tokens", in: 16...10_000_000)
-        if let summarizer = entries["summarizer"] {
-            policy.summarizer = deployment(named: reader.string(summarizer, "\(path).summarizer"), at: summarizer, "\(path).summarizer", &reader)
-        }
-        if policy.strategy == .summarize, policy.summarizer == nil, entries["summarizer"] == nil {
-            reader.report(
-                node,
-                "\(path).summarizer",
-                "'summarize' needs a model to write summaries.",
-                fix: "add 'summarizer: NAME' (a cheaper model)."
-            )
+        policy.strategy = section.choice("strategy", as: ContextStrategy.self) ?? policy.strategy
+        policy.contextTokens = section.integer("context_tokens", in: 16...10_000_000)
+        if let summarizer = section.node("summarizer") {
+            policy.summarizer = deployment(named: section.string("summarizer"), at: summarizer, section.path("summarizer"), section.reader)
+        } else if policy.strategy == .summarize {
+            section.report("summarizer", "'summarize' needs a model to write summaries.", fix: "add 'summarizer: NAME' (a cheaper model).")
         }
         return policy
     }
 
     /// A route's last resort: `degrade: { cache_ttl_seconds: 300, static_answer: "…" }`.
-    private func readDegradation(_ node: Node?, path: String, _ reader: inout YAMLReader) -> DegradationPolicy {
+    private static func readDegradation(_ section: inout YAMLSection) -> DegradationPolicy {
         var policy = DegradationPolicy()
-        for (key, value) in reader.mapping(node, path, allowed: ["cache_ttl_seconds", "static_answer"]) {
-            switch key {
-            case "cache_ttl_seconds":
-                policy.cacheTTL = reader.number(value, "\(path).cache_ttl_seconds", in: 0.001...31_536_000).map { .milliseconds(Int64($0 * 1000)) }
-            default: policy.staticAnswer = reader.string(value, "\(path).static_answer")
-            }
-        }
+        policy.cacheTTL = section.seconds("cache_ttl_seconds", in: 0.001...31_536_000)
+        policy.staticAnswer = section.string("static_answer")
         return policy
     }
 
     /// The model a route names, or a problem with the closest known name.
-    private func deployment(named name: String?, at node: Node, _ path: String, _ reader: inout YAMLReader) -> ModelDeployment? {
+    private func deployment(named name: String?, at node: Node, _ path: String, _ reader: YAMLReader) -> ModelDeployment? {
         guard let name else { return nil }
         if let deployment = models.first(where: { $0.name == name }) { return deployment }
         let modelNames = models.map(\.name)
@@ -512,35 +434,31 @@ extension KeelConfiguration {
         return nil
     }
 
-    private mutating func readKeys(_ node: Node?, environment: [String: String], _ reader: inout YAMLReader) {
-        for (name, value) in reader.mapping(node, "keys") {
-            let path = "keys.\(name)"
-            let entries = Dictionary(
-                reader.mapping(value, path, allowed: ["role", "secret_env", "team"]).map { ($0.key, $0.node) },
-                uniquingKeysWith: { a, _ in a }
-            )
-            let role = reader.choice(entries["role"], "\(path).role", as: APIKey.Role.self) ?? .app
-            guard let variable = reader.string(entries["secret_env"], "\(path).secret_env") else {
-                if entries["secret_env"] == nil {
-                    reader.report(
-                        value,
-                        "\(path).secret_env",
-                        "missing the environment variable that holds the key.",
-                        fix: "add 'secret_env: NAME'; secrets never go in this file."
-                    )
+    private mutating func readKeys(_ node: Node?, environment: [String: String], _ reader: YAMLReader) {
+        for (name, value) in reader.entries(node, "keys") {
+            reader.section(value, "keys.\(name)") { section in
+                let role = section.choice("role", as: APIKey.Role.self) ?? .app
+                let team = section.string("team")
+                guard let variable = section.string("secret_env") else {
+                    if section.node("secret_env") == nil {
+                        section.report(
+                            "secret_env",
+                            "missing the environment variable that holds the key.",
+                            fix: "add 'secret_env: NAME'; secrets never go in this file."
+                        )
+                    }
+                    return section.abandon()
                 }
-                continue
+                guard let secret = environment[variable], secret.count >= 20 else {
+                    section.report(
+                        "secret_env",
+                        "the environment variable \(variable) is not set or shorter than 20 characters.",
+                        fix: "export \(variable) with a long random secret."
+                    )
+                    return section.abandon()
+                }
+                keys.append(ProvisionedKey(name: name, role: role, secret: secret, team: team))
             }
-            guard let secret = environment[variable], secret.count >= 20 else {
-                reader.report(
-                    entries["secret_env"],
-                    "\(path).secret_env",
-                    "the environment variable \(variable) is not set or shorter than 20 characters.",
-                    fix: "export \(variable) with a long random secret."
-                )
-                continue
-            }
-            keys.append(ProvisionedKey(name: name, role: role, secret: secret, team: reader.string(entries["team"], "\(path).team")))
         }
     }
 }

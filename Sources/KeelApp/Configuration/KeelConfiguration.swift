@@ -9,6 +9,12 @@ public struct KeelConfiguration: Sendable {
         public var port = 8080
         /// Larger request bodies are refused with 413 before they are read whole.
         public var maximumBodySize = 4 * 1024 * 1024
+        /// Open client connections; `nil` for what the file-descriptor limit leaves (see ``ConnectionLimits``).
+        public var maximumConnections: Int?
+        /// A keep-alive connection with no request for this long is closed.
+        public var idleTimeout: Duration = .seconds(60)
+        /// A request's head must arrive whole within this long of its first byte (or of the connection opening).
+        public var headerTimeout: Duration = .seconds(10)
     }
 
     public struct Storage: Sendable {
@@ -19,6 +25,8 @@ public struct KeelConfiguration: Sendable {
     public struct Log: Sendable {
         /// Whether request and response bodies are kept in the request log.
         public var bodies: RecordStage.BodyCapture = .none
+        /// A kept body is cut at this many bytes, and says so.
+        public var maximumBodyBytes = RecordStage.defaultMaximumBodyBytes
         public var level: Logger.Level = .info
     }
 
@@ -32,7 +40,8 @@ public struct KeelConfiguration: Sendable {
         public var baseURL: String?
         /// The provider's key, read from the environment variable the configuration names.
         public var apiKey: String?
-        public var timeout: Duration = .seconds(120)
+        /// How long Keel waits on the provider and how much it reads from it.
+        public var limits = UpstreamLimits()
         /// How a `simulated` provider behaves.
         public var simulation = SimulationProfile()
     }
@@ -66,6 +75,8 @@ public struct KeelConfiguration: Sendable {
     }
 
     public var server = Server()
+    /// What one request may ask for.
+    public var limits = RequestLimits()
     public var storage = Storage()
     public var log = Log()
     public var providers: [Provider] = []

@@ -60,115 +60,96 @@ public struct RehearsalScenario: Sendable {
         } catch {
             return (nil, [ConfigurationProblem(severity: .error, path: "", message: "not valid YAML: \(error)")])
         }
-        var reader = YAMLReader()
-        let sections = reader.mapping(root, "", allowed: ["description", "gateway", "traffic", "phases"])
-        let section = Dictionary(sections.map { ($0.key, $0.node) }, uniquingKeysWith: { first, _ in first })
-        let description = reader.string(section["description"], "description") ?? ""
-        // Keys for a rehearsal's gateway are made on the spot; none come from the environment.
-        let gateway = KeelConfiguration.read(section["gateway"], environment: [:], &reader)
-        for provider in gateway.providers where provider.kind != .simulated {
-            reader.report(
-                section["gateway"],
-                "gateway.providers.\(provider.name)",
-                "a rehearsal only drives simulated providers.",
-                fix: "use 'type: simulated'."
-            )
-        }
-        let traffic = readTraffic(section["traffic"], gateway: gateway, &reader)
-        let phases = readPhases(section["phases"], gateway: gateway, &reader)
-        guard let traffic, !phases.isEmpty, reader.problems.isEmpty else {
+        let reader = YAMLReader()
+        let scenario = reader.section(root, "") { section -> RehearsalScenario? in
+            let description = section.string("description") ?? ""
+            // Keys for a rehearsal's gateway are made on the spot; none come from the environment.
+            let gatewayNode = section.node("gateway")
+            let gateway = KeelConfiguration.read(gatewayNode, environment: [:], reader)
+            for provider in gateway.providers where provider.kind != .simulated {
+                reader.report(
+                    gatewayNode,
+                    "gateway.providers.\(provider.name)",
+                    "a rehearsal only drives simulated providers.",
+                    fix: "use 'type: simulated'."
+                )
+            }
+            let traffic = section.section("traffic") { readTraffic(&$0, gateway: gateway) }
+            let phases = readPhases(section.node("phases"), gateway: gateway, reader)
             if phases.isEmpty, reader.problems.isEmpty {
                 reader.report(root, "phases", "a rehearsal needs at least one phase.", fix: "add 'phases:' with a name and seconds each.")
             }
-            return (nil, reader.problems)
+            guard let traffic, !phases.isEmpty else { return nil }
+            return RehearsalScenario(description: description, gateway: gateway, traffic: traffic, phases: phases)
         }
-        return (RehearsalScenario(description: description, gateway: gateway, traffic: traffic, phases: phases), reader.problems)
+        guard reader.problems.isEmpty else { return (nil, reader.problems) }
+        return (scenario, reader.problems)
     }
 
-    private static func readTraffic(_ node: Node?, gateway: KeelConfiguration, _ reader: inout YAMLReader) -> Traffic? {
-        let entries = Dictionary(
-            reader.mapping(node, "traffic", allowed: ["route", "rate_per_second", "stream_share", "prompt"]).map { ($0.key, $0.node) },
-            uniquingKeysWith: { first, _ in first }
-        )
-        guard let route = reader.string(entries["route"], "traffic.route"),
-            let rate = reader.number(entries["rate_per_second"], "traffic.rate_per_second", in: 0.1...100_000)
-        else {
-            reader.report(node, "traffic", "needs a route and a rate.", fix: "write 'traffic: { route: NAME, rate_per_second: 200 }'.")
+    private static func readTraffic(_ section: inout YAMLSection, gateway: KeelConfiguration) -> Traffic? {
+        guard let route = section.string("route"), let rate = section.number("rate_per_second", in: 0.1...100_000) else {
+            section.reader.report(
+                section.node,
+                "traffic",
+                "needs a route and a rate.",
+                fix: "write 'traffic: { route: NAME, rate_per_second: 200 }'."
+            )
             return nil
         }
         guard gateway.routes.contains(where: { $0.name == route }) else {
-            reader.report(
-                entries["route"],
-                "traffic.route",
-                "the gateway has no route named '\(route)'.",
-                fix: "name one of the routes under gateway.routes."
-            )
+            section.report("route", "the gateway has no route named '\(route)'.", fix: "name one of the routes under gateway.routes.")
             return nil
         }
         var traffic = Traffic(route: route, rate: rate)
-        traffic.streamShare = reader.number(entries["stream_share"], "traffic.stream_share", in: 0...1) ?? 0
-        traffic.prompt = reader.string(entries["prompt"], "traffic.prompt") ?? traffic.prompt
+        traffic.streamShare = section.number("stream_share", in: 0...1) ?? 0
+        traffic.prompt = section.string("prompt") ?? traffic.prompt
         return traffic
     }
 
-    private static func readPhases(_ node: Node?, gateway: KeelConfiguration, _ reader: inout YAMLReader) -> [Phase] {
-        guard let node else { return [] }
-        guard case .sequence(let items) = node else {
-            reader.report(node, "phases", "expected a list of phases.")
-            return []
-        }
+    private static func readPhases(_ node: Node?, gateway: KeelConfiguration, _ reader: YAMLReader) -> [Phase] {
         var phases: [Phase] = []
-        for (index, item) in items.enumerated() {
-            let path = "phases.\(index)"
-            let entries = Dictionary(
-                reader.mapping(item, path, allowed: ["name", "seconds", "providers", "expect"]).map { ($0.key, $0.node) },
-                uniquingKeysWith: { first, _ in first }
-            )
-            guard let seconds = reader.number(entries["seconds"], "\(path).seconds", in: 0.1...86_400) else {
-                reader.report(item, "\(path).seconds", "a phase needs its length.", fix: "add 'seconds: 30'.")
-                continue
-            }
-            var profiles: [String: SimulationProfile] = [:]
-            for (name, settings) in reader.mapping(entries["providers"], "\(path).providers") {
-                guard let provider = gateway.providers.first(where: { $0.name == name }) else {
-                    reader.report(settings, "\(path).providers.\(name)", "the gateway has no provider named '\(name)'.")
-                    continue
+        for (index, (path, item)) in reader.items(node, "phases", fix: "write a list of phases, each with a name and seconds.").enumerated() {
+            reader.section(item, path) { section in
+                guard let duration = section.seconds("seconds", in: 0.1...86_400) else {
+                    if section.node("seconds") == nil { section.report("seconds", "a phase needs its length.", fix: "add 'seconds: 30'.") }
+                    return section.abandon()
                 }
-                let allowed = ["latency", "tokens_per_second", "output_tokens", "faults"]
-                let overrides = Dictionary(
-                    reader.mapping(settings, "\(path).providers.\(name)", allowed: allowed).map { ($0.key, $0.node) },
-                    uniquingKeysWith: { first, _ in first }
+                var profiles: [String: SimulationProfile] = [:]
+                for (name, settings) in reader.entries(section.node("providers"), section.path("providers")) {
+                    guard let provider = gateway.providers.first(where: { $0.name == name }) else {
+                        reader.report(settings, "\(section.path("providers")).\(name)", "the gateway has no provider named '\(name)'.")
+                        continue
+                    }
+                    profiles[name] = reader.section(settings, "\(section.path("providers")).\(name)") {
+                        KeelConfiguration.readSimulation(&$0, base: provider.simulation)
+                    }
+                }
+                phases.append(
+                    Phase(
+                        name: section.string("name") ?? "phase \(index + 1)",
+                        duration: duration,
+                        profiles: profiles,
+                        expectations: section.section("expect") { readExpectations(&$0, gateway: gateway) }
+                    )
                 )
-                profiles[name] = KeelConfiguration.readSimulation(overrides, path: "\(path).providers.\(name)", base: provider.simulation, &reader)
             }
-            phases.append(
-                Phase(
-                    name: reader.string(entries["name"], "\(path).name") ?? "phase \(index + 1)",
-                    duration: .milliseconds(Int64(seconds * 1000)),
-                    profiles: profiles,
-                    expectations: readExpectations(entries["expect"], path: "\(path).expect", gateway: gateway, &reader)
-                )
-            )
         }
         return phases
     }
 
-    private static func readExpectations(_ node: Node?, path: String, gateway: KeelConfiguration, _ reader: inout YAMLReader) -> Expectations {
+    private static func readExpectations(_ section: inout YAMLSection, gateway: KeelConfiguration) -> Expectations {
         var expectations = Expectations()
-        for (key, value) in reader.mapping(node, path, allowed: ["success_rate", "over_budget", "amplification", "share_while_open"]) {
-            switch key {
-            case "success_rate": expectations.successRate = reader.number(value, "\(path).success_rate", in: 0...1)
-            case "over_budget": expectations.overBudget = reader.integer(value, "\(path).over_budget", in: 0...Int.max)
-            case "amplification": expectations.amplification = reader.number(value, "\(path).amplification", in: 1...100)
-            default:
-                for (model, share) in reader.mapping(value, "\(path).share_while_open") {
-                    guard gateway.models.contains(where: { $0.name == model }) else {
-                        reader.report(share, "\(path).share_while_open.\(model)", "the gateway has no model named '\(model)'.")
-                        continue
-                    }
-                    expectations.shareWhileOpen[model] = reader.number(share, "\(path).share_while_open.\(model)", in: 0...1)
-                }
+        expectations.successRate = section.number("success_rate", in: 0...1)
+        expectations.overBudget = section.integer("over_budget", in: 0...Int.max)
+        expectations.amplification = section.number("amplification", in: 1...100)
+        let shares = section.node("share_while_open")
+        for (model, share) in section.reader.entries(shares, section.path("share_while_open")) {
+            let path = "\(section.path("share_while_open")).\(model)"
+            guard gateway.models.contains(where: { $0.name == model }) else {
+                section.reader.report(share, path, "the gateway has no model named '\(model)'.")
+                continue
             }
+            expectations.shareWhileOpen[model] = section.reader.number(share, path, in: 0...1)
         }
         return expectations
     }

@@ -34,7 +34,7 @@ public final class Exchange: Sendable {
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
-        var responseBody: String?
+        var responseBody: CapturedBody?
         var finished = false
     }
 
@@ -128,10 +128,20 @@ public final class Exchange: Sendable {
     /// How the answer was degraded, if it was.
     public var degradation: Degradation? { state.withLock { $0.degradation } }
 
-    public func setResponseBody(_ body: String) { state.withLock { $0.responseBody = body } }
+    /// The answer as the log keeps it, cut at `limit` bytes.
+    public func setResponseBody(_ body: String, limit: Int) {
+        var captured = CapturedBody(limit: limit)
+        captured.append(body)
+        state.withLock { $0.responseBody = captured }
+    }
 
-    /// Adds streamed text to the captured response body.
-    public func appendResponseBody(_ text: String) { state.withLock { $0.responseBody = ($0.responseBody ?? "") + text } }
+    /// Adds streamed text to the captured response body, in place; past `limit` bytes it is cut.
+    public func appendResponseBody(_ text: String, limit: Int) {
+        state.withLock { state in
+            if state.responseBody == nil { state.responseBody = CapturedBody(limit: limit) }
+            state.responseBody?.append(text)
+        }
+    }
 
     /// The deployment that answered (the last attempt's).
     public var deployment: ModelDeployment? { state.withLock { $0.deployment } }
@@ -169,8 +179,9 @@ public final class Exchange: Sendable {
         state.withLock { if $0.firstToken == nil { $0.firstToken = now } }
     }
 
-    /// Closes the ledger and returns its row, once: later calls return `nil`.
-    public func finish(status: Int, error: KeelError? = nil, keepBodies: Bool = false) -> RequestRecord? {
+    /// Closes the ledger and returns its row, once: later calls return `nil`. With `bodyLimit`, the
+    /// row keeps the bodies, each cut at that many bytes.
+    public func finish(status: Int, error: KeelError? = nil, bodyLimit: Int? = nil) -> RequestRecord? {
         let duration = elapsed
         return state.withLock { state -> RequestRecord? in
             guard !state.finished else { return nil }
@@ -203,8 +214,14 @@ public final class Exchange: Sendable {
                 degraded: state.degradation?.mode.rawValue,
                 replayOf: state.replayOf,
                 workflowID: state.workflowID,
-                requestBody: keepBodies ? state.requestBody.map { String(decoding: $0, as: UTF8.self) } : nil,
-                responseBody: keepBodies ? state.responseBody : nil,
+                requestBody: bodyLimit.flatMap { limit in
+                    state.requestBody.map { bytes in
+                        var captured = CapturedBody(limit: limit)
+                        captured.append(bytes: bytes)
+                        return captured.stored
+                    }
+                },
+                responseBody: bodyLimit == nil ? nil : state.responseBody?.stored,
                 attempts: state.attempts
             )
             record.responseModel = state.deployment?.upstreamModel

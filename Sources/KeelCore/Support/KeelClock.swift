@@ -36,9 +36,9 @@ extension Duration {
     /// This duration in (fractional) seconds.
     public var seconds: Double { milliseconds / 1000 }
 
-    /// This duration in whole nanoseconds, for timers that count in them.
+    /// This duration in whole nanoseconds, for timers that count in them (saturating past ±292 years).
     public var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+        return seconds.saturatingMultiply(1_000_000_000).saturatingAdd(attoseconds / 1_000_000_000)
     }
 }

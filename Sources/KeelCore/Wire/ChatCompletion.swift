@@ -25,6 +25,7 @@ public struct ChatCompletion: Sendable, Hashable {
         guard var object = value.objectValue, let choices = object["choices"]?.arrayValue else {
             throw UpstreamError(.badResponse, "the response has no 'choices' array")
         }
+        try TokenUsage.validate(openAI: object["usage"])
         if object["id"]?.stringValue == nil { object["id"] = .string(fallbackID) }
         object["object"] = "chat.completion"
         if object["created"]?.integerValue == nil { object["created"] = JSONValue(created) }

@@ -24,6 +24,7 @@ public struct ChatCompletionChunk: Sendable, Hashable {
     /// Reads an upstream's chunk, filling in the keys OpenAI's schema requires on every chunk.
     public init(normalizing value: JSONValue) throws(UpstreamError) {
         guard var object = value.objectValue else { throw UpstreamError(.badResponse, "a stream chunk is not a JSON object") }
+        try TokenUsage.validate(openAI: object["usage"])
         object["object"] = "chat.completion.chunk"
         if object["id"]?.stringValue == nil { object["id"] = "" }
         if object["created"]?.integerValue == nil { object["created"] = 0 }

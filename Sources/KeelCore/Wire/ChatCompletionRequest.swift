@@ -18,6 +18,10 @@ public struct ChatCompletionRequest: Sendable, Hashable {
     /// The body exactly as the client sent it.
     public private(set) var json: JSONObject
 
+    /// What `max_tokens` may ask for: no model writes more than 2³¹ − 1 tokens, and bounding it
+    /// keeps every sum and price computed from it in range.
+    public static let outputTokenRange = 1...TokenUsage.maximumCount
+
     /// Reads and validates a request body.
     public init(json value: JSONValue) throws(KeelError) {
         let reader = try FieldReader(body: value)
@@ -38,10 +42,10 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         } else {
             self.includeUsage = false
         }
-        if let maxCompletionTokens = try reader.integer("max_completion_tokens", atLeast: 1) {
+        if let maxCompletionTokens = try reader.integer("max_completion_tokens", in: Self.outputTokenRange) {
             self.maxOutputTokens = maxCompletionTokens
         } else {
-            self.maxOutputTokens = try reader.integer("max_tokens", atLeast: 1)
+            self.maxOutputTokens = try reader.integer("max_tokens", in: Self.outputTokenRange)
         }
         self.temperature = try reader.number("temperature", in: 0...2)
         self.topP = try reader.number("top_p", in: 0...1)

@@ -36,7 +36,7 @@ public struct EmbeddingsRequest: Sendable, Hashable {
         if let format = try reader.string("encoding_format"), format != "float", format != "base64" {
             throw reader.invalid("encoding_format", "'\(format)' is not one of 'float', 'base64'.")
         }
-        self.dimensions = try reader.integer("dimensions", atLeast: 1)
+        self.dimensions = try reader.integer("dimensions", in: 1...Int(Int32.max))
         self.json = reader.object
     }
 

@@ -16,6 +16,7 @@ public struct EmbeddingsResponse: Sendable, Hashable {
         guard var object = value.objectValue, object["data"]?.arrayValue != nil else {
             throw UpstreamError(.badResponse, "the embeddings response has no 'data' array")
         }
+        try TokenUsage.validate(openAI: object["usage"])
         object["object"] = "list"
         self.json = object
     }

@@ -53,7 +53,6 @@ struct FieldReader {
 
     func string(_ key: String) throws(KeelError) -> String? { try optional(key, "a string") { $0.stringValue } }
     func bool(_ key: String) throws(KeelError) -> Bool? { try optional(key, "a boolean") { $0.boolValue } }
-    func integer(_ key: String) throws(KeelError) -> Int? { try optional(key, "an integer") { $0.integerValue.map(Int.init) } }
     func number(_ key: String) throws(KeelError) -> Double? { try optional(key, "a number") { $0.doubleValue } }
     func object(_ key: String) throws(KeelError) -> JSONObject? { try optional(key, "an object") { $0.objectValue } }
     func array(_ key: String) throws(KeelError) -> [JSONValue]? { try optional(key, "an array") { $0.arrayValue } }
@@ -66,17 +65,15 @@ struct FieldReader {
         return value
     }
 
+    /// An integer in `range`; a whole number outside it (however large) is an invalid value, not a crash.
     func integer(_ key: String, in range: ClosedRange<Int>) throws(KeelError) -> Int? {
-        guard let value = try integer(key) else { return nil }
-        guard range.contains(value) else {
-            throw invalid(key, "\(value) is not between \(range.lowerBound) and \(range.upperBound).")
+        guard let raw = value(key) else { return nil }
+        let outOfRange = invalid(key, "\(raw.jsonString) is not between \(range.lowerBound) and \(range.upperBound).")
+        if let integer = raw.integerValue {
+            guard integer >= Int64(range.lowerBound), integer <= Int64(range.upperBound) else { throw outOfRange }
+            return Int(integer)
         }
-        return value
-    }
-
-    func integer(_ key: String, atLeast minimum: Int) throws(KeelError) -> Int? {
-        guard let value = try integer(key) else { return nil }
-        guard value >= minimum else { throw invalid(key, "\(value) is less than the minimum of \(minimum).") }
-        return value
+        if let number = raw.doubleValue, number.isFinite, number.rounded() == number { throw outOfRange }
+        throw typeError(key, "an integer", raw)
     }
 }

@@ -14,7 +14,30 @@ public struct TokenUsage: Sendable, Hashable {
         self.reasoningTokens = reasoningTokens
     }
 
-    public var totalTokens: Int { inputTokens + outputTokens }
+    public var totalTokens: Int { inputTokens.saturatingAdd(outputTokens) }
+
+    /// The most tokens one call may report for one count; an upstream reporting more (or fewer
+    /// than none) is broken, and its answer is a `bad_response`.
+    public static let maximumCount = Int(Int32.max)
+
+    /// An upstream's token count: absent, or a whole number from 0 to ``maximumCount``.
+    public static func count(_ value: JSONValue?, _ name: String) throws(UpstreamError) -> Int? {
+        guard let value, !value.isNull else { return nil }
+        guard let count = value.integerValue, (0...Int64(maximumCount)).contains(count) else {
+            throw UpstreamError(.badResponse, "the upstream reported \(value.jsonString) \(name), not a count from 0 to \(maximumCount)")
+        }
+        return Int(count)
+    }
+
+    /// Checks the counts of an OpenAI `usage` object, so that reading it later cannot go wrong.
+    public static func validate(openAI value: JSONValue?) throws(UpstreamError) {
+        guard let object = value?.objectValue else { return }
+        for name in ["prompt_tokens", "input_tokens", "completion_tokens", "output_tokens", "total_tokens"] {
+            _ = try count(object[name], name)
+        }
+        _ = try count(object["prompt_tokens_details"]?.objectValue?["cached_tokens"], "cached_tokens")
+        _ = try count(object["completion_tokens_details"]?.objectValue?["reasoning_tokens"], "reasoning_tokens")
+    }
 
     /// Reads an OpenAI `usage` object; `nil` when it is absent or has no token counts.
     public init?(openAI value: JSONValue?) {

@@ -27,7 +27,7 @@ struct AnthropicStreamTranslator: Sendable {
             let message = object["message"]?.objectValue
             id = message?["id"]?.stringValue ?? id
             model = message?["model"]?.stringValue ?? model
-            inputUsage = AnthropicTranslation.usage(message?["usage"])
+            inputUsage = try AnthropicTranslation.usage(message?["usage"])
             return [chunk(delta: JSONObject([("role", "assistant"), ("content", "")]))]
         case "content_block_start":
             guard let block = object["content_block"]?.objectValue, block["type"]?.stringValue == "tool_use" else { return [] }
@@ -52,7 +52,7 @@ struct AnthropicStreamTranslator: Sendable {
                 return []
             }
         case "message_delta":
-            outputTokens = Int(object["usage"]?.objectValue?["output_tokens"]?.integerValue ?? Int64(outputTokens))
+            outputTokens = try TokenUsage.count(object["usage"]?.objectValue?["output_tokens"], "output_tokens") ?? outputTokens
             let reason = AnthropicTranslation.finishReason(object["delta"]?.objectValue?["stop_reason"]?.stringValue)
             return [chunk(delta: JSONObject(), finishReason: reason)]
         case "message_stop":

@@ -128,13 +128,15 @@ enum AnthropicTranslation {
     }
 
     /// Anthropic's usage in OpenAI's terms: cache reads and writes are input tokens too.
-    static func usage(_ value: JSONValue?) -> TokenUsage? {
+    static func usage(_ value: JSONValue?) throws(UpstreamError) -> TokenUsage? {
         guard let usage = value?.objectValue else { return nil }
-        let input = usage["input_tokens"]?.integerValue ?? 0
-        let cacheRead = usage["cache_read_input_tokens"]?.integerValue ?? 0
-        let cacheWrite = usage["cache_creation_input_tokens"]?.integerValue ?? 0
-        let output = usage["output_tokens"]?.integerValue ?? 0
-        return TokenUsage(inputTokens: Int(input + cacheRead + cacheWrite), outputTokens: Int(output), cachedInputTokens: Int(cacheRead))
+        let input = try TokenUsage.count(usage["input_tokens"], "input_tokens") ?? 0
+        let cacheRead = try TokenUsage.count(usage["cache_read_input_tokens"], "cache_read_input_tokens") ?? 0
+        let cacheWrite = try TokenUsage.count(usage["cache_creation_input_tokens"], "cache_creation_input_tokens") ?? 0
+        let output = try TokenUsage.count(usage["output_tokens"], "output_tokens") ?? 0
+        let total = input.saturatingAdd(cacheRead).saturatingAdd(cacheWrite)
+        guard total <= TokenUsage.maximumCount else { throw UpstreamError(.badResponse, "the upstream reported \(total) input tokens") }
+        return TokenUsage(inputTokens: total, outputTokens: output, cachedInputTokens: cacheRead)
     }
 
     /// A `chat.completion` for a Messages API response.
@@ -164,7 +166,7 @@ enum AnthropicTranslation {
         let object = JSONObject([
             ("id", response["id"] ?? .string(RandomID.make(prefix: "chatcmpl-"))), ("object", "chat.completion"),
             ("created", JSONValue(created)), ("model", response["model"] ?? "unknown"), ("choices", [choice]),
-            ("usage", usage(response["usage"])?.openAI ?? .null),
+            ("usage", try usage(response["usage"])?.openAI ?? .null),
         ])
         return try ChatCompletion(normalizing: .object(object), fallbackID: "", created: created)
     }

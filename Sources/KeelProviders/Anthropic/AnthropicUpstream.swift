@@ -30,7 +30,7 @@ public struct AnthropicUpstream: Upstream {
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
         let body = AnthropicTranslation.messagesRequest(from: request)
         let response = try await transport.post("messages", headers: headers, body: body)
-        return ChatStream(AnthropicChunkSequence(events: response.body.serverSentEvents(), created: created))
+        return ChatStream(AnthropicChunkSequence(events: transport.events(of: response), created: created))
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {

@@ -47,9 +47,10 @@ final class PlainHTTPClient: Sendable {
     }
 
     /// Sends `request` and returns once the response's head has arrived, or throws an
-    /// ``UpstreamError`` when the connection fails or no head arrives within `timeout`.
-    /// Cancelling the task closes the connection.
-    func post(_ request: PlainHTTPRequest, timeout: Duration) async throws -> UpstreamHTTPResponse {
+    /// ``UpstreamError`` when the connection fails or no head arrives within the attempt's
+    /// `limits.timeout`; the body then fails with a timeout when it runs past that, or falls silent
+    /// for `limits.idleTimeout`. Cancelling the task closes the connection.
+    func post(_ request: PlainHTTPRequest, limits: UpstreamLimits) async throws -> UpstreamHTTPResponse {
         let loop = group.any()
         guard let pool = pools[ObjectIdentifier(loop)] else { preconditionFailure("an event loop outside the client's group") }
         let ticket = PlainHTTPTicket()
@@ -57,8 +58,8 @@ final class PlainHTTPClient: Sendable {
             try Task.checkCancellation()
             let head =
                 loop.inEventLoop
-                ? pool.value.start(request, ticket: ticket, timeout: timeout)
-                : loop.flatSubmit { pool.value.start(request, ticket: ticket, timeout: timeout) }
+                ? pool.value.start(request, ticket: ticket, limits: limits)
+                : loop.flatSubmit { pool.value.start(request, ticket: ticket, limits: limits) }
             return try await head.get()
         } onCancel: {
             ticket.cancel()

@@ -19,6 +19,11 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
     /// Counts requests, so that a consumer giving up on an earlier body cannot close a later one.
     private var generation = 0
     private var keepAlive = true
+    /// The streaming body's bounds in time: the attempt's deadline and the longest silence.
+    private var bodyDeadline = NIODeadline.distantFuture
+    private var idleTimeout = TimeAmount.seconds(60)
+    private var lastRead = NIODeadline.now()
+    private var bodyWatch: Scheduled<Void>?
 
     init(origin: PlainHTTPOrigin, pool: PlainHTTPConnectionPool) {
         self.origin = origin
@@ -68,6 +73,10 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
             self.exchange = nil
             exchange.connection = nil
             keepAlive = head.isKeepAlive
+            bodyDeadline = exchange.deadline
+            idleTimeout = exchange.idleTimeout
+            lastRead = .now()
+            watchBody(context)
             let (stream, continuation) = AsyncThrowingStream.makeStream(of: ByteBuffer.self)
             let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
             let generation = self.generation
@@ -78,10 +87,12 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
             body = continuation
             exchange.succeed(UpstreamHTTPResponse(status: Int(head.status.code), headers: head.headers, body: .pooled(stream)))
         case .body(let part):
+            lastRead = .now()
             body?.yield(part)
         case .end:
             guard let body else { return }
             self.body = nil
+            bodyWatch?.cancel()
             body.finish()
             if keepAlive { pool.release(self) } else { context.close(promise: nil) }
         }
@@ -114,11 +125,38 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
         close()
     }
 
+    /// Fails the body being streamed when the attempt's deadline passes or nothing was read for the
+    /// idle timeout: one timer, moved only when it fires, so that a read costs no rescheduling.
+    private func watchBody(_ context: ChannelHandlerContext) {
+        let due = min(bodyDeadline, lastRead + idleTimeout)
+        let connection = NIOLoopBound(self, eventLoop: context.eventLoop)
+        bodyWatch = context.eventLoop.assumeIsolated().scheduleTask(deadline: due) {
+            let this = connection.value
+            guard this.body != nil else { return }
+            let now = NIODeadline.now()
+            if now >= this.bodyDeadline {
+                this.timeOut("the answer took longer than the attempt's timeout")
+            } else if now >= this.lastRead + this.idleTimeout {
+                this.timeOut("the upstream sent nothing for \(this.idleTimeout.nanoseconds / 1_000_000) ms")
+            } else {
+                this.watchBody(context)
+            }
+        }
+    }
+
+    private func timeOut(_ message: String) {
+        guard let body else { return }
+        self.body = nil
+        body.finish(throwing: UpstreamError(.timeout, message))
+        close()
+    }
+
     /// Called when the reader of a body stops before its end: the rest can only be discarded with
     /// the connection.
     private func stopStreaming(_ generation: Int) {
         guard generation == self.generation, body != nil else { return }
         body = nil
+        bodyWatch?.cancel()
         close()
     }
 
@@ -131,6 +169,7 @@ final class PlainHTTPConnection: ChannelInboundHandler, RemovableChannelHandler 
         }
         if let body {
             self.body = nil
+            bodyWatch?.cancel()
             // A stream's reader turns this into `streamInterrupted` (see `ServerSentEventSequence`).
             body.finish(throwing: UpstreamError(.serverError, "the answer broke off: \(error.message)"))
         }

@@ -19,7 +19,7 @@ final class PlainHTTPConnectionPool {
     }
 
     /// Sends `request` on an idle connection to its origin, or on a new one.
-    func start(_ request: PlainHTTPRequest, ticket: PlainHTTPTicket, timeout: Duration) -> EventLoopFuture<UpstreamHTTPResponse> {
+    func start(_ request: PlainHTTPRequest, ticket: PlainHTTPTicket, limits: UpstreamLimits) -> EventLoopFuture<UpstreamHTTPResponse> {
         let promise = loop.makePromise(of: UpstreamHTTPResponse.self)
         guard !ticket.isCancelled else {
             promise.fail(CancellationError())
@@ -29,17 +29,23 @@ final class PlainHTTPConnectionPool {
             promise.fail(UpstreamError(.unavailable, "Keel is shutting down"))
             return promise.futureResult
         }
-        let exchange = PlainHTTPExchange(request: request, promise: promise)
+        let deadline = NIODeadline.now() + .nanoseconds(limits.timeout.nanoseconds)
+        let exchange = PlainHTTPExchange(
+            request: request,
+            promise: promise,
+            deadline: deadline,
+            idleTimeout: .nanoseconds(limits.idleTimeout.nanoseconds)
+        )
         let key = ObjectIdentifier(ticket)
         waiting[key] = exchange
         promise.futureResult.assumeIsolated().whenComplete { _ in self.waiting[key] = nil }
-        exchange.timeout = loop.assumeIsolated().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
-            exchange.fail(UpstreamError(.timeout, "no answer in time"))
+        exchange.timeout = loop.assumeIsolated().scheduleTask(deadline: deadline) {
+            exchange.fail(UpstreamError(.timeout, "no answer within the attempt's timeout"))
         }
         if let connection = takeIdle(request.origin) {
             connection.send(exchange)
         } else {
-            connect(to: request.origin, timeout: timeout).whenComplete { result in
+            connect(to: request.origin, timeout: min(limits.connectTimeout, limits.timeout)).whenComplete { result in
                 switch result {
                 case .success(let connection):
                     if exchange.isFinished { self.release(connection) } else { connection.send(exchange) }
@@ -96,7 +102,7 @@ final class PlainHTTPConnectionPool {
     private func connect(to origin: PlainHTTPOrigin, timeout: Duration) -> EventLoopFuture<PlainHTTPConnection>.Isolated {
         let pool = NIOLoopBound(self, eventLoop: loop)
         return ClientBootstrap(group: loop)
-            .connectTimeout(.milliseconds(Int64(min(timeout.milliseconds, 10_000))))
+            .connectTimeout(.nanoseconds(timeout.nanoseconds))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -114,14 +120,20 @@ final class PlainHTTPConnectionPool {
 /// a failure of its connection, its timeout, or its task's cancellation.
 final class PlainHTTPExchange {
     let request: PlainHTTPRequest
+    /// When the whole attempt, body included, must be over.
+    let deadline: NIODeadline
+    /// The longest silence between two reads of the body.
+    let idleTimeout: TimeAmount
     private var promise: EventLoopPromise<UpstreamHTTPResponse>?
     var timeout: Scheduled<Void>?
     /// The connection carrying the request, once it is sent.
     var connection: PlainHTTPConnection?
 
-    init(request: PlainHTTPRequest, promise: EventLoopPromise<UpstreamHTTPResponse>) {
+    init(request: PlainHTTPRequest, promise: EventLoopPromise<UpstreamHTTPResponse>, deadline: NIODeadline, idleTimeout: TimeAmount) {
         self.request = request
         self.promise = promise
+        self.deadline = deadline
+        self.idleTimeout = idleTimeout
     }
 
     var isFinished: Bool { promise == nil }

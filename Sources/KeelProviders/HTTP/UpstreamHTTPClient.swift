@@ -26,17 +26,20 @@ public final class UpstreamHTTPClient: Sendable {
         await plain.shutdown()
     }
 
-    /// POSTs `body` to `url` and returns once the response's head has arrived.
-    func post(_ url: UpstreamURL, headers: HTTPHeaders, body: ByteBuffer, timeout: Duration) async throws -> UpstreamHTTPResponse {
+    /// POSTs `body` to `url` and returns once the response's head has arrived; the body must then
+    /// arrive within the same attempt's time (`limits.timeout`). Keel's own connections also bound
+    /// the silence between two reads (`limits.idleTimeout`) and the time to connect; for TLS
+    /// upstreams AsyncHTTPClient's configuration bounds those (see `HTTPClientService`).
+    func post(_ url: UpstreamURL, headers: HTTPHeaders, body: ByteBuffer, limits: UpstreamLimits) async throws -> UpstreamHTTPResponse {
         switch url {
         case .plain(let origin, let path):
-            return try await plain.post(PlainHTTPRequest(origin: origin, path: path, headers: headers, body: body), timeout: timeout)
+            return try await plain.post(PlainHTTPRequest(origin: origin, path: path, headers: headers, body: body), limits: limits)
         case .other(let url):
             var request = HTTPClientRequest(url: url)
             request.method = .POST
             request.headers = headers
             request.body = .bytes(body)
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            let response = try await client.execute(request, timeout: .nanoseconds(limits.timeout.nanoseconds))
             return UpstreamHTTPResponse(status: Int(response.status.code), headers: response.headers, body: .client(response.body))
         }
     }

@@ -39,13 +39,11 @@ struct UpstreamHTTPResponse: Sendable {
             }
         }
 
-        /// The whole body, refused once it passes `maximum` bytes.
-        func collect(upTo maximum: Int) async throws -> ByteBuffer {
+        /// The whole body; `nil`, reading no further, once it passes `maximum` bytes.
+        func collect(upTo maximum: Int) async throws -> ByteBuffer? {
             var collected = ByteBuffer()
             for try await var part in self {
-                guard collected.readableBytes + part.readableBytes <= maximum else {
-                    throw UpstreamError(.badResponse, "the response is larger than \(maximum) bytes")
-                }
+                guard collected.readableBytes + part.readableBytes <= maximum else { return nil }
                 collected.writeBuffer(&part)
             }
             return collected

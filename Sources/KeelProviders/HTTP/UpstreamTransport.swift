@@ -6,19 +6,22 @@ import NIOHTTP1
 import NIOPosix
 
 /// Sends JSON to a provider and classifies every way that can fail as an ``UpstreamError``:
-/// statuses, timeouts, refused connections, unreadable bodies.
+/// statuses, timeouts, refused connections, unreadable or oversized bodies.
 struct UpstreamTransport: Sendable {
     let client: UpstreamHTTPClient
     /// The API root.
     let baseURL: UpstreamURL
-    let timeout: Duration
-    /// The largest non-streamed response body read.
-    let maximumBodySize = 32 * 1024 * 1024
+    let limits: UpstreamLimits
+    /// The provider's name, for the limits it trips.
+    let name: String
+    let trips: LimitTrips
 
     init(endpoint: HTTPEndpoint) {
         self.client = endpoint.client
         self.baseURL = UpstreamURL(endpoint.baseURL)
-        self.timeout = endpoint.timeout
+        self.limits = endpoint.limits
+        self.name = endpoint.name
+        self.trips = endpoint.trips
     }
 
     /// POSTs `body` to `path` under the base URL and returns the response once its status is a success.
@@ -31,10 +34,10 @@ struct UpstreamTransport: Sendable {
                 baseURL.appending(path),
                 headers: requestHeaders,
                 body: ByteBuffer(bytes: body.serialized()),
-                timeout: timeout
+                limits: limits
             )
         } catch {
-            throw Self.classify(error)
+            throw classify(error)
         }
         guard (200..<300).contains(response.status) else {
             throw await failure(of: response)
@@ -42,14 +45,17 @@ struct UpstreamTransport: Sendable {
         return response
     }
 
-    /// POSTs `body` and reads the whole JSON response.
+    /// POSTs `body` and reads the whole JSON response, up to `max_response_bytes`.
     func postJSON(_ path: String, headers: [(String, String)], body: JSONValue) async throws -> JSONValue {
         let response = try await post(path, headers: headers, body: body)
-        let buffer: ByteBuffer
+        let buffer: ByteBuffer?
         do {
-            buffer = try await response.body.collect(upTo: maximumBodySize)
+            buffer = try await response.body.collect(upTo: limits.maximumResponseBytes)
         } catch {
-            throw Self.classify(error)
+            throw classify(error)
+        }
+        guard let buffer else {
+            throw tripped("max_response_bytes", "the answer is larger than \(limits.maximumResponseBytes) bytes")
         }
         do {
             return try JSONParser.parse(buffer.readableBytesView)
@@ -58,11 +64,23 @@ struct UpstreamTransport: Sendable {
         }
     }
 
+    /// The server-sent events of a streamed response, each line within `max_line_bytes` and the
+    /// whole within `max_stream_bytes`.
+    func events(of response: UpstreamHTTPResponse) -> ServerSentEventSequence {
+        ServerSentEventSequence(body: response.body, transport: self)
+    }
+
+    /// Counts a tripped limit of this provider and returns the failure to throw for it.
+    func tripped(_ setting: String, _ message: String) -> UpstreamError {
+        trips.record("providers.\(name).\(setting)")
+        return UpstreamError(.badResponse, "\(message) (providers.\(name).\(setting))")
+    }
+
     /// The error for a non-success response, with the provider's own message when it gave one.
     private func failure(of response: UpstreamHTTPResponse) async -> UpstreamError {
         let status = response.status
-        let body = try? await response.body.collect(upTo: 64 * 1024)
-        let message = body.flatMap { Self.errorMessage(in: $0) } ?? "HTTP \(status)"
+        let body = try? await response.body.collect(upTo: UpstreamLimits.maximumErrorBytes)
+        let message = body.flatMap(Self.errorMessage(in:)) ?? "HTTP \(status)"
         let retryAfter = response.headers.first(name: "retry-after").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         let kind: UpstreamError.Kind =
             switch status {
@@ -83,6 +101,9 @@ struct UpstreamTransport: Sendable {
     }
 
     /// Classifies a transport failure; cancellation stays cancellation.
+    func classify(_ error: any Error) -> any Error { Self.classify(error) }
+
+    /// Classifies a transport failure; cancellation stays cancellation.
     static func classify(_ error: any Error) -> any Error {
         if error is UpstreamError || error is CancellationError { return error }
         if let error = error as? HTTPClientError {
@@ -101,19 +122,18 @@ struct UpstreamTransport: Sendable {
     }
 }
 
-extension UpstreamHTTPResponse.Body {
-    /// The body's server-sent events, as they arrive.
-    func serverSentEvents() -> ServerSentEventSequence { ServerSentEventSequence(body: self) }
-}
-
-/// The events of a streamed response body; transport failures are thrown as ``UpstreamError``.
+/// The events of a streamed response body; transport failures are thrown as ``UpstreamError``,
+/// and a line or a stream over its provider's bounds fails as `bad_response`.
 struct ServerSentEventSequence: AsyncSequence, Sendable {
     let body: UpstreamHTTPResponse.Body
+    let transport: UpstreamTransport
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var body: UpstreamHTTPResponse.Body.AsyncIterator
-        var parser = ServerSentEventParser()
+        let transport: UpstreamTransport
+        var parser: ServerSentEventParser
         var pending: [ServerSentEvent] = []
+        var received = 0
         var ended = false
 
         mutating func next() async throws -> ServerSentEvent? {
@@ -123,12 +143,17 @@ struct ServerSentEventSequence: AsyncSequence, Sendable {
                 do {
                     buffer = try await body.next()
                 } catch {
-                    let classified = UpstreamTransport.classify(error)
-                    if classified is CancellationError { throw classified }
-                    throw UpstreamError(.streamInterrupted, "the stream broke: \(error)")
+                    throw Self.interruption(error)
                 }
                 if let buffer {
-                    pending = parser.feed(buffer.readableBytesView)
+                    received += buffer.readableBytes
+                    guard received <= transport.limits.maximumStreamBytes else {
+                        throw transport.tripped("max_stream_bytes", "the stream is longer than \(transport.limits.maximumStreamBytes) bytes")
+                    }
+                    guard let events = parser.feed(buffer.readableBytesView) else {
+                        throw transport.tripped("max_line_bytes", "a line of the stream is longer than \(transport.limits.maximumLineBytes) bytes")
+                    }
+                    pending = events
                 } else {
                     ended = true
                     if let last = parser.finish() { pending = [last] }
@@ -136,7 +161,21 @@ struct ServerSentEventSequence: AsyncSequence, Sendable {
             }
             return pending.removeFirst()
         }
+
+        /// A failure while reading the stream: a timeout stays one, a broken connection is an interruption.
+        private static func interruption(_ error: any Error) -> any Error {
+            let classified = UpstreamTransport.classify(error)
+            if classified is CancellationError { return classified }
+            if let failure = classified as? UpstreamError, failure.kind == .timeout || failure.kind == .badResponse { return failure }
+            return UpstreamError(.streamInterrupted, "the stream broke: \(error)")
+        }
     }
 
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(body: body.makeAsyncIterator()) }
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(
+            body: body.makeAsyncIterator(),
+            transport: transport,
+            parser: ServerSentEventParser(maximumLineBytes: transport.limits.maximumLineBytes)
+        )
+    }
 }

@@ -22,7 +22,7 @@ public struct OpenAIUpstream: Upstream {
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
         let response = try await transport.post("chat/completions", headers: headers, body: .object(request.json))
-        return ChatStream(OpenAIChunkSequence(events: response.body.serverSentEvents()))
+        return ChatStream(OpenAIChunkSequence(events: transport.events(of: response)))
     }
 
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {

@@ -45,11 +45,24 @@ public final class SimulatedUpstream: Upstream {
         return ChatStream(SimulatedChunks(plan: plan, model: request.model, tokensPerSecond: plan.tokensPerSecond))
     }
 
+    /// The most numbers one simulated embeddings answer holds (inputs × dimensions, about 5 MB of
+    /// JSON): the simulator refuses more, as a real model refuses what it cannot answer, so that no
+    /// request can make it allocate without bound.
+    public static let maximumEmbeddingValues = 1 << 18
+
     public func embed(_ request: EmbeddingsRequest) async throws -> EmbeddingsResponse {
+        let dimensions = request.dimensions ?? 16
+        let values = request.inputCount.saturatingMultiply(dimensions)
+        guard values <= Self.maximumEmbeddingValues else {
+            throw UpstreamError(
+                .rejected,
+                "\(request.inputCount) inputs of \(dimensions) dimensions are \(values) values; the simulator answers at most \(Self.maximumEmbeddingValues).",
+                status: 400
+            )
+        }
         var plan = makePlan(for: nil)
         try await plan.wait(plan.latency)
         try plan.raiseFault()
-        let dimensions = request.dimensions ?? 16
         let texts = request.inputs.isEmpty ? Array(repeating: "", count: request.inputCount) : request.inputs
         let vectors = texts.map { Self.embedding(of: $0, dimensions: dimensions) }
         let tokens = texts.reduce(0) { $0 + max(1, EstimatingTokenCounter.tokens(in: $1)) }
@@ -117,7 +130,7 @@ struct SimulatedPlan: Sendable {
         if p50 > 0 {
             // Log-normal: the median is p50, and p99 sits 2.326 standard deviations above it.
             let sigma = log(p99 / p50) / 2.326
-            self.latency = .milliseconds(Int64(exp(log(p50) + sigma * random.normal()) * 1000))
+            self.latency = .milliseconds(Int64(saturating: exp(log(p50) + sigma * random.normal()) * 1000))
         } else {
             self.latency = .zero
         }

@@ -6,17 +6,27 @@ struct ServerSentEvent: Sendable, Equatable {
 
 /// Splits a byte stream into server-sent events as the bytes arrive, whatever the chunking.
 struct ServerSentEventParser {
+    /// The longest line kept; an event's data lines together may not pass it either.
+    let maximumLineBytes: Int
     private var line: [UInt8] = []
     private var event: String?
     private var data: [String] = []
+    private var dataBytes = 0
 
-    /// Feeds bytes and returns the events they complete.
-    mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+    init(maximumLineBytes: Int = 1 << 20) {
+        self.maximumLineBytes = maximumLineBytes
+    }
+
+    /// Feeds bytes and returns the events they complete; `nil` once a line (or an event's data)
+    /// grows past ``maximumLineBytes``, which nothing can recover from.
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent]? {
         var events: [ServerSentEvent] = []
         for byte in bytes {
             if byte == UInt8(ascii: "\n") {
                 if let completed = endLine() { events.append(completed) }
+                guard dataBytes <= maximumLineBytes else { return nil }
             } else if byte != UInt8(ascii: "\r") {
+                guard line.count < maximumLineBytes else { return nil }
                 line.append(byte)
             }
         }
@@ -45,7 +55,9 @@ struct ServerSentEventParser {
             value = ""
         }
         switch field {
-        case "data": data.append(String(value))
+        case "data":
+            data.append(String(value))
+            dataBytes += value.utf8.count + 1
         case "event": event = String(value)
         default: break
         }
@@ -56,6 +68,7 @@ struct ServerSentEventParser {
         defer {
             event = nil
             data.removeAll()
+            dataBytes = 0
         }
         guard !data.isEmpty else { return nil }
         return ServerSentEvent(event: event, data: data.joined(separator: "\n"))

@@ -6,12 +6,16 @@ public struct RecordStage: PipelineStage {
         case none, full
     }
 
-    private let observers: [any ExchangeObserver]
-    private let bodies: BodyCapture
+    /// What a kept body is cut at unless configured otherwise (`log.max_body_bytes`).
+    public static let defaultMaximumBodyBytes = 256 << 10
 
-    public init(observers: [any ExchangeObserver], bodies: BodyCapture = .none) {
+    private let observers: [any ExchangeObserver]
+    /// The size bodies are cut at, when they are kept at all.
+    private let bodyLimit: Int?
+
+    public init(observers: [any ExchangeObserver], bodies: BodyCapture = .none, maximumBodyBytes: Int = defaultMaximumBodyBytes) {
         self.observers = observers
-        self.bodies = bodies
+        self.bodyLimit = bodies == .full ? maximumBodyBytes : nil
     }
 
     public func handle(
@@ -25,18 +29,18 @@ public struct RecordStage: PipelineStage {
             response = try await next(request)
         } catch {
             let presented = KeelError(presenting: error)
-            emit(exchange.finish(status: presented.status, error: presented, keepBodies: keepBodies))
+            emit(exchange.finish(status: presented.status, error: presented, bodyLimit: bodyLimit))
             throw error
         }
         switch response {
         case .completion(let completion):
             exchange.addFinishReasons(completion.finishReasons)
-            if keepBodies { exchange.setResponseBody(completion.json.jsonText) }
-            emit(exchange.finish(status: 200, keepBodies: keepBodies))
+            if let bodyLimit { exchange.setResponseBody(completion.json.jsonText, limit: bodyLimit) }
+            emit(exchange.finish(status: 200, bodyLimit: bodyLimit))
             return response
         case .embeddings(let embeddings):
-            if keepBodies { exchange.setResponseBody(embeddings.json.jsonText) }
-            emit(exchange.finish(status: 200, keepBodies: keepBodies))
+            if let bodyLimit { exchange.setResponseBody(embeddings.json.jsonText, limit: bodyLimit) }
+            emit(exchange.finish(status: 200, bodyLimit: bodyLimit))
             return response
         case .stream(let stream, let includeUsage):
             return .stream(observe(stream, exchange: exchange), includeUsage: includeUsage)
@@ -44,30 +48,28 @@ public struct RecordStage: PipelineStage {
     }
 
     private func observe(_ stream: ChatStream, exchange: Exchange) -> ChatStream {
-        let captureBody = keepBodies
+        let bodyLimit = bodyLimit
         return stream.observed(
             onChunk: { chunk in
                 guard !chunk.isUsageOnly else { return }
                 exchange.markFirstToken()
                 if let reason = chunk.finishReason { exchange.addFinishReasons([reason]) }
-                if captureBody, let text = chunk.contentDelta { exchange.appendResponseBody(text) }
+                if let bodyLimit, let text = chunk.contentDelta { exchange.appendResponseBody(text, limit: bodyLimit) }
             },
             onEnd: { ending in
                 switch ending {
                 case .finished:
-                    emit(exchange.finish(status: 200, keepBodies: keepBodies))
+                    emit(exchange.finish(status: 200, bodyLimit: bodyLimit))
                 case .failed(let error):
                     // The client already has its 200; the record keeps what really happened.
-                    emit(exchange.finish(status: 200, error: KeelError(presenting: error), keepBodies: keepBodies))
+                    emit(exchange.finish(status: 200, error: KeelError(presenting: error), bodyLimit: bodyLimit))
                 case .cancelled:
                     let closed = KeelError(presenting: CancellationError())
-                    emit(exchange.finish(status: closed.status, error: closed, keepBodies: keepBodies))
+                    emit(exchange.finish(status: closed.status, error: closed, bodyLimit: bodyLimit))
                 }
             }
         )
     }
-
-    private var keepBodies: Bool { bodies == .full }
 
     private func emit(_ record: RequestRecord?) {
         guard let record else { return }

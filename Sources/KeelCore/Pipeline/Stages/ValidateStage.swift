@@ -1,7 +1,13 @@
-/// Reads the body: oversized bodies, malformed JSON, wrong types and out-of-range values end here with a 400 that
-/// names the parameter.
+/// Reads the body: oversized bodies, malformed JSON, wrong types, out-of-range values and requests
+/// over the ``RequestLimits`` end here with a 400 that names the parameter.
 public struct ValidateStage: PipelineStage {
-    public init() {}
+    private let limits: RequestLimits
+    private let trips: LimitTrips
+
+    public init(limits: RequestLimits = RequestLimits(), trips: LimitTrips = LimitTrips()) {
+        self.limits = limits
+        self.trips = trips
+    }
 
     public func handle(
         _ request: GatewayRequest,
@@ -22,10 +28,12 @@ public struct ValidateStage: PipelineStage {
         case .chat:
             let chat = try ChatCompletionRequest(json: json)
             exchange.setRequest(model: chat.model, stream: chat.stream)
+            try limits.check(chat, trips: trips)
             request.payload = .chat(chat)
         case .embeddings:
             let embeddings = try EmbeddingsRequest(json: json)
             exchange.setRequest(model: embeddings.model, stream: false)
+            try limits.check(embeddings, trips: trips)
             request.payload = .embeddings(embeddings)
         }
         return try await next(request)

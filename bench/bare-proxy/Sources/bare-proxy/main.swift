@@ -78,7 +78,7 @@ if arguments[2] == "fixed" {
     answer = .fixed(ByteBuffer(bytes: Array(try String(contentsOfFile: arguments[4], encoding: .utf8).utf8)))
 } else {
     let client = UpstreamHTTPClient(client: HTTPClient(eventLoopGroupProvider: .singleton))
-    answer = .proxy(OpenAIUpstream(endpoint: HTTPEndpoint(baseURL: arguments[4], apiKey: nil, client: client, timeout: .seconds(30))))
+    answer = .proxy(OpenAIUpstream(endpoint: HTTPEndpoint(name: "upstream", baseURL: arguments[4], apiKey: nil, client: client)))
 }
 
 switch server {
