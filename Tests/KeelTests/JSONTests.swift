@@ -1,3 +1,4 @@
+import Foundation
 import KeelCore
 import Testing
 
@@ -57,5 +58,23 @@ import Testing
         object["a"] = nil
         #expect(object.keys == ["b", "c"])
         #expect(object["b"] == "two")
+    }
+
+    /// RFC 8259 conformance: JSONTestSuite's `y_` files parse, its `n_` files are refused, and its
+    /// `i_` files go either way, none crashing.
+    @Test func everyFileOfJSONTestSuite() throws {
+        let folder = try #require(Bundle.module.url(forResource: "Fixtures/jsontestsuite/test_parsing", withExtension: nil))
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".json") }.sorted()
+        #expect(files.count == 318)
+        var wronglyRejected: [String] = []
+        var wronglyAccepted: [String] = []
+        for file in files {
+            let bytes = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file)))
+            let accepted = (try? JSONParser.parse(bytes)) != nil
+            if file.hasPrefix("y_"), !accepted { wronglyRejected.append(file) }
+            if file.hasPrefix("n_"), accepted { wronglyAccepted.append(file) }
+        }
+        #expect(wronglyRejected.isEmpty, "valid documents refused: \(wronglyRejected)")
+        #expect(wronglyAccepted.isEmpty, "invalid documents accepted: \(wronglyAccepted)")
     }
 }

@@ -24,19 +24,23 @@ struct TestGateway {
     var embeddingProvider = "sim"
     var chatRoute = "chat-model"
     var maximumBodySize = 4096
+    /// More `server` settings (`max_connections: 4`, …).
+    var serverYAML = ""
     var bodies = "none"
+    /// More settings of the chat model (`context_window: 8000`, …).
+    var chatModelYAML = ""
     /// More top-level sections (budgets, rate limits, …).
     var extraYAML = ""
 
     func yaml(storage: String) -> String {
         """
-        server: { max_body_bytes: \(maximumBodySize) }
+        server: { max_body_bytes: \(maximumBodySize)\(serverYAML.isEmpty ? "" : ", \(serverYAML)") }
         storage: { path: \(storage)/keel.sqlite }
         log: { bodies: \(bodies), level: error }
         providers:
         \(providerYAML)
         models:
-          chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 } }
+          chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 }\(chatModelYAML.isEmpty ? "" : ", \(chatModelYAML)") }
           embed-model: { provider: \(embeddingProvider), kind: embedding, price: { input: 0.5 } }
         routes:
           gpt-test: \(chatRoute)

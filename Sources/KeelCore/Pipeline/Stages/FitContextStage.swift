@@ -25,7 +25,7 @@ public struct FitContextStage: PipelineStage {
         let reserved = chat.maxOutputTokens ?? 0
         let fitting = route.keeping { deployment in
             guard let window = deployment.contextWindow else { return true }
-            return count(deployment) + reserved <= window
+            return count(deployment).saturatingAdd(reserved) <= window
         }
         guard let fitting else {
             let largest = route.targets.compactMap(\.contextWindow).max() ?? 0
@@ -33,7 +33,7 @@ public struct FitContextStage: PipelineStage {
             exchange.setPromptTokens(input)
             throw KeelError(
                 .contextLengthExceeded,
-                "This model's maximum context length is \(largest) tokens. However, you requested about \(input + reserved) tokens "
+                "This model's maximum context length is \(largest) tokens. However, you requested about \(input.saturatingAdd(reserved)) tokens "
                     + "(\(input) in the messages, \(reserved) in the completion). Please reduce the length of the messages or completion.",
                 param: "messages"
             )

@@ -13,7 +13,7 @@ public struct RateLimitStage: PipelineStage {
     ) async throws -> GatewayResponse {
         guard let caller = request.caller else { return try await next(request) }
         var tokens = request.promptTokens ?? 0
-        if case .chat(let chat) = request.payload { tokens += chat.maxOutputTokens ?? 0 }
+        if case .chat(let chat) = request.payload { tokens = tokens.saturatingAdd(chat.maxOutputTokens ?? 0) }
         try limits.admit(caller, tokens: tokens)
         return try await next(request)
     }
