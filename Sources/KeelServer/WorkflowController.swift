@@ -3,8 +3,9 @@ import Hummingbird
 import KeelCore
 
 /// Workflows under `/api/workflows`: list, a workflow with its step timeline (the export), and
-/// completing one; their execution figures at `/api/workflow-report`. Admin keys see every workflow;
-/// an app key may complete only its own.
+/// completing one; their execution figures at `/api/workflow-report`. A workflow is named by its
+/// id within the API key that started it (`?key=KEY_ID` picks one when several keys used an id).
+/// Admin keys see every workflow; an app key may complete only its own.
 public struct WorkflowController<Context: RequestContext>: Sendable {
     let authenticator: KeyAuthenticator
     let reporter: WorkflowReporter
@@ -29,7 +30,7 @@ public struct WorkflowController<Context: RequestContext>: Sendable {
         return .json(try await reporter.report(days: try request.reportDays()).json)
     }
 
-    /// `GET /api/workflows?status=open|completed&limit=N`, most recently active first.
+    /// `GET /api/workflows?status=open|completed&id=ID&limit=N`, most recently active first.
     private func list(_ request: Request) async throws -> Response {
         _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
         let parameters = request.uri.queryParameters
@@ -43,23 +44,23 @@ public struct WorkflowController<Context: RequestContext>: Sendable {
         guard (1...1000).contains(limit) else {
             throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")
         }
-        let workflows = try await store.workflows(status: status, limit: limit)
+        let workflows = try await store.workflows(id: parameters["id"].map(String.init), status: status, limit: limit)
         return .json(["object": "list", "data": .array(workflows.map(\.json))])
     }
 
-    /// `GET /api/workflows/{id}`: the workflow and every step, with inputs, outputs, usage and cost.
+    /// `GET /api/workflows/{id}?key=KEY_ID`: the workflow and every step, with inputs, outputs, usage and cost.
     private func show(_ request: Request, id: String) async throws -> Response {
         _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
-        guard let workflow = try await store.workflow(id: id) else { throw KeelError(.notFound, "No workflow '\(id)'.") }
-        return .json(workflow.json(steps: try await store.steps(of: id)))
+        let workflow = try await store.resolve(id: id, keyID: request.uri.queryParameters["key"].map(String.init))
+        return .json(workflow.json(steps: try await store.steps(of: workflow.ref)))
     }
 
-    /// `POST /api/workflows/{id}/complete`: the work is done; later steps are refused.
+    /// `POST /api/workflows/{id}/complete`: the work is done; later steps are refused. An app key
+    /// completes its own workflow of that id; an admin key any (`?key=KEY_ID` when several).
     private func complete(_ request: Request, id: String) async throws -> Response {
         let caller = try await authenticator.authenticate(request.bearerToken, requiring: .app)
-        guard let workflow = try await store.workflow(id: id), caller.role == .admin || workflow.keyID == caller.id else {
-            throw KeelError(.notFound, "No workflow '\(id)' belongs to this API key.")
-        }
-        return .json(try await store.complete(id, now: reporter.clock.now())?.json ?? workflow.json)
+        let keyID = caller.role == .admin ? request.uri.queryParameters["key"].map(String.init) : caller.id
+        let workflow = try await store.resolve(id: id, keyID: keyID)
+        return .json(try await store.complete(workflow.ref, now: reporter.clock.now())?.json ?? workflow.json)
     }
 }

@@ -25,12 +25,12 @@ struct Workflows: AsyncParsableCommand {
         @Option(name: .short, help: "How many workflows to show.") var n = 20
 
         func run() async throws {
-            let workflows = try await options.store().workflows(status: status, limit: n)
+            let workflows = try await options.store().workflows(id: nil, status: status, limit: n)
             guard !workflows.isEmpty else { return print("No workflows.") }
             let rows = workflows.map { workflow in
-                [workflow.id, workflow.route ?? "-", workflow.status.rawValue, time(workflow.createdAt), time(workflow.updatedAt)]
+                [workflow.id, workflow.keyID, workflow.route ?? "-", workflow.status.rawValue, time(workflow.createdAt), time(workflow.updatedAt)]
             }
-            print(Table(header: ["workflow", "route", "status", "started", "last active"], rows: rows).text)
+            print(Table(header: ["workflow", "key", "route", "status", "started", "last active"], rows: rows).text)
         }
     }
 
@@ -38,13 +38,15 @@ struct Workflows: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A workflow's step timeline.")
 
         @OptionGroup var options: Options
-        @Argument(help: "The workflow id.") var id: String
+        @OptionGroup var workflow: WorkflowName
 
         func run() async throws {
             let store = try options.store()
-            guard let workflow = try await store.workflow(id: id) else { throw ValidationError("no workflow '\(id)'") }
-            print("\(workflow.id)  route \(workflow.route ?? "-")  \(workflow.status.rawValue)  started \(time(workflow.createdAt))")
-            let rows = try await store.steps(of: id).map(row)
+            let workflow = try await self.workflow.resolve(in: store)
+            print(
+                "\(workflow.id)  key \(workflow.keyID)  route \(workflow.route ?? "-")  \(workflow.status.rawValue)  started \(time(workflow.createdAt))"
+            )
+            let rows = try await store.steps(of: workflow.ref).map(row)
             print(Table(header: ["step", "status", "started", "took", "tokens", "cost", "attempts", "compaction", "error"], rows: rows).text)
         }
 
@@ -66,13 +68,13 @@ struct Workflows: AsyncParsableCommand {
         )
 
         @OptionGroup var options: Options
-        @Argument(help: "The workflow id.") var id: String
+        @OptionGroup var workflow: WorkflowName
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
         func run() async throws {
             let store = try options.store()
-            guard let workflow = try await store.workflow(id: id) else { throw ValidationError("no workflow '\(id)'") }
-            let json = workflow.json(steps: try await store.steps(of: id)).jsonString
+            let workflow = try await self.workflow.resolve(in: store)
+            let json = workflow.json(steps: try await store.steps(of: workflow.ref)).jsonString
             guard let output else { return print(json) }
             try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: output))
         }
@@ -82,11 +84,13 @@ struct Workflows: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a workflow done: later steps are refused.")
 
         @OptionGroup var options: Options
-        @Argument(help: "The workflow id.") var id: String
+        @OptionGroup var workflow: WorkflowName
 
         func run() async throws {
-            guard let workflow = try await options.store().complete(id, now: Date()) else { throw ValidationError("no workflow '\(id)'") }
-            print("\(workflow.id) is \(workflow.status.rawValue).")
+            let store = try options.store()
+            let named = try await workflow.resolve(in: store)
+            let completed = try await store.complete(named.ref, now: Date()) ?? named
+            print("\(completed.id) is \(completed.status.rawValue).")
         }
     }
 
@@ -129,6 +133,20 @@ struct Workflows: AsyncParsableCommand {
         }
 
         private func percent(_ share: Double?) -> String { share.map { String(format: "%.0f%%", $0 * 100) } ?? "-" }
+    }
+}
+
+/// A workflow as the command line names it: its id, and its API key's id when several keys used it.
+struct WorkflowName: ParsableArguments {
+    @Argument(help: "The workflow id.") var id: String
+    @Option(help: "The id of the API key that started it, when several keys used the id.") var key: String?
+
+    func resolve(in store: any WorkflowStore) async throws -> Workflow {
+        do {
+            return try await store.resolve(id: id, keyID: key)
+        } catch let error as KeelError {
+            throw ValidationError(error.message)
+        }
     }
 }
 

@@ -42,7 +42,7 @@ import Testing
             }
             let closed = try await connection.closes(within: .seconds(3))
             #expect(closed)
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(4), "cut off at the header timeout, not at the idle one (30 s)")
             let answer = try await connection.read(within: .zero).text
             #expect(answer.isEmpty, "a request never read whole gets no answer")
             await connection.close()

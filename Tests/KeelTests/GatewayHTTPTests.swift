@@ -211,6 +211,35 @@ import Testing
         }
     }
 
+    @Test func aKeptBodyIsCutAtItsLimitAndSaysSo() async throws {
+        var gateway = TestGateway()
+        gateway.bodies = "full"
+        gateway.bodyLimit = 300
+        gateway.maximumBodySize = 1 << 20
+        gateway.providerYAML = """
+              sim:
+                type: simulated
+                latency: { p50_ms: 0, p99_ms: 0 }
+                tokens_per_second: 0
+                output_tokens: { min: 2000, max: 2000 }
+            """
+        try await gateway.test(.live) { client in
+            let long = "é" + String(repeating: "long words ", count: 200)
+            let body = #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"\#(long)"}]}"#
+            let response = try await client.post("/v1/chat/completions", body)
+            #expect(response.events.last == "[DONE]")
+            let id = try #require(response.headers[HTTPField.Name("x-request-id")!])
+            let record = try #require(try await client.logRecord(id: id))
+            let marker = "\n[keel: body cut at 300 bytes (log.max_body_bytes)]"
+            for field in ["request_body", "response_body"] {
+                let kept = try #require(record[field]?.stringValue)
+                #expect(kept.hasSuffix(marker), "\(field): \(kept.suffix(80))")
+                #expect(kept.utf8.count <= 300 + marker.utf8.count && kept.utf8.count >= 296 + marker.utf8.count)
+            }
+            #expect(record["request_body"]?.stringValue?.hasPrefix(String(body.prefix(100))) == true)
+        }
+    }
+
     @Test func aDegradedAnswerIsLabelledCountedAndLogged() async throws {
         var gateway = TestGateway()
         gateway.providerYAML += "\n    faults: { unavailable: 1.0 }"

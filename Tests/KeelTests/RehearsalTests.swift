@@ -43,9 +43,10 @@ import Testing
         #expect((outage.shareWhileOpen("primary") ?? 1) < 0.01, "the open breaker keeps requests off the dead primary")
         #expect(outage.retryTokens > 0 && outage.retryCost > .zero, "the failed calls' prompts are counted as retry overhead")
         let opened = try #require(report.transitions.first { $0.to == .open })
-        // Three failures at 200 a second take 15 ms; the slack (the outage's first second) is for a
-        // machine busy with the other tests.
-        #expect(opened.phase == 1 && opened.at < .milliseconds(2000), "the breaker opened early in the outage, not at \(opened.at)")
+        // Three failures in a row open it: the dead primary sees a few calls (each request may retry it,
+        // and a busy machine sends a burst at once), out of 400 requests, however late the outage begins.
+        #expect(opened.phase == 1, "the breaker opened in the outage, at \(opened.at)")
+        #expect(outage.attemptsByDeployment["primary", default: 0] <= 24, "\(report.render())")
         let closed = try #require(report.transitions.first { $0.to == .closed && $0.phase == 2 }, "\(report.render())")
         #expect(closed.at - .seconds(3) < .milliseconds(500 + 500), "closed within one probe interval of the recovery, not at \(closed.at)")
         #expect(report.unmet.isEmpty, "\(report.unmet)")

@@ -4,7 +4,8 @@ import NIOPosix
 import Synchronization
 
 /// A loopback HTTP/1.1 server that answers each request as a test scripts it (keep-alive or not,
-/// silence, a body cut off, a slow stream) and counts the connections it saw opened and closed.
+/// silence, a body cut off, a slow stream, and the ways a hostile upstream misbehaves) and counts
+/// the connections it saw opened and closed.
 final class ScriptedHTTPServer: Sendable {
     struct Request: Sendable {
         /// The request's place among all the server received, from 0.
@@ -21,6 +22,12 @@ final class ScriptedHTTPServer: Sendable {
         case cutAfter(status: HTTPResponseStatus, firstPart: String)
         /// Sends `parts` as chunks, `gap` apart.
         case streamed(status: HTTPResponseStatus, parts: [String], gap: TimeAmount = .milliseconds(200))
+        /// Sends `prefix`, then `piece` again and again (as fast as the client reads) until the connection closes.
+        case endless(status: HTTPResponseStatus, prefix: String = "", piece: String)
+        /// Sends one byte every `gap`, forever.
+        case drip(status: HTTPResponseStatus, gap: TimeAmount)
+        /// Resets the connection (TCP RST) without answering.
+        case reset
     }
 
     private struct State {
@@ -145,7 +152,34 @@ final class ScriptedHTTPServer: Sendable {
             case .streamed(let status, let parts, let gap):
                 context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status))), promise: nil)
                 stream(parts[...], gap: gap, context: context)
+            case .endless(let status, let prefix, let piece):
+                context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status))), promise: nil)
+                context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: prefix)))), promise: nil)
+                flood(ByteBuffer(string: String(repeating: piece, count: max(1, 65_536 / max(1, piece.utf8.count)))), context: context)
+            case .drip(let status, let gap):
+                context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status))), promise: nil)
+                drip(gap: gap, context: context)
+            case .reset:
+                // A linger of zero makes the close an RST instead of a FIN.
+                let channel = context.channel
+                guard let socket = channel as? any SocketOptionProvider else { return channel.close(promise: nil) }
+                socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
             }
+        }
+
+        /// Writes `block` again a millisecond after the last write went out (64 MB/s), never
+        /// buffering ahead and never holding the event loop that other tests share.
+        private func flood(_ block: ByteBuffer, context: ChannelHandlerContext) {
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(block)))).assumeIsolated().whenSuccess {
+                context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(1)) { self.flood(block, context: context) }
+            }
+        }
+
+        private func drip(gap: TimeAmount, context: ChannelHandlerContext) {
+            guard context.channel.isActive else { return }
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: " ")))), promise: nil)
+            context.eventLoop.assumeIsolated().scheduleTask(in: gap) { self.drip(gap: gap, context: context) }
         }
 
         private func stream(_ parts: ArraySlice<String>, gap: TimeAmount, context: ChannelHandlerContext) {

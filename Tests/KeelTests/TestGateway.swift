@@ -27,6 +27,8 @@ struct TestGateway {
     /// More `server` settings (`max_connections: 4`, …).
     var serverYAML = ""
     var bodies = "none"
+    /// `log.max_body_bytes`, when not the default.
+    var bodyLimit: Int?
     /// More settings of the chat model (`context_window: 8000`, …).
     var chatModelYAML = ""
     /// More top-level sections (budgets, rate limits, …).
@@ -36,7 +38,7 @@ struct TestGateway {
         """
         server: { max_body_bytes: \(maximumBodySize)\(serverYAML.isEmpty ? "" : ", \(serverYAML)") }
         storage: { path: \(storage)/keel.sqlite }
-        log: { bodies: \(bodies), level: error }
+        log: { bodies: \(bodies), level: error\(bodyLimit.map { ", max_body_bytes: \($0)" } ?? "") }
         providers:
         \(providerYAML)
         models:

@@ -15,10 +15,11 @@ import Testing
         let store: SQLiteStore
         let pipeline: Pipeline
         let records = RecordingObserver()
+        let key = WorkflowTests.secret.key(name: "app", role: .app)
 
         init(directory: String, upstream: any Upstream, window: Int? = nil, context: ContextPolicy = ContextPolicy()) async throws {
             store = try SQLiteStore(path: "\(directory)/keel.sqlite")
-            try await store.insert(WorkflowTests.secret.key(name: "app", role: .app))
+            try await store.insert(key)
             let model = ModelDeployment(
                 name: "small",
                 provider: "p",
@@ -44,6 +45,9 @@ import Testing
                 InferStage(upstreams: upstreams, health: UpstreamHealth(deployments: [model], clock: .system)),
             ])
         }
+
+        /// The harness's key's workflow `id`.
+        func ref(_ id: String) -> WorkflowRef { WorkflowRef(keyID: key.id, id: id) }
 
         func send(_ body: String, workflow: String? = nil, idempotencyKey: String? = nil) async -> Result<GatewayResponse, any Error> {
             var request = GatewayRequest(operation: .chat, credential: WorkflowTests.secret.value, body: Array(body.utf8))
@@ -85,7 +89,7 @@ import Testing
                 #expect(call.json["messages"]?.arrayValue?.allSatisfy { $0.objectValue?["pinned"] == nil } == true, "Keel's mark stays in Keel")
                 #expect(EstimatingTokenCounter.inputTokens(of: call) + 64 <= 1024)
             }
-            let steps = try await harness.store.steps(of: "wf-50")
+            let steps = try await harness.store.steps(of: harness.ref("wf-50"))
             #expect(steps.count == 50 && steps.allSatisfy { $0.status == .completed })
             // Storage grows by each step's own messages, never by a copy of the history.
             #expect(steps.map(\.input.count) == [2] + Array(repeating: 1, count: 49))
@@ -119,9 +123,9 @@ import Testing
             #expect(!summaries.isEmpty, "the summarizer was asked")
             let last = try #require(upstream.requests.last { $0.json["model"]?.stringValue == "gpt-4o" })
             #expect(last.messages.contains { $0.text?.hasPrefix("Summary of the earlier steps") == true }, "later steps start from the summary")
-            let steps = try await harness.store.steps(of: "wf-sum")
+            let steps = try await harness.store.steps(of: harness.ref("wf-sum"))
             #expect(steps.contains { $0.compaction?.strategy == .summarize && $0.compaction!.droppedSteps > 0 })
-            #expect(try await harness.store.history(of: "wf-sum")?.history.summary != nil, "kept as a checkpoint")
+            #expect(try await harness.store.history(of: harness.ref("wf-sum"))?.history.summary != nil, "kept as a checkpoint")
         }
     }
 
@@ -217,7 +221,7 @@ import Testing
                 Issue.record("the retry workflow fails once, then answers")
                 return
             }
-            for workflow in ["done", "again"] { _ = try await harness.store.complete(workflow, now: Date()) }
+            for workflow in ["done", "again"] { _ = try await harness.store.complete(harness.ref(workflow), now: Date()) }
 
             func report(hoursLater: Double) async throws -> WorkflowReport {
                 let now = Date().addingTimeInterval(hoursLater * 3600)

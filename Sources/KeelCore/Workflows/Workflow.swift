@@ -1,5 +1,21 @@
 import Foundation
 
+/// A workflow's identity: the id its client gave it, within the API key that started it. Two keys
+/// using the same id have two workflows, and neither can learn that the other's exists.
+public struct WorkflowRef: Sendable, Hashable, CustomStringConvertible {
+    /// The id of the API key that started the workflow.
+    public var keyID: String
+    /// The client's id (`x-keel-workflow-id` or `metadata.workflow_id`).
+    public var id: String
+
+    public init(keyID: String, id: String) {
+        self.keyID = keyID
+        self.id = id
+    }
+
+    public var description: String { "\(id) (key \(keyID))" }
+}
+
 /// Multi-step work whose context Keel keeps: each request with the workflow's id is a step.
 public struct Workflow: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
@@ -9,14 +25,16 @@ public struct Workflow: Sendable, Hashable {
     }
 
     public var id: String
-    /// The API key that started it; only that key may add steps.
-    public var keyID: String?
+    /// The API key that started it, within which its id names it; only that key may add steps.
+    public var keyID: String
     public var route: String?
     public var status: Status
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: String, keyID: String?, route: String?, status: Status = .open, createdAt: Date, updatedAt: Date) {
+    public var ref: WorkflowRef { WorkflowRef(keyID: keyID, id: id) }
+
+    public init(id: String, keyID: String, route: String?, status: Status = .open, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.keyID = keyID
         self.route = route

@@ -38,23 +38,24 @@ public struct WorkflowStage: PipelineStage {
         }
         let route = try request.requireRoute()
         guard let caller = request.caller else { throw KeelError(.internalError, "A workflow step reached its stage unauthenticated.") }
-        let stored = try await store.history(of: id)
-        if let workflow = stored?.workflow { try Self.admit(workflow, id: id, caller: caller) }
+        // Named within the caller's key: another key's workflow of the same id is another workflow.
+        let ref = WorkflowRef(keyID: caller.id, id: id)
+        let stored = try await store.history(of: ref)
+        if let workflow = stored?.workflow { try Self.admit(workflow) }
         exchange.setWorkflow(id)
 
-        let (context, compaction) = try await buildContext(of: id, history: stored?.history ?? WorkflowHistory(), chat: chat, route: route)
+        let (context, compaction) = try await buildContext(of: ref, history: stored?.history ?? WorkflowHistory(), chat: chat, route: route)
         var step = WorkflowStep(
-            workflowID: id,
+            workflow: ref,
             requestID: exchange.id,
             idempotencyKey: request.idempotencyKey,
             input: chat.messages.map(\.json),
             compaction: compaction,
             startedAt: clock.now()
         )
-        guard let number = try await store.beginStep(step, keyID: caller.id, route: route.name) else {
-            // Completed, or started by another key, since it was read: say which.
-            if let workflow = try await store.workflow(id: id) { try Self.admit(workflow, id: id, caller: caller) }
-            throw KeelError(.internalError, "The workflow '\(id)' refused a step that it admits.")
+        guard let number = try await store.beginStep(step, route: route.name) else {
+            // Completed since it was read.
+            throw Self.completed(id)
         }
         step.number = number
         exchange.workflowStep = number
@@ -93,19 +94,18 @@ public struct WorkflowStage: PipelineStage {
         }
     }
 
-    /// Refuses a step of a workflow that is not the caller's, or is completed.
-    private static func admit(_ workflow: Workflow, id: String, caller: APIKey) throws {
-        guard workflow.keyID == caller.id else {
-            throw KeelError(.notFound, "No workflow '\(id)' belongs to this API key.", param: "x-keel-workflow-id")
-        }
-        guard workflow.status == .open else {
-            throw KeelError(.workflowCompleted, "The workflow '\(id)' is completed; start a new one to continue.", param: "x-keel-workflow-id")
-        }
+    /// Refuses a step of a completed workflow.
+    private static func admit(_ workflow: Workflow) throws {
+        guard workflow.status == .open else { throw completed(workflow.id) }
+    }
+
+    private static func completed(_ id: String) -> KeelError {
+        KeelError(.workflowCompleted, "The workflow '\(id)' is completed; start a new one to continue.", param: "x-keel-workflow-id")
     }
 
     /// The step's request with the workflow's context, compacted to the route's budget.
     private func buildContext(
-        of id: String,
+        of ref: WorkflowRef,
         history: WorkflowHistory,
         chat: ChatCompletionRequest,
         route: Route
@@ -137,7 +137,7 @@ public struct WorkflowStage: PipelineStage {
         if policy.strategy == .summarize, let summarizer = policy.summarizer, let room = summaryRoom {
             let written = try await summarize(plan.dropped, after: history.summary?.text, room: room, with: summarizer)
             let throughStep = plan.dropped[plan.dropped.count - 1].step
-            try await store.saveSummary(written.text, of: id, throughStep: throughStep, now: clock.now())
+            try await store.saveSummary(written.text, of: ref, throughStep: throughStep, now: clock.now())
             var rest = history
             rest.turns.removeFirst(plan.dropped.count)
             let before = plan.tokens

@@ -8,7 +8,7 @@ public struct WorkflowStep: Sendable, Hashable {
         case interrupted
     }
 
-    public var workflowID: String
+    public var workflow: WorkflowRef
     /// 1, 2, … in the order steps started.
     public var number: Int
     public var requestID: String
@@ -29,7 +29,7 @@ public struct WorkflowStep: Sendable, Hashable {
     public var finishedAt: Date?
 
     public init(
-        workflowID: String,
+        workflow: WorkflowRef,
         number: Int = 0,
         requestID: String,
         idempotencyKey: String? = nil,
@@ -44,7 +44,7 @@ public struct WorkflowStep: Sendable, Hashable {
         startedAt: Date,
         finishedAt: Date? = nil
     ) {
-        self.workflowID = workflowID
+        self.workflow = workflow
         self.number = number
         self.requestID = requestID
         self.idempotencyKey = idempotencyKey

@@ -208,7 +208,7 @@ extension DashboardController {
                 "\(line.compactions)", HTML.Cell(Format.percent(line.consistency.identicalShare)),
             ]
         }
-        let recent: [[HTML.Cell]] = try await workflows.store.workflows(status: nil, limit: 50).map { workflow in
+        let recent: [[HTML.Cell]] = try await workflows.store.workflows(id: nil, status: nil, limit: 50).map { workflow in
             [
                 HTML.Cell(workflow.id), HTML.Cell(workflow.route ?? "-"), HTML.Cell(workflow.status.rawValue),
                 HTML.Cell(Format.time(workflow.updatedAt, hours: 0)),

@@ -3,33 +3,50 @@ import GRDB
 import KeelCore
 
 extension SQLiteStore: WorkflowStore {
-    public func workflow(id: String) async throws -> Workflow? {
-        try await pool.read { db in try Self.workflow(db, id: id) }
+    public func workflow(_ ref: WorkflowRef) async throws -> Workflow? {
+        try await pool.read { db in try Self.workflow(db, ref) }
     }
 
-    public func workflows(status: Workflow.Status?, limit: Int) async throws -> [Workflow] {
+    public func workflows(id: String?, status: Workflow.Status?, limit: Int) async throws -> [Workflow] {
         try await pool.read { db in
-            let filter = status.map { "WHERE status = '\($0.rawValue)'" } ?? ""
-            return try Row.fetchAll(db, sql: "SELECT * FROM workflows \(filter) ORDER BY updated_at DESC LIMIT ?", arguments: [limit])
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let id {
+                conditions.append("id = ?")
+                arguments += [id]
+            }
+            if let status {
+                conditions.append("status = ?")
+                arguments += [status.rawValue]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: "SELECT * FROM workflows \(filter) ORDER BY updated_at DESC LIMIT ?", arguments: arguments)
                 .map(Self.workflow(from:))
         }
     }
 
-    public func history(of id: String) async throws -> (workflow: Workflow, history: WorkflowHistory)? {
+    public func history(of ref: WorkflowRef) async throws -> (workflow: Workflow, history: WorkflowHistory)? {
         try await pool.read { db in
-            guard let workflow = try Self.workflow(db, id: id) else { return nil }
+            guard let workflow = try Self.workflow(db, ref) else { return nil }
             let summary = try Row.fetchOne(
                 db,
-                sql: "SELECT summary, through_step FROM workflow_summaries WHERE workflow_id = ? ORDER BY through_step DESC LIMIT 1",
-                arguments: [id]
+                sql: """
+                    SELECT summary, through_step FROM workflow_summaries WHERE key_id = ? AND workflow_id = ?
+                    ORDER BY through_step DESC LIMIT 1
+                    """,
+                arguments: [ref.keyID, ref.id]
             )
             .map { WorkflowHistory.Summary(text: $0["summary"], throughStep: $0["through_step"]) }
             var history = WorkflowHistory(summary: summary)
             // Pinned messages come from every completed step; turns only from those after the summary.
             let rows = try Row.fetchAll(
                 db,
-                sql: "SELECT number, input, output FROM workflow_steps WHERE workflow_id = ? AND status = 'completed' ORDER BY number",
-                arguments: [id]
+                sql: """
+                    SELECT number, input, output FROM workflow_steps WHERE key_id = ? AND workflow_id = ? AND status = 'completed'
+                    ORDER BY number
+                    """,
+                arguments: [ref.keyID, ref.id]
             )
             for row in rows {
                 let number: Int = row["number"]
@@ -44,11 +61,16 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func steps(of id: String) async throws -> [WorkflowStep] {
+    public func steps(of ref: WorkflowRef) async throws -> [WorkflowStep] {
         try await pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM workflow_steps WHERE workflow_id = ? ORDER BY number", arguments: [id]).map { row in
+            let rows = try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM workflow_steps WHERE key_id = ? AND workflow_id = ? ORDER BY number",
+                arguments: [ref.keyID, ref.id]
+            )
+            return try rows.map { row in
                 var step = WorkflowStep(
-                    workflowID: row["workflow_id"],
+                    workflow: WorkflowRef(keyID: row["key_id"], id: row["workflow_id"]),
                     number: row["number"],
                     requestID: row["request_id"],
                     idempotencyKey: row["idempotency_key"],
@@ -77,32 +99,33 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func beginStep(_ step: WorkflowStep, keyID: String, route: String) async throws -> Int? {
+    public func beginStep(_ step: WorkflowStep, route: String) async throws -> Int? {
         try await pool.write { db in
             let now = step.startedAt.timeIntervalSince1970
+            let ref = step.workflow
             try db.execute(
                 sql: """
-                    INSERT INTO workflows (id, key_id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at WHERE status = 'open' AND key_id = excluded.key_id
+                    INSERT INTO workflows (key_id, id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
+                    ON CONFLICT (key_id, id) DO UPDATE SET updated_at = excluded.updated_at WHERE status = 'open'
                     """,
-                arguments: [step.workflowID, keyID, route, now, now]
+                arguments: [ref.keyID, ref.id, route, now, now]
             )
             guard db.changesCount == 1 else { return nil }
             let number =
                 try Int.fetchOne(
                     db,
-                    sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM workflow_steps WHERE workflow_id = ?",
-                    arguments: [step.workflowID]
+                    sql: "SELECT COALESCE(MAX(number), 0) + 1 FROM workflow_steps WHERE key_id = ? AND workflow_id = ?",
+                    arguments: [ref.keyID, ref.id]
                 ) ?? 1
             try db.execute(
                 sql: """
                     INSERT INTO workflow_steps (
-                        workflow_id, number, request_id, idempotency_key, status, input, input_digest, compaction, dropped_steps,
+                        key_id, workflow_id, number, request_id, idempotency_key, status, input, input_digest, compaction, dropped_steps,
                         tokens_saved, compaction_cost_picodollars, started_at
-                    ) VALUES (?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                    ) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    step.workflowID, number, step.requestID, step.idempotencyKey, JSONValue.array(step.input.map(JSONValue.object)).jsonString,
+                    ref.keyID, ref.id, number, step.requestID, step.idempotencyKey, JSONValue.array(step.input.map(JSONValue.object)).jsonString,
                     step.inputDigest, step.compaction?.strategy.rawValue, step.compaction?.droppedSteps, step.compaction?.tokensSaved,
                     step.compaction?.cost.picodollars, step.startedAt.timeIntervalSince1970,
                 ]
@@ -117,32 +140,35 @@ extension SQLiteStore: WorkflowStore {
                 sql: """
                     UPDATE workflow_steps SET status = ?, output = ?, input_tokens = ?, output_tokens = ?, cost_picodollars = ?, attempts = ?,
                         error_code = ?, finished_at = ?
-                    WHERE workflow_id = ? AND number = ?
+                    WHERE key_id = ? AND workflow_id = ? AND number = ?
                     """,
                 arguments: [
                     step.status.rawValue, step.output.map { JSONValue.object($0).jsonString }, step.usage?.inputTokens, step.usage?.outputTokens,
-                    step.cost?.picodollars, step.attempts, step.errorCode, step.finishedAt?.timeIntervalSince1970, step.workflowID, step.number,
+                    step.cost?.picodollars, step.attempts, step.errorCode, step.finishedAt?.timeIntervalSince1970, step.workflow.keyID,
+                    step.workflow.id, step.number,
                 ]
             )
         }
     }
 
-    public func saveSummary(_ text: String, of id: String, throughStep: Int, now: Date) async throws {
+    public func saveSummary(_ text: String, of ref: WorkflowRef, throughStep: Int, now: Date) async throws {
         try await pool.write { db in
             try db.execute(
-                sql: "INSERT OR REPLACE INTO workflow_summaries (workflow_id, through_step, summary, created_at) VALUES (?, ?, ?, ?)",
-                arguments: [id, throughStep, text, now.timeIntervalSince1970]
+                sql: """
+                    INSERT OR REPLACE INTO workflow_summaries (key_id, workflow_id, through_step, summary, created_at) VALUES (?, ?, ?, ?, ?)
+                    """,
+                arguments: [ref.keyID, ref.id, throughStep, text, now.timeIntervalSince1970]
             )
         }
     }
 
-    public func complete(_ id: String, now: Date) async throws -> Workflow? {
+    public func complete(_ ref: WorkflowRef, now: Date) async throws -> Workflow? {
         try await pool.write { db in
             try db.execute(
-                sql: "UPDATE workflows SET status = 'completed', updated_at = ? WHERE id = ? AND status = 'open'",
-                arguments: [now.timeIntervalSince1970, id]
+                sql: "UPDATE workflows SET status = 'completed', updated_at = ? WHERE key_id = ? AND id = ? AND status = 'open'",
+                arguments: [now.timeIntervalSince1970, ref.keyID, ref.id]
             )
-            return try Self.workflow(db, id: id)
+            return try Self.workflow(db, ref)
         }
     }
 
@@ -157,9 +183,9 @@ extension SQLiteStore: WorkflowStore {
                         COALESCE(SUM(s.compaction IS NOT NULL), 0) AS compactions, COALESCE(SUM(s.tokens_saved), 0) AS tokens_saved,
                         COALESCE(SUM(COALESCE(s.input_tokens, 0) + COALESCE(s.output_tokens, 0)), 0) AS tokens,
                         COALESCE(SUM(COALESCE(s.cost_picodollars, 0) + COALESCE(s.compaction_cost_picodollars, 0)), 0) AS cost
-                    FROM workflows w LEFT JOIN workflow_steps s ON s.workflow_id = w.id
+                    FROM workflows w LEFT JOIN workflow_steps s ON s.key_id = w.key_id AND s.workflow_id = w.id
                     WHERE w.created_at >= ? AND w.created_at < ?
-                    GROUP BY w.id
+                    GROUP BY w.key_id, w.id
                     """,
                 arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
             )
@@ -187,7 +213,8 @@ extension SQLiteStore: WorkflowStore {
                 db,
                 sql: """
                     WITH answered AS (
-                        SELECT w.route, s.input_digest, s.output, s.started_at FROM workflow_steps s JOIN workflows w ON w.id = s.workflow_id
+                        SELECT w.route, s.input_digest, s.output, s.started_at FROM workflow_steps s
+                        JOIN workflows w ON w.key_id = s.key_id AND w.id = s.workflow_id
                         WHERE s.status = 'completed' AND s.output IS NOT NULL AND w.created_at >= ? AND w.created_at < ?
                     ),
                     repeated AS (
@@ -222,8 +249,8 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    private static func workflow(_ db: Database, id: String) throws -> Workflow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM workflows WHERE id = ?", arguments: [id]).map(workflow(from:))
+    private static func workflow(_ db: Database, _ ref: WorkflowRef) throws -> Workflow? {
+        try Row.fetchOne(db, sql: "SELECT * FROM workflows WHERE key_id = ? AND id = ?", arguments: [ref.keyID, ref.id]).map(workflow(from:))
     }
 
     private static func workflow(from row: Row) -> Workflow {

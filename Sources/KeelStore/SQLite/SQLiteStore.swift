@@ -101,6 +101,48 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v6: workflow reports") { db in
             try db.execute(sql: "CREATE INDEX workflows_created_at ON workflows (created_at)")
         }
+        migrator.registerMigration("v7: workflows named within their API key") { db in
+            // A workflow's id is its client's name for it within the key that started it: two keys
+            // sending the same id have two workflows. Rebuilt tables, since SQLite cannot change a key.
+            try db.execute(
+                sql: """
+                    CREATE TABLE workflows_v7 (
+                        key_id TEXT NOT NULL, id TEXT NOT NULL, route TEXT, status TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL, updated_at DOUBLE NOT NULL, PRIMARY KEY (key_id, id)
+                    );
+                    INSERT INTO workflows_v7 SELECT COALESCE(key_id, ''), id, route, status, created_at, updated_at FROM workflows;
+                    CREATE TABLE workflow_steps_v7 (
+                        key_id TEXT NOT NULL, workflow_id TEXT NOT NULL, number INTEGER NOT NULL, request_id TEXT NOT NULL,
+                        idempotency_key TEXT, status TEXT NOT NULL, input TEXT NOT NULL, input_digest TEXT NOT NULL, output TEXT,
+                        input_tokens INTEGER, output_tokens INTEGER, cost_picodollars INTEGER, attempts INTEGER NOT NULL DEFAULT 0,
+                        compaction TEXT, dropped_steps INTEGER, tokens_saved INTEGER, compaction_cost_picodollars INTEGER,
+                        error_code TEXT, started_at DOUBLE NOT NULL, finished_at DOUBLE,
+                        PRIMARY KEY (key_id, workflow_id, number), FOREIGN KEY (key_id, workflow_id) REFERENCES workflows_v7 (key_id, id)
+                    );
+                    INSERT INTO workflow_steps_v7 SELECT COALESCE(w.key_id, ''), s.workflow_id, s.number, s.request_id, s.idempotency_key,
+                        s.status, s.input, s.input_digest, s.output, s.input_tokens, s.output_tokens, s.cost_picodollars, s.attempts,
+                        s.compaction, s.dropped_steps, s.tokens_saved, s.compaction_cost_picodollars, s.error_code, s.started_at, s.finished_at
+                    FROM workflow_steps s JOIN workflows w ON w.id = s.workflow_id;
+                    CREATE TABLE workflow_summaries_v7 (
+                        key_id TEXT NOT NULL, workflow_id TEXT NOT NULL, through_step INTEGER NOT NULL, summary TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL, PRIMARY KEY (key_id, workflow_id, through_step),
+                        FOREIGN KEY (key_id, workflow_id) REFERENCES workflows_v7 (key_id, id)
+                    );
+                    INSERT INTO workflow_summaries_v7 SELECT COALESCE(w.key_id, ''), m.workflow_id, m.through_step, m.summary, m.created_at
+                    FROM workflow_summaries m JOIN workflows w ON w.id = m.workflow_id;
+                    DROP TABLE workflow_summaries;
+                    DROP TABLE workflow_steps;
+                    DROP TABLE workflows;
+                    ALTER TABLE workflows_v7 RENAME TO workflows;
+                    ALTER TABLE workflow_steps_v7 RENAME TO workflow_steps;
+                    ALTER TABLE workflow_summaries_v7 RENAME TO workflow_summaries;
+                    CREATE INDEX workflows_updated_at ON workflows (updated_at);
+                    CREATE INDEX workflows_created_at ON workflows (created_at);
+                    CREATE INDEX workflows_id ON workflows (id);
+                    CREATE INDEX workflow_steps_running ON workflow_steps (status) WHERE status = 'running';
+                    """
+            )
+        }
         return migrator
     }
 }
