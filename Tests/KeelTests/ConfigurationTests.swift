@@ -166,6 +166,7 @@ import Testing
                     max_response_bytes: 5000
                     max_line_bytes: 6000
                     max_stream_bytes: 7000
+                    max_connections: 8
                 models: { m: { provider: up } }
                 routes: { r: m }
                 """,
@@ -183,7 +184,11 @@ import Testing
         #expect(configuration.log.bodies == .full && configuration.log.maximumBodyBytes == 4096)
         let upstream = try #require(configuration.providers.first?.limits)
         #expect(upstream.connectTimeout == .seconds(1) && upstream.timeout == .seconds(2) && upstream.idleTimeout == .milliseconds(500))
-        #expect([upstream.maximumResponseBytes, upstream.maximumLineBytes, upstream.maximumStreamBytes] == [5000, 6000, 7000])
+        #expect(
+            [upstream.maximumResponseBytes, upstream.maximumLineBytes, upstream.maximumStreamBytes, upstream.maximumConnections] == [
+                5000, 6000, 7000, 8,
+            ]
+        )
         let misspelt = problems("routes: { r: m }\nmodels: { m: { provider: p } }\nproviders: { p: { type: simulated } }\nlimits: { max_mesages: 3 }")
         #expect(misspelt.map(\.path) == ["limits.max_mesages"] && misspelt.first?.fix?.contains("max_messages") == true, "\(misspelt)")
     }

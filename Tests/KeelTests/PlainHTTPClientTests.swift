@@ -13,7 +13,12 @@ import Testing
     static let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     let client = PlainHTTPClient(group: Self.loop)
 
-    func post(_ server: ScriptedHTTPServer, _ body: String = #"{"n":1}"#, timeout: Duration = .seconds(5)) async throws -> (Int, String) {
+    func post(
+        _ server: ScriptedHTTPServer,
+        _ body: String = #"{"n":1}"#,
+        timeout: Duration = .seconds(5),
+        maximumConnections: Int = 512
+    ) async throws -> (Int, String) {
         let request = PlainHTTPRequest(
             origin: PlainHTTPOrigin(host: "127.0.0.1", port: server.port),
             path: "/v1/chat/completions",
@@ -22,6 +27,7 @@ import Testing
         )
         var limits = UpstreamLimits()
         limits.timeout = timeout
+        limits.maximumConnections = maximumConnections
         let response = try await client.post(request, limits: limits)
         return (response.status, String(buffer: try #require(try await response.body.collect(upTo: 1 << 20))))
     }
@@ -78,6 +84,22 @@ import Testing
         let server = try await ScriptedHTTPServer { _ in .cutAfter(status: .ok, firstPart: "data: {\"partial\"") }
         let error = await #expect(throws: UpstreamError.self) { try await post(server) }
         #expect(error?.kind == .serverError && error?.message.contains("broke off") == true)
+        await client.shutdown()
+        try await server.stop()
+    }
+
+    @Test func requestsPastTheConnectionCapWaitForAConnectionAndAllAreAnswered() async throws {
+        let server = try await ScriptedHTTPServer { request in
+            .streamed(status: .ok, parts: ["answer ", "\(request.body)"], gap: .milliseconds(50))
+        }
+        let answers = try await withThrowingTaskGroup(of: String.self) { group in
+            for index in 0..<8 {
+                group.addTask { try await post(server, #"{"n":\#(index)}"#, maximumConnections: 2).1 }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(Set(answers) == Set((0..<8).map { #"answer {"n":\#($0)}"# }))
+        #expect(server.connections == 2, "never more than the cap")
         await client.shutdown()
         try await server.stop()
     }

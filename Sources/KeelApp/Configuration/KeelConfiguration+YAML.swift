@@ -135,7 +135,7 @@ extension KeelConfiguration {
     }
 
     /// A provider's bounds: `connect_timeout_seconds`, `timeout_seconds`, `idle_timeout_seconds`,
-    /// `max_response_bytes`, `max_line_bytes`, `max_stream_bytes`.
+    /// `max_response_bytes`, `max_line_bytes`, `max_stream_bytes`, `max_connections`.
     static func readUpstreamLimits(_ section: inout YAMLSection) -> UpstreamLimits {
         var limits = UpstreamLimits()
         limits.connectTimeout = section.seconds("connect_timeout_seconds", in: 0.001...600) ?? limits.connectTimeout
@@ -144,6 +144,7 @@ extension KeelConfiguration {
         limits.maximumResponseBytes = section.integer("max_response_bytes", in: 1024...(1 << 34)) ?? limits.maximumResponseBytes
         limits.maximumLineBytes = section.integer("max_line_bytes", in: 1024...(1 << 30)) ?? limits.maximumLineBytes
         limits.maximumStreamBytes = section.integer("max_stream_bytes", in: 1024...(1 << 40)) ?? limits.maximumStreamBytes
+        limits.maximumConnections = section.integer("max_connections", in: 1...100_000) ?? limits.maximumConnections
         return limits
     }
 

@@ -20,7 +20,10 @@ struct HTTPClientService: Service {
             connect: .nanoseconds((limits.map(\.connectTimeout).max() ?? UpstreamLimits().connectTimeout).nanoseconds),
             read: .nanoseconds((limits.map(\.idleTimeout).max() ?? UpstreamLimits().idleTimeout).nanoseconds)
         )
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 512)
+        configuration.connectionPool = .init(
+            idleTimeout: .seconds(60),
+            concurrentHTTP1ConnectionsPerHostSoftLimit: limits.map(\.maximumConnections).max() ?? UpstreamLimits().maximumConnections
+        )
         configuration.redirectConfiguration = .disallow
         // Keel traces every upstream attempt itself, from the request's record; the client's own
         // span would duplicate it and costs every call its attributes even with no tracer set up.

@@ -54,6 +54,10 @@ final class PlainHTTPClient: Sendable {
         let loop = group.any()
         guard let pool = pools[ObjectIdentifier(loop)] else { preconditionFailure("an event loop outside the client's group") }
         let ticket = PlainHTTPTicket()
+        var share = limits
+        // The provider's cap is shared by the loops' pools.
+        share.maximumConnections = max(1, (limits.maximumConnections + pools.count - 1) / pools.count)
+        let limits = share
         return try await withTaskCancellationHandler {
             try Task.checkCancellation()
             let head =

@@ -16,6 +16,9 @@ public struct UpstreamLimits: Sendable, Hashable {
     public var maximumLineBytes = 1 << 20
     /// A whole streamed answer (`max_stream_bytes`).
     public var maximumStreamBytes = 64 << 20
+    /// Connections open to the provider at once (`max_connections`); requests past it wait for
+    /// one to be free, within their timeout. Keel's own connections spread it over the event loops.
+    public var maximumConnections = 512
 
     /// An error body is read for its message up to this size, and ignored past it.
     static let maximumErrorBytes = 64 << 10
