@@ -103,7 +103,7 @@ let package = Package(
         .target(
             name: "KeelApp",
             dependencies: [
-                "KeelCore", "KeelProviders", "KeelStore", "KeelServer", "KeelTokenizer",
+                "CMalloc", "KeelCore", "KeelProviders", "KeelStore", "KeelServer", "KeelTokenizer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,10 +118,12 @@ let package = Package(
             resources: [.copy("Resources/keel.example.yaml")],
             swiftSettings: swiftSettings
         ),
+        // glibc's malloc.h: the executable's arena setting, the memory trimmer.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .executableTarget(
             name: "keel",
             dependencies: [
-                "KeelApp", "KeelCore", "KeelProviders", "KeelStore", "KeelTokenizer",
+                "CMalloc", "KeelApp", "KeelCore", "KeelProviders", "KeelStore", "KeelTokenizer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

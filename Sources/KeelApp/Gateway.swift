@@ -118,7 +118,8 @@ public enum Gateway {
             router: router,
             server: .guardedHTTP1(connections, configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, alerts, HTTPClientService(upstreams: client)] + (tracing?.services ?? []),
+            services: [logWriter, alerts, HTTPClientService(upstreams: client), MemoryTrimmer(connections: connections, logger: logger)]
+                + (tracing?.services ?? []),
             logger: logger
         )
     }

@@ -28,6 +28,8 @@ final class GuardedConnection {
         self.connectionGuard = connectionGuard
     }
 
+    deinit { timer?.cancel() }
+
     private var configuration: ConnectionGuard.Configuration { connectionGuard.configuration }
 
     /// The connection opened: it is registered (or shed), and its first head is due within the header timeout.
@@ -46,6 +48,8 @@ final class GuardedConnection {
     func closed() {
         timer?.cancel()
         timer = nil
+        // The context holds the handlers that hold this connection: let go of it, or the three never go.
+        context = nil
         if let id { connectionGuard.closed(id) }
         id = nil
     }
@@ -120,6 +124,10 @@ final class ConnectionBytesHandler: ChannelInboundHandler, RemovableChannelHandl
     func channelInactive(context: ChannelHandlerContext) {
         connection.closed()
         context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        connection.closed()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
