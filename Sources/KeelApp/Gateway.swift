@@ -81,7 +81,8 @@ public enum Gateway {
             routes: routes,
             authenticator: authenticator,
             disconnects: disconnects,
-            maximumBodySize: configuration.server.maximumBodySize
+            maximumBodySize: configuration.server.maximumBodySize,
+            trips: trips
         )
         .addRoutes(to: router.group("v1"))
         AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))

@@ -11,13 +11,22 @@ public struct GatewayController: Sendable {
     let authenticator: KeyAuthenticator
     let disconnects: ClientDisconnects
     let maximumBodySize: Int
+    let trips: LimitTrips
 
-    public init(pipeline: Pipeline, routes: RouteTable, authenticator: KeyAuthenticator, disconnects: ClientDisconnects, maximumBodySize: Int) {
+    public init(
+        pipeline: Pipeline,
+        routes: RouteTable,
+        authenticator: KeyAuthenticator,
+        disconnects: ClientDisconnects,
+        maximumBodySize: Int,
+        trips: LimitTrips = LimitTrips()
+    ) {
         self.pipeline = pipeline
         self.routes = routes
         self.authenticator = authenticator
         self.disconnects = disconnects
         self.maximumBodySize = maximumBodySize
+        self.trips = trips
     }
 
     public func addRoutes(to group: RouterGroup<KeelRequestContext>) {
@@ -28,10 +37,15 @@ public struct GatewayController: Sendable {
     }
 
     private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: KeelRequestContext) async throws -> Response {
-        let limit = maximumBodySize
+        let (limit, trips) = (maximumBodySize, trips)
         let body = UnreadBody {
             var request = request
-            return try await request.collectBody(limit: limit)
+            do {
+                return try await request.collectBody(limit: limit)
+            } catch let error as KeelError where error.code == .payloadTooLarge {
+                trips.record("server.max_body_bytes")
+                throw error
+            }
         }
         var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
         gatewayRequest.idempotencyKey = request.headers[.idempotencyKey]

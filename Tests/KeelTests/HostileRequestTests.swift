@@ -70,8 +70,11 @@ import Testing
                 #expect(response.status == .badRequest && error?["param"] == .string(field), "\(String(buffer: response.body))")
                 #expect(error?["message"]?.stringValue?.contains("limits.max_") == true)
             }
+            let tooLarge = try await client.post("/v1/chat/completions", String(repeating: " ", count: 5 << 20) + goodChat)
+            #expect(tooLarge.status == .contentTooLarge)
             let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
             #expect(metrics.contains(#"keel_limit_exceeded_total{limit="limits.max_messages"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"keel_limit_exceeded_total{limit="server.max_body_bytes"} 1"#))
         }
     }
 
