@@ -205,7 +205,7 @@ import Testing
         let took = ContinuousClock.now - started
         #expect(text == "one two", "what came before the deadline reached the client")
         #expect((ending as? UpstreamError)?.kind == .timeout, "the stream ended with \(String(describing: ending))")
-        #expect(took >= .milliseconds(300) && took < .seconds(2), "took \(took)")
+        #expect(took >= .milliseconds(300) && took < .seconds(4), "took \(took): the deadline, not the hang, ended it")
         #expect(attempts(exchange).map(\.error) == ["timeout"])
         #expect(s.a.cancellations == 1, "the upstream call was cancelled")
     }

@@ -94,7 +94,7 @@ import Testing
         try await Self.gateway.test { client in
             var fuzzer = BodyFuzzer(seed: 2026)
             var statuses: [Int: Int] = [:]
-            for round in 0..<1000 {
+            for round in 0..<700 {
                 for target in BodyFuzzer.Target.allCases {
                     let path = target == .chat ? "/v1/chat/completions" : "/v1/embeddings"
                     let body = fuzzer.body(for: target)
@@ -114,7 +114,7 @@ import Testing
                     }
                 }
             }
-            #expect(statuses[200, default: 0] > 100 && statuses[400, default: 0] > 700, "\(statuses)")
+            #expect(statuses[200, default: 0] > 100 && statuses[400, default: 0] > 500, "\(statuses)")
             #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok)
         }
     }

@@ -106,7 +106,8 @@ import Testing
 
     @Test func aReaderThatStopsEarlyDoesNotLeaveTheRestForTheNextRequest() async throws {
         let server = try await ScriptedHTTPServer { request in
-            request.index == 0 ? .streamed(status: .ok, parts: ["first ", "second ", "third"]) : .answer(status: .ok, body: "second request")
+            request.index == 0
+                ? .streamed(status: .ok, parts: ["first ", "second ", "third"], gap: .seconds(1)) : .answer(status: .ok, body: "second request")
         }
         let request = PlainHTTPRequest(origin: PlainHTTPOrigin(host: "127.0.0.1", port: server.port), path: "/", headers: [:], body: ByteBuffer())
         do {
