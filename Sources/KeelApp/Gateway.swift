@@ -13,92 +13,90 @@ import ServiceLifecycle
 
 /// Keel assembled from its configuration: storage, upstreams, the pipeline and the HTTP server.
 public enum Gateway {
-    /// The one wiring function: what `keel serve`, `keel demo` and the tests all run.
+    /// The one wiring function: what `keel serve`, `keel demo` and the tests all run. `routes` is
+    /// told every route the server registers, with the access each requires.
     public static func buildApplication(
         configuration: KeelConfiguration,
         logger: Logger = Logger(label: "keel"),
-        clock: KeelClock = .system
+        clock: KeelClock = .system,
+        routes announce: @Sendable ([KeelRoutes.Entry]) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
-        let store = try SQLiteStore(path: configuration.storage.path)
-        try await recoverInterrupted(store, logger: logger, clock: clock)
-        try await provisionKeys(configuration.keys, in: store, clock: clock)
+        let storage = try await KeelStorage.open(configuration.storage, logger: logger)
+        let replica: ReplicaService
+        do {
+            try await provisionKeys(configuration.keys, in: storage.keys, clock: clock)
+            replica = try await ReplicaService.start(
+                id: ReplicaLease.makeID(),
+                leaseDuration: configuration.replicas.leaseDuration,
+                storage: storage,
+                clock: clock,
+                logger: logger
+            )
+        } catch {
+            await storage.close()
+            throw error
+        }
+        logger.info("replica started", metadata: ["replica": "\(replica.lease.id)", "storage": "\(storage.description)"])
         let client = HTTPClientService.makeClient(for: configuration.providers)
         let registry = PrometheusCollectorRegistry()
         let metrics: any MetricsFactory = configuration.metricsEnabled ? makeMetricsFactory(registry) : NOOPMetricsHandler.instance
         let trips = LimitTrips(factory: metrics)
-        let upstreams = makeUpstreams(configuration.providers, client: client, trips: trips, clock: clock)
-        let logWriter = RequestLogWriter(store: store, keepsBodies: configuration.log.bodies == .full, logger: logger)
+        let logWriter = RequestLogWriter(store: storage.log, keepsBodies: configuration.log.bodies == .full, logger: logger)
         let tracing = try TracingService.make(configuration.tracing, logger: logger)
-        let authenticator = KeyAuthenticator(store: store)
-        let started = Int(clock.now().timeIntervalSince1970)
-        let routes = RouteTable(
-            configuration.routes.map { route in
-                var route = route
-                route.created = started
-                return route
-            }
-        )
-        let logTransition: @Sendable (ModelDeployment, CircuitBreaker.Transition) -> Void = { deployment, transition in
-            logger.warning(
-                "circuit breaker changed state",
-                metadata: ["deployment": "\(deployment.name)", "from": "\(transition.from.rawValue)", "to": "\(transition.to.rawValue)"]
-            )
-        }
-        let health = UpstreamHealth(
-            deployments: configuration.models,
-            breaker: configuration.circuitBreaker,
-            clock: clock,
-            onTransition: logTransition
-        )
-        let ledger = BudgetLedger(budgets: configuration.budgets, clock: clock)
-        try await seed(ledger, from: store, clock: clock)
-        let alerts = AlertService(configuration: configuration.alerts, costs: store, client: client.client, clock: clock, logger: logger)
-        let pipeline = makePipeline(
+        let alerts = AlertService(configuration: configuration.alerts, costs: storage.costs, client: client.client, clock: clock, logger: logger)
+        let components = try makeComponents(
+            configuration: configuration,
+            storage: storage,
+            upstreams: makeUpstreams(configuration.providers, client: client, trips: trips, clock: clock),
             observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: metrics)] : []) + (tracing.map { [$0.observer] } ?? []),
-            counter: try ChatTokenCounter(deployments: configuration.models),
-            rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
-            budgets: ledger,
-            alerts: alerts.raise,
-            // Tracing with content needs the bodies too; the log writes them only if it keeps them.
-            bodies: configuration.log.bodies == .full || (tracing != nil && configuration.tracing.content) ? .full : .none,
-            maximumBodyBytes: configuration.log.maximumBodyBytes,
-            limits: configuration.limits,
+            replica: replica.lease.id,
             trips: trips,
-            authenticator: authenticator,
-            routes: routes,
-            upstreams: upstreams,
-            health: health,
-            store: store,
-            idempotencyLifetime: configuration.idempotencyLifetime,
-            clock: clock
+            // Tracing with content needs the bodies too; the log writes them only if it keeps them.
+            bodies: configuration.log.bodies == .full || (tracing != nil && configuration.tracing.content) ? .full : RecordStage.BodyCapture.none,
+            clock: clock,
+            logger: logger,
+            alerts: alerts.raise
         )
+        let pipeline = makePipeline(components)
 
         let disconnects = ClientDisconnects()
         let router = Router(context: KeelRequestContext.self)
         router.add(middleware: OpenAIErrorMiddleware())
+        let sessions = DashboardSessions(store: storage.sessions, keys: storage.keys, clock: clock)
+        router.add(middleware: AuthenticationMiddleware(authenticator: components.authenticator, sessions: sessions))
+        let keelRoutes = KeelRoutes(router: router)
         GatewayController(
             pipeline: pipeline,
-            routes: routes,
-            authenticator: authenticator,
+            routes: components.routes,
             disconnects: disconnects,
             maximumBodySize: configuration.server.maximumBodySize,
             trips: trips
         )
-        .addRoutes(to: router.group("v1"))
-        AdminController(authenticator: authenticator, log: store, costs: store, health: health, clock: clock).addRoutes(to: router.group("api"))
-        let workflows = WorkflowReporter(store: store, idleTime: configuration.workflowIdleTime, clock: clock)
-        WorkflowController(authenticator: authenticator, reporter: workflows).addRoutes(to: router.group("api"))
+        .addRoutes(to: keelRoutes)
+        AdminController(
+            log: storage.log,
+            costs: storage.costs,
+            keys: storage.keys,
+            sessions: storage.sessions,
+            authenticator: components.authenticator,
+            health: components.health,
+            clock: clock
+        )
+        .addRoutes(to: keelRoutes)
+        let workflows = WorkflowReporter(store: storage.workflows, idleTime: configuration.workflowIdleTime, clock: clock)
+        WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
         DashboardController(
-            authenticator: authenticator,
-            log: store,
-            traffic: store,
-            routes: routes,
-            health: health,
-            budgets: ledger,
+            log: storage.log,
+            traffic: storage.traffic,
+            routes: components.routes,
+            health: components.health,
+            budgets: components.budgets,
             workflows: workflows,
+            sessions: sessions,
+            authenticator: components.authenticator,
             backlog: logWriter
         )
-        .addRoutes(to: router)
+        .addRoutes(to: keelRoutes)
         let connections = ConnectionGuard(
             configuration: .init(
                 maximumConnections: configuration.server.maximumConnections
@@ -110,61 +108,34 @@ public enum Gateway {
             logger: logger
         )
         if configuration.metricsEnabled {
-            MetricsController(registry: registry, health: health, budgets: ledger, workflows: workflows, log: logWriter, connections: connections)
-                .addRoutes(to: router)
+            MetricsController(
+                registry: registry,
+                health: components.health,
+                budgets: components.budgets,
+                workflows: workflows,
+                log: logWriter,
+                connections: connections
+            )
+            .addRoutes(to: keelRoutes, open: configuration.metricsOpen)
         }
-        router.get("healthz") { _, _ in "ok" }
+        keelRoutes.get("/healthz", access: .open) { _, _ in Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok"))) }
+        announce(keelRoutes.entries)
 
+        // Shut down in reverse: the server first (draining requests), then what they fed — the log,
+        // alerts, spans, the lease — then the clients those need, and the storage last.
+        let services: [any Service] =
+            [StorageService(storage: storage), HTTPClientService(upstreams: client)] + (tracing?.services ?? [])
+            + [
+                logWriter, alerts, replica,
+                RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
+                MemoryTrimmer(connections: connections, logger: logger),
+            ]
         return Application(
             router: router,
             server: .guardedHTTP1(connections, configuration: .init(additionalChannelHandlers: [disconnects.watcher()])),
             configuration: .init(address: .hostname(configuration.server.host, port: configuration.server.port), serverName: "keel"),
-            services: [logWriter, alerts, HTTPClientService(upstreams: client), MemoryTrimmer(connections: connections, logger: logger)]
-                + (tracing?.services ?? []),
+            services: services,
             logger: logger
-        )
-    }
-
-    /// The request path, stage by stage. A new stage is one type and one line here.
-    static func makePipeline(
-        observers: [any ExchangeObserver],
-        counter: any TokenCounter,
-        rateLimits: RateLimits,
-        budgets: BudgetLedger,
-        alerts: @escaping @Sendable (SpendAlert) -> Void,
-        bodies: RecordStage.BodyCapture,
-        maximumBodyBytes: Int,
-        limits: RequestLimits,
-        trips: LimitTrips,
-        authenticator: KeyAuthenticator,
-        routes: RouteTable,
-        upstreams: [String: any Upstream],
-        health: UpstreamHealth,
-        store: SQLiteStore,
-        idempotencyLifetime: Duration,
-        clock: KeelClock
-    ) -> Pipeline {
-        Pipeline(
-            stages: [
-                RecordStage(observers: observers, bodies: bodies, maximumBodyBytes: maximumBodyBytes),
-                AuthenticateStage(authenticator: authenticator),
-                ValidateStage(limits: limits, trips: trips),
-                IdempotencyStage(store: store, lifetime: idempotencyLifetime, clock: clock),
-                RouteStage(routes: routes),
-                WorkflowStage(store: store, counter: counter, clock: clock) { request, deployment in
-                    guard let upstream = upstreams[deployment.provider] else {
-                        throw KeelError(.internalError, "No provider '\(deployment.provider)' for the summarizer '\(deployment.name)'.")
-                    }
-                    return try await upstream.complete(request.forUpstream(model: deployment.upstreamModel))
-                },
-                FitContextStage(counter: counter),
-                RateLimitStage(limits: rateLimits),
-                BudgetStage(ledger: budgets) { alerts(SpendAlert($0)) },
-                DegradeStage(cache: ResponseCache(clock: clock), clock: clock),
-                AccountUsageStage(counter: counter),
-                InferStage(upstreams: upstreams, health: health, clock: clock),
-            ],
-            clock: clock
         )
     }
 
@@ -208,36 +179,16 @@ public enum Gateway {
         return factory
     }
 
-    /// Marks what was running when Keel last stopped as interrupted: workflow steps, and the
-    /// idempotency keys they held (free to be retried).
-    static func recoverInterrupted(_ store: SQLiteStore, logger: Logger, clock: KeelClock) async throws {
-        let steps = try await store.interruptRunningSteps()
-        try await store.interruptRunningKeys(now: clock.now())
-        if steps > 0 { logger.warning("workflow steps were interrupted by the last stop", metadata: ["steps": "\(steps)"]) }
-    }
-
-    /// Loads what each budget's scope has spent in its current window from the request log.
-    static func seed(_ ledger: BudgetLedger, from store: SQLiteStore, clock: KeelClock) async throws {
-        guard !ledger.budgets.isEmpty else { return }
-        let keys = try await store.keys()
-        for budget in ledger.budgets {
-            let since = budget.window.bounds(of: clock.now()).start
-            let spent: Money
-            switch budget.scope {
-            case .key(let name): spent = try await store.spend(since: since, keyIDs: keys.filter { $0.name == name }.map(\.id), route: nil)
-            case .team(let team): spent = try await store.spend(since: since, keyIDs: keys.filter { $0.team == team }.map(\.id), route: nil)
-            case .route(let route): spent = try await store.spend(since: since, keyIDs: nil, route: route)
-            }
-            ledger.seed(budget, spent: spent)
-        }
-    }
-
     /// Registers keys provisioned in configuration that the store does not know yet.
     static func provisionKeys(_ keys: [KeelConfiguration.ProvisionedKey], in store: any APIKeyStore, clock: KeelClock) async throws {
         for provisioned in keys {
             let secret = APIKeySecret(value: provisioned.secret)
-            if try await store.key(hash: secret.hash) == nil {
+            guard try await store.key(hash: secret.hash) == nil else { continue }
+            do {
                 try await store.insert(secret.key(name: provisioned.name, role: provisioned.role, team: provisioned.team, clock: clock))
+            } catch {
+                // Another replica starting at the same moment may have provisioned it first.
+                guard try await store.key(hash: secret.hash) != nil else { throw error }
             }
         }
     }

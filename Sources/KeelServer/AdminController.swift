@@ -3,33 +3,50 @@ import HTTPTypes
 import Hummingbird
 import KeelCore
 
-/// Keel's own read-only API under `/api` (request log, cost reports, breakers), for viewer and admin keys.
-public struct AdminController<Context: RequestContext>: Sendable {
-    let authenticator: KeyAuthenticator
+/// Keel's own API under `/api`: the request log, cost reports and breakers for keys that may read
+/// (scoped to the caller's team unless it is an admin's), and the keys themselves.
+public struct AdminController: Sendable {
     let log: any RequestLogStore
     let costs: any CostStore
+    let keys: any APIKeyStore
+    let sessions: any SessionStore
+    let authenticator: KeyAuthenticator
     let health: UpstreamHealth
     let clock: KeelClock
 
-    public init(authenticator: KeyAuthenticator, log: any RequestLogStore, costs: any CostStore, health: UpstreamHealth, clock: KeelClock = .system) {
-        self.authenticator = authenticator
+    public init(
+        log: any RequestLogStore,
+        costs: any CostStore,
+        keys: any APIKeyStore,
+        sessions: any SessionStore,
+        authenticator: KeyAuthenticator,
+        health: UpstreamHealth,
+        clock: KeelClock = .system
+    ) {
         self.log = log
         self.costs = costs
+        self.keys = keys
+        self.sessions = sessions
+        self.authenticator = authenticator
         self.health = health
         self.clock = clock
     }
 
-    public func addRoutes(to group: RouterGroup<Context>) {
-        group.get("requests") { request, _ in try await requests(request) }
-        group.get("breakers") { request, _ in try await breakers(request) }
-        group.get("cost") { request, _ in try await cost(request) }
-        group.get("cost/inflation") { request, _ in try await inflation(request) }
+    public func addRoutes(to routes: KeelRoutes) {
+        routes.get("/api/requests", access: .requires(.read)) { request, context in try await requests(request, scope: context.caller().scope) }
+        routes.get("/api/breakers", access: .requires(.read)) { _, _ in breakers() }
+        routes.get("/api/cost", access: .requires(.read)) { request, context in try await cost(request, scope: context.caller().scope) }
+        routes.get("/api/cost/inflation", access: .requires(.read)) { request, context in
+            try await inflation(request, scope: context.caller().scope)
+        }
+        routes.get("/api/keys", access: .requires(.read)) { _, context in try await listKeys(scope: context.caller().scope) }
+        routes.post("/api/keys", access: .requires(.administer)) { request, _ in try await createKey(request) }
+        routes.post("/api/keys/{id}/revoke", access: .requires(.administer)) { _, context in try await revoke(id: context.parameters.require("id")) }
     }
 
     /// `GET /api/cost?by=key|team|route|model|day&days=N`: spend over the last N UTC days (7 unless
     /// given), summed by one dimension, with the total.
-    private func cost(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
+    private func cost(_ request: Request, scope: TeamScope) async throws -> Response {
         let parameters = request.uri.queryParameters
         let by = parameters["by"].map(String.init) ?? "route"
         guard let grouping = CostReport.Grouping(rawValue: by) else {
@@ -37,19 +54,17 @@ public struct AdminController<Context: RequestContext>: Sendable {
             throw KeelError(.invalidValue, "Query parameter 'by' must be one of \(choices).", param: "by")
         }
         let period = CostReport.lastDays(try request.reportDays(), now: clock.now())
-        return .json(try await costs.report(by: grouping, since: period.since, until: period.until).json)
+        return .json(try await costs.report(by: grouping, since: period.since, until: period.until, in: scope).json)
     }
 
     /// `GET /api/cost/inflation?days=N`: input tokens per request of each route, day by day.
-    private func inflation(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
+    private func inflation(_ request: Request, scope: TeamScope) async throws -> Response {
         let period = CostReport.lastDays(try request.reportDays(), now: clock.now())
-        return .json(PromptInflation(try await costs.promptSizes(since: period.since, until: period.until)).json)
+        return .json(PromptInflation(try await costs.promptSizes(since: period.since, until: period.until, in: scope)).json)
     }
 
     /// `GET /api/breakers`: each deployment's circuit breaker.
-    private func breakers(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
+    private func breakers() -> Response {
         let data: [JSONValue] = health.breakerStates.map { entry in
             ["deployment": .string(entry.deployment.name), "provider": .string(entry.deployment.provider), "state": .string(entry.state.rawValue)]
         }
@@ -58,8 +73,7 @@ public struct AdminController<Context: RequestContext>: Sendable {
 
     /// `GET /api/requests?route=&key=&status=&failed=true&since=UNIX&before=ID&limit=N`, newest first;
     /// `next` is the `before` value of the following page.
-    private func requests(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .viewer)
+    private func requests(_ request: Request, scope: TeamScope) async throws -> Response {
         let parameters = request.uri.queryParameters
         func integer(_ name: String) throws -> Int? {
             guard let text = parameters[name[...]] else { return nil }
@@ -73,6 +87,7 @@ public struct AdminController<Context: RequestContext>: Sendable {
             throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")
         }
         let query = RequestQuery(
+            scope: scope,
             route: parameters["route"].map(String.init),
             keyID: parameters["key"].map(String.init),
             status: try integer("status"),
@@ -84,5 +99,42 @@ public struct AdminController<Context: RequestContext>: Sendable {
         let records = try await log.requests(matching: query)
         let next: JSONValue = records.count == limit ? JSONValue(records.last?.id) : .null
         return .json(["object": "list", "data": .array(records.map(\.json)), "next": next])
+    }
+
+    /// `GET /api/keys`: the keys of the caller's team (every key, for an admin), never their secrets.
+    private func listKeys(scope: TeamScope) async throws -> Response {
+        .json(["object": "list", "data": .array(try await keys.keys(in: scope).map(\.json))])
+    }
+
+    /// `POST /api/keys` with `{"name", "role", "team", "expires_in_days"}`: a new key; its secret
+    /// is in this answer only.
+    private func createKey(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try JSONParser.parse(try await request.collectBody(limit: 16 << 10))
+        let spec = try APIKey.Specification(json: body)
+        let secret = APIKeySecret.generate()
+        let key = secret.key(
+            name: spec.name,
+            role: spec.role,
+            team: spec.team,
+            expiresAt: spec.expiresIn.map { clock.now().addingTimeInterval($0.seconds) },
+            clock: clock
+        )
+        try await keys.insert(key)
+        var json = key.json.objectValue ?? JSONObject()
+        json["secret"] = .string(secret.value)
+        var response = Response.json(.object(json))
+        response.status = .created
+        return response
+    }
+
+    /// `POST /api/keys/{id}/revoke`: the key is refused from now on, on every replica within seconds,
+    /// and its dashboard sessions end.
+    private func revoke(id: String) async throws -> Response {
+        guard let key = try await keys.key(id: id) else { throw KeelError(.notFound, "No key '\(id)'.") }
+        _ = try await keys.revoke(id: id, at: clock.now())
+        try await sessions.deleteSessions(of: id)
+        authenticator.forget(hash: key.hash)
+        return .json(try await keys.key(id: id)?.json ?? key.json)
     }
 }

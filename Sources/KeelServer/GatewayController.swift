@@ -8,7 +8,6 @@ import Logging
 public struct GatewayController: Sendable {
     let pipeline: Pipeline
     let routes: RouteTable
-    let authenticator: KeyAuthenticator
     let disconnects: ClientDisconnects
     let maximumBodySize: Int
     let trips: LimitTrips
@@ -16,24 +15,22 @@ public struct GatewayController: Sendable {
     public init(
         pipeline: Pipeline,
         routes: RouteTable,
-        authenticator: KeyAuthenticator,
         disconnects: ClientDisconnects,
         maximumBodySize: Int,
         trips: LimitTrips = LimitTrips()
     ) {
         self.pipeline = pipeline
         self.routes = routes
-        self.authenticator = authenticator
         self.disconnects = disconnects
         self.maximumBodySize = maximumBodySize
         self.trips = trips
     }
 
-    public func addRoutes(to group: RouterGroup<KeelRequestContext>) {
-        group.post("chat/completions") { request, context in try await run(.chat, request, context: context) }
-        group.post("embeddings") { request, context in try await run(.embeddings, request, context: context) }
-        group.get("models") { request, _ in try await listModels(request) }
-        group.get("models/{id}") { request, context in try await model(request, id: context.parameters.require("id")) }
+    public func addRoutes(to routes: KeelRoutes) {
+        routes.post("/v1/chat/completions", access: .models) { request, context in try await run(.chat, request, context: context) }
+        routes.post("/v1/embeddings", access: .models) { request, context in try await run(.embeddings, request, context: context) }
+        routes.get("/v1/models", access: .requires(.callModels)) { _, _ in listModels() }
+        routes.get("/v1/models/{id}", access: .requires(.callModels)) { _, context in try model(id: context.parameters.require("id")) }
     }
 
     private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: KeelRequestContext) async throws -> Response {
@@ -47,7 +44,8 @@ public struct GatewayController: Sendable {
                 throw error
             }
         }
-        var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken, body: body)
+        var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken ?? request.headers[.apiKey], body: body)
+        gatewayRequest.caller = context.identity.key
         gatewayRequest.idempotencyKey = request.headers[.idempotencyKey]
         gatewayRequest.workflowID = request.headers[.keelWorkflowID]
         gatewayRequest.traceParent = request.headers[.traceParent]
@@ -81,14 +79,12 @@ public struct GatewayController: Sendable {
         }
     }
 
-    private func listModels(_ request: Request) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .app)
-        return .json(["object": "list", "data": .array(routes.all.map(Self.modelObject))])
+    private func listModels() -> Response {
+        .json(["object": "list", "data": .array(routes.all.map(Self.modelObject))])
     }
 
-    private func model(_ request: Request, id: String) async throws -> Response {
-        _ = try await authenticator.authenticate(request.bearerToken, requiring: .app)
-        return .json(Self.modelObject(try routes.resolve(id)))
+    private func model(id: String) throws -> Response {
+        .json(Self.modelObject(try routes.resolve(id)))
     }
 
     private static func modelObject(_ route: Route) -> JSONValue {

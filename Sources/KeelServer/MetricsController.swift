@@ -6,7 +6,7 @@ import Prometheus
 /// `GET /metrics`: the Prometheus text of everything counted as requests finished, plus the gauges
 /// read at scrape time — each circuit breaker's state, each budget's spend in its window, the
 /// request log writer's backlog, and the execution figures of the last week's workflows.
-public struct MetricsController<Context: RequestContext>: Sendable {
+public struct MetricsController: Sendable {
     let registry: PrometheusCollectorRegistry
     let health: UpstreamHealth
     let budgets: BudgetLedger
@@ -50,12 +50,13 @@ public struct MetricsController<Context: RequestContext>: Sendable {
         MetricNameDescriptor(namespace: "keel", metricName: "budget_limit", unitName: "usd", helpText: "Each budget's hard limit.")
     }
 
-    public func addRoutes(to router: Router<Context>) {
-        router.get("metrics") { _, _ in
+    /// Adds `GET /metrics`: for admin keys, or for anyone when `open` (a scraper on a private network).
+    public func addRoutes(to routes: KeelRoutes, open: Bool) {
+        routes.get("/metrics", access: open ? .open : .requires(.readMetrics)) { _, _ in
             for entry in health.breakerStates {
                 registry.makeGauge(descriptor: Self.breakerState, labels: [("deployment", entry.deployment.name)]).set(Self.value(entry.state))
             }
-            for entry in budgets.spend {
+            for entry in try await budgets.spend() {
                 let labels = [("budget", "\(entry.budget.scope)"), ("window", entry.budget.window.rawValue)]
                 registry.makeGauge(descriptor: Self.budgetSpent, labels: labels).set(entry.spent.dollars)
                 registry.makeGauge(descriptor: Self.budgetLimit, labels: labels).set(entry.budget.limit.dollars)

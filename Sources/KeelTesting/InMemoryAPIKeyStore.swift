@@ -1,3 +1,4 @@
+import Foundation
 import KeelCore
 import Synchronization
 
@@ -15,7 +16,17 @@ public final class InMemoryAPIKeyStore: APIKeyStore {
         return stored.withLock { $0.first { $0.hash == hash } }
     }
 
-    public func keys() async throws -> [APIKey] { stored.withLock { $0 } }
+    public func key(id: String) async throws -> APIKey? { stored.withLock { $0.first { $0.id == id } } }
+
+    public func keys(in scope: TeamScope) async throws -> [APIKey] { stored.withLock { $0.filter { scope.includes($0.team) } } }
+
+    public func revoke(id: String, at now: Date) async throws -> Bool {
+        stored.withLock { keys in
+            guard let index = keys.firstIndex(where: { $0.id == id && $0.revokedAt == nil }) else { return false }
+            keys[index].revokedAt = now
+            return true
+        }
+    }
 
     public var lookupCount: Int { lookups.load(ordering: .relaxed) }
 

@@ -19,15 +19,15 @@ struct Cost: AsyncParsableCommand {
                 """
         )
 
-        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var team: TeamOption
         @Option(help: "key, team, route, model or day.") var by: CostReport.Grouping = .route
         @Option(help: "How many UTC days, today included.") var days = 7
         @Flag(help: "The report as JSON, as the admin API gives it.") var json = false
 
         func run() async throws {
-            let store = try SQLiteStore(path: try storagePath(config: config))
             let period = CostReport.lastDays(days, now: Date())
-            let report = try await store.report(by: by, since: period.since, until: period.until)
+            let report = try await storage.withStorage { try await $0.costs.report(by: by, since: period.since, until: period.until, in: team.scope) }
             guard !json else { return print(report.json.jsonString) }
             let header = [by.rawValue, "requests", "input tok", "output tok", "cost", "per request", "estimated", "retries"]
             let rows = report.lines.map { row($0, name: $0.group ?? "-") } + [row(report.total, name: "total")]
@@ -48,14 +48,15 @@ struct Cost: AsyncParsableCommand {
             discussion: "Answered requests only; the change is from the route's first day with traffic to its last."
         )
 
-        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var team: TeamOption
         @Option(help: "How many UTC days, today included.") var days = 14
         @Flag(help: "The trends as JSON, as the admin API gives them.") var json = false
 
         func run() async throws {
-            let store = try SQLiteStore(path: try storagePath(config: config))
             let period = CostReport.lastDays(days, now: Date())
-            let inflation = PromptInflation(try await store.promptSizes(since: period.since, until: period.until))
+            let sizes = try await storage.withStorage { try await $0.costs.promptSizes(since: period.since, until: period.until, in: team.scope) }
+            let inflation = PromptInflation(sizes)
             guard !json else { return print(inflation.json.jsonString) }
             guard !inflation.trends.isEmpty else { return print("No answered requests in the last \(days) days.") }
             for trend in inflation.trends {

@@ -24,14 +24,20 @@ struct Demo: AsyncParsableCommand {
         var configuration = try ExampleConfiguration.load()
         configuration.server.port = port
         configuration.log.level = .warning
-        let store = try SQLiteStore(path: configuration.storage.path)
-        let secret = APIKeySecret.generate()
-        try await store.insert(secret.key(name: "demo", role: .app))
-        let viewer = APIKeySecret.generate()
-        try await store.insert(viewer.key(name: "demo-viewer", role: .viewer))
+        let (secret, viewer, admin) = (APIKeySecret.generate(), APIKeySecret.generate(), APIKeySecret.generate())
+        try await KeelStorage.with(configuration.storage) { storage in
+            try await storage.keys.insert(secret.key(name: "demo", role: .app))
+            try await storage.keys.insert(viewer.key(name: "demo-viewer", role: .viewer))
+            try await storage.keys.insert(admin.key(name: "demo-admin", role: .admin))
+        }
         let app = try await Gateway.buildApplication(configuration: configuration, logger: makeLogger(level: configuration.log.level))
         let baseURL = "http://\(configuration.server.host):\(port)/v1"
-        let (chats, exitAfterWorkload, storagePath) = (requests, exitAfterWorkload, configuration.storage.path)
+        let (chats, exitAfterWorkload) = (requests, exitAfterWorkload)
+        let storagePath: String
+        switch configuration.storage {
+        case .sqlite(let path): storagePath = path
+        case .postgres: storagePath = "PostgreSQL"
+        }
 
         let services = ServiceGroup(
             configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: makeLogger(level: .warning))
@@ -40,7 +46,14 @@ struct Demo: AsyncParsableCommand {
             group.addTask { try await services.run() }
             group.addTask {
                 let summary = try await SampleWorkload(baseURL: baseURL, key: secret.value, chats: chats).run()
-                let banner = Self.banner(baseURL: baseURL, key: secret.value, viewerKey: viewer.value, storage: storagePath, summary: summary)
+                let banner = Self.banner(
+                    baseURL: baseURL,
+                    key: secret.value,
+                    viewerKey: viewer.value,
+                    adminKey: admin.value,
+                    storage: storagePath,
+                    summary: summary
+                )
                 // Written at once, not buffered: the banner must reach a pipe or file while Keel serves on.
                 FileHandle.standardOutput.write(Data((banner + "\n").utf8))
                 if exitAfterWorkload { await services.triggerGracefulShutdown() }
@@ -49,7 +62,7 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    static func banner(baseURL: String, key: String, viewerKey: String, storage: String, summary: String) -> String {
+    static func banner(baseURL: String, key: String, viewerKey: String, adminKey: String, storage: String, summary: String) -> String {
         let root = baseURL.replacingOccurrences(of: "/v1", with: "")
         return """
 
@@ -69,7 +82,8 @@ struct Demo: AsyncParsableCommand {
 
             Sample workload: \(summary)
             Dashboard: \(root)/dashboard  (sign in with this read-only viewer key: \(viewerKey))
-            See it also with `swift run keel logs`; metrics at \(root)/metrics. Ctrl-C stops Keel.
+            See it also with `swift run keel logs`; metrics at \(root)/metrics with the admin key \(adminKey).
+            Ctrl-C stops Keel.
             """
     }
 }

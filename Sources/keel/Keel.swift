@@ -11,7 +11,10 @@ struct Keel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "keel",
         abstract: "An OpenAI-compatible gateway and control plane for production AI.",
-        subcommands: [Serve.self, Demo.self, Simulate.self, Rehearse.self, Tokens.self, Keys.self, Logs.self, Cost.self, Workflows.self, Config.self]
+        subcommands: [
+            Serve.self, Demo.self, Simulate.self, Rehearse.self, Tokens.self, Keys.self, Logs.self, Cost.self, Workflows.self, Database.self,
+            Config.self,
+        ]
     )
 
     static func main() async {

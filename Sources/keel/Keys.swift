@@ -5,21 +5,22 @@ import KeelCore
 import KeelStore
 
 struct Keys: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self, List.self])
+    static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a key and print its secret, once.")
 
-        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+        @OptionGroup var storage: StorageOptions
         @Option(help: "A name to recognise the key by.") var name: String
-        @Option(help: "app (calls /v1), viewer (reads reports, logs and the dashboard) or admin (everything).") var role: APIKey.Role = .app
-        @Option(help: "The team the key belongs to, for budgets and cost reports.") var team: String?
+        @Option(help: "app, viewer, reviewer, operator or admin (see the README's table of roles).") var role: APIKey.Role = .app
+        @Option(help: "The team the key belongs to: what it may read, and its budgets and cost reports.") var team: String?
+        @Option(help: "Days until the key stops working (never, unless given).") var expiresInDays: Int?
 
         func run() async throws {
-            let store = try SQLiteStore(path: try storagePath(config: config))
+            if let expiresInDays, !(1...36_500).contains(expiresInDays) { throw ValidationError("--expires-in-days must be from 1 to 36500") }
             let secret = APIKeySecret.generate()
-            let key = secret.key(name: name, role: role, team: team)
-            try await store.insert(key)
+            let key = secret.key(name: name, role: role, team: team, expiresAt: expiresInDays.map { Date().addingTimeInterval(Double($0) * 86_400) })
+            try await storage.withStorage { try await $0.keys.insert(key) }
             print(secret.value)
             FileHandle.standardError.write(Data("Created \(role.rawValue) key \(key.id) '\(name)'. Keel stores only its hash: copy it now.\n".utf8))
         }
@@ -28,30 +29,41 @@ struct Keys: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List keys (never their secrets).")
 
-        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var team: TeamOption
+        @Flag(help: "One JSON object a line.") var json = false
 
         func run() async throws {
-            let store = try SQLiteStore(path: try storagePath(config: config))
-            for key in try await store.keys() {
-                let state = key.revokedAt == nil ? "active" : "revoked"
+            let now = Date()
+            for key in try await storage.withStorage({ try await $0.keys.keys(in: team.scope) }) {
+                guard !json else {
+                    print(key.json.jsonString)
+                    continue
+                }
+                let state = key.revokedAt != nil ? "revoked" : key.isActive(at: now) ? "active" : "expired"
                 let team = key.team.map { "  team \($0)" } ?? ""
+                let expiry = key.expiresAt.map { "  expires \(ISO8601DateFormatter.keel.string(from: $0))" } ?? ""
                 print(
-                    "\(key.id)  \(key.prefix)…  \(key.role.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0))  \(state)  \(key.name)\(team)"
+                    "\(key.id)  \(key.prefix)…  \(key.role.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0))  \(state)  \(key.name)\(team)\(expiry)"
                 )
             }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke a key: every replica refuses it within seconds, and its dashboard sessions end."
+        )
+
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The key's id (key_…), as `keel keys list` shows it.") var id: String
+
+        func run() async throws {
+            let revoked = try await storage.withStorage { try await $0.revokeKey(id: id, at: Date()) }
+            guard revoked else { throw ValidationError("no active key \(id)") }
+            print("Revoked \(id).")
         }
     }
 }
 
 extension APIKey.Role: ExpressibleByArgument {}
-
-/// The storage path of a configuration file, or the default one when the file does not exist.
-func storagePath(config: String) throws -> String {
-    try loadConfiguration(file: config).storage.path
-}
-
-/// The configuration in `file`, or the defaults when the file does not exist.
-func loadConfiguration(file: String) throws -> KeelConfiguration {
-    guard FileManager.default.fileExists(atPath: file) else { return KeelConfiguration() }
-    return try KeelConfiguration.load(file: file)
-}

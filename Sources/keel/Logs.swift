@@ -7,7 +7,8 @@ import KeelStore
 struct Logs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Show the request log, newest last.")
 
-    @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
+    @OptionGroup var storage: StorageOptions
+    @OptionGroup var team: TeamOption
     @Option(name: .short, help: "How many requests to show.") var n = 20
     @Option(help: "Only this route.") var route: String?
     @Option(help: "Only this key id.") var key: String?
@@ -17,20 +18,21 @@ struct Logs: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Keep printing new requests as they arrive.") var follow = false
 
     func run() async throws {
-        let store = try SQLiteStore(path: try storagePath(config: config))
-        var query = RequestQuery(route: route, keyID: key, status: status, failedOnly: failed, limit: n)
-        var seen = Set<String>()
-        repeat {
-            let records = try await store.requests(matching: query).reversed().filter { !seen.contains($0.id) }
-            for record in records {
-                seen.insert(record.id)
-                print(json ? record.json.jsonString : Self.line(record))
-            }
-            if follow {
-                query.since = records.last?.startedAt ?? query.since
-                try await Task.sleep(for: .milliseconds(500))
-            }
-        } while follow
+        var query = RequestQuery(scope: team.scope, route: route, keyID: key, status: status, failedOnly: failed, limit: n)
+        try await storage.withStorage { storage in
+            var seen = Set<String>()
+            repeat {
+                let records = try await storage.log.requests(matching: query).reversed().filter { !seen.contains($0.id) }
+                for record in records {
+                    seen.insert(record.id)
+                    print(json ? record.json.jsonString : Self.line(record))
+                }
+                if follow {
+                    query.since = records.last?.startedAt ?? query.since
+                    try await Task.sleep(for: .milliseconds(500))
+                }
+            } while follow
+        }
     }
 
     static func line(_ record: RequestRecord) -> String {

@@ -11,21 +11,16 @@ struct Workflows: AsyncParsableCommand {
         defaultSubcommand: List.self
     )
 
-    struct Options: ParsableArguments {
-        @Option(name: .shortAndLong, help: "The configuration file (for the storage path).") var config = "keel.yaml"
-
-        func store() throws -> SQLiteStore { try SQLiteStore(path: try storagePath(config: config)) }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Workflows, most recently active first.")
 
-        @OptionGroup var options: Options
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var team: TeamOption
         @Option(help: "open or completed.") var status: Workflow.Status?
         @Option(name: .short, help: "How many workflows to show.") var n = 20
 
         func run() async throws {
-            let workflows = try await options.store().workflows(id: nil, status: status, limit: n)
+            let workflows = try await storage.withStorage { try await $0.workflows.workflows(id: nil, status: status, limit: n, in: team.scope) }
             guard !workflows.isEmpty else { return print("No workflows.") }
             let rows = workflows.map { workflow in
                 [workflow.id, workflow.keyID, workflow.route ?? "-", workflow.status.rawValue, time(workflow.createdAt), time(workflow.updatedAt)]
@@ -37,17 +32,20 @@ struct Workflows: AsyncParsableCommand {
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A workflow's step timeline.")
 
-        @OptionGroup var options: Options
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var workflow: WorkflowName
 
         func run() async throws {
-            let store = try options.store()
-            let workflow = try await self.workflow.resolve(in: store)
+            let (workflow, steps) = try await storage.withStorage { storage in
+                let workflow = try await self.workflow.resolve(in: storage.workflows)
+                return (workflow, try await storage.workflows.steps(of: workflow.ref))
+            }
             print(
                 "\(workflow.id)  key \(workflow.keyID)  route \(workflow.route ?? "-")  \(workflow.status.rawValue)  started \(time(workflow.createdAt))"
             )
-            let rows = try await store.steps(of: workflow.ref).map(row)
-            print(Table(header: ["step", "status", "started", "took", "tokens", "cost", "attempts", "compaction", "error"], rows: rows).text)
+            print(
+                Table(header: ["step", "status", "started", "took", "tokens", "cost", "attempts", "compaction", "error"], rows: steps.map(row)).text
+            )
         }
 
         private func row(_ step: WorkflowStep) -> [String] {
@@ -67,14 +65,15 @@ struct Workflows: AsyncParsableCommand {
             abstract: "A workflow and every step (inputs, outputs, usage, cost) as JSON, as the admin API gives it."
         )
 
-        @OptionGroup var options: Options
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var workflow: WorkflowName
         @Option(name: .shortAndLong, help: "Write to this file instead of standard output.") var output: String?
 
         func run() async throws {
-            let store = try options.store()
-            let workflow = try await self.workflow.resolve(in: store)
-            let json = workflow.json(steps: try await store.steps(of: workflow.ref)).jsonString
+            let json = try await storage.withStorage { storage in
+                let workflow = try await self.workflow.resolve(in: storage.workflows)
+                return workflow.json(steps: try await storage.workflows.steps(of: workflow.ref)).jsonString
+            }
             guard let output else { return print(json) }
             try Data((json + "\n").utf8).write(to: URL(fileURLWithPath: output))
         }
@@ -83,13 +82,14 @@ struct Workflows: AsyncParsableCommand {
     struct Complete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mark a workflow done: later steps are refused.")
 
-        @OptionGroup var options: Options
+        @OptionGroup var storage: StorageOptions
         @OptionGroup var workflow: WorkflowName
 
         func run() async throws {
-            let store = try options.store()
-            let named = try await workflow.resolve(in: store)
-            let completed = try await store.complete(named.ref, now: Date()) ?? named
+            let completed = try await storage.withStorage { storage in
+                let named = try await workflow.resolve(in: storage.workflows)
+                return try await storage.workflows.complete(named.ref, now: Date()) ?? named
+            }
             print("\(completed.id) is \(completed.status.rawValue).")
         }
     }
@@ -105,13 +105,16 @@ struct Workflows: AsyncParsableCommand {
                 """
         )
 
-        @OptionGroup var options: Options
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var team: TeamOption
         @Option(help: "How many UTC days of started workflows, today included.") var days = 7
         @Flag(help: "The report as JSON, as the admin API gives it.") var json = false
 
         func run() async throws {
-            let idleTime = try loadConfiguration(file: options.config).workflowIdleTime
-            let report = try await WorkflowReporter(store: try options.store(), idleTime: idleTime).report(days: days)
+            let idleTime = try storage.configuration().workflowIdleTime
+            let report = try await storage.withStorage { storage in
+                try await WorkflowReporter(store: storage.workflows, idleTime: idleTime).report(days: days, in: team.scope)
+            }
             guard !json else { return print(report.json.jsonString) }
             guard !report.lines.isEmpty else { return print("No workflows started in the last \(days) day(s).") }
             let header = [

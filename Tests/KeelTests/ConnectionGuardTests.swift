@@ -26,7 +26,7 @@ import Testing
             #expect(closed)
             let waited = ContinuousClock.now - started
             #expect(waited >= .milliseconds(450) && waited < .seconds(3), "\(waited)")
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             #expect(metrics.contains(#"keel_limit_exceeded_total{limit="server.idle_timeout_seconds"} 1"#), "\(metrics)")
             await connection.close()
         }
@@ -72,7 +72,7 @@ import Testing
                 await healthy.close()
             }
             // The test client's own idle keep-alive connection may have made room too, so metrics come on a new one.
-            let metrics = try await RawConnection.get("/metrics", port: port)
+            let metrics = try await RawConnection.get("/metrics", port: port, key: TestGateway.adminKey)
             #expect(metrics.contains("keel_connections_limit 4.0"), "\(metrics)")
             #expect(metrics.contains(#"keel_limit_exceeded_total{limit="server.max_connections"}"#))
             for connection in idle { await connection.close() }

@@ -120,7 +120,7 @@ import Testing
             #expect(byDay.lines.map(\.group) == ["2026-11-20", "2026-11-21"], "days in order")
             #expect(byDay.lines.map(\.cost) == [Money(dollars: 1), Money(dollars: 4.5)])
 
-            let inflation = PromptInflation(try await store.promptSizes(since: since, until: until))
+            let inflation = PromptInflation(try await store.promptSizes(since: since, until: until, in: .all))
             #expect(inflation.trends.map(\.route) == ["chat", "summarize"])
             #expect(inflation.trends[0].days.map(\.mean) == [100, 150] && inflation.trends[0].change == 0.5)
             #expect(inflation.trends[1].change == 0, "one day is no trend")
@@ -203,7 +203,7 @@ import Testing
                 #expect(wrong.status == .badRequest && wrong.json.objectValue?["error"]?.objectValue?["param"]?.stringValue == "by")
                 #expect(try await client.get("/api/cost", key: TestGateway.appKey).status == .forbidden, "admin keys only")
 
-                let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+                let metrics = try await client.metrics()
                 #expect(metrics.contains(#"keel_cost_usd_total{route="gpt-test",deployment="chat-model",estimated="false"}"#), "\(metrics)")
                 #expect(metrics.contains(#"keel_budget_spent_usd{budget="team search",window="day"} \#(cost)"#), "\(metrics)")
                 #expect(metrics.contains(#"keel_budget_limit_usd{budget="team search",window="day"} 1000"#))

@@ -71,6 +71,7 @@ import Testing
             try """
             server: { port: \(port) }
             storage: { path: \(directory)/keel.sqlite }
+            replicas: { lease_seconds: 2 }
             log: { level: error }
             providers:
               sim: { type: simulated, latency: { p50_ms: 1000, p99_ms: 1000 }, tokens_per_second: 0 }
@@ -96,7 +97,15 @@ import Testing
             let statuses = { (json: JSONValue) in
                 json.objectValue?["steps"]?.arrayValue?.map { $0.objectValue?["status"]?.stringValue ?? "?" } ?? []
             }
-            #expect(statuses(try await server.call("GET", "/api/workflows/wf-crash").json) == ["completed", "completed", "interrupted"])
+            // The restart takes nothing back by itself: the killed replica's lease must expire first.
+            #expect(statuses(try await server.call("GET", "/api/workflows/wf-crash").json) == ["completed", "completed", "running"])
+            var recovered: [String] = []
+            let deadline = ContinuousClock.now + .seconds(15)
+            while recovered.last != "interrupted", ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+                recovered = statuses(try await server.call("GET", "/api/workflows/wf-crash").json)
+            }
+            #expect(recovered == ["completed", "completed", "interrupted"], "recovered once the lease expired")
 
             let retry = try await server.step(3, key: "s3")
             #expect(retry.status == 200 && retry.headers["idempotent-replayed"].isEmpty, "the interrupted step runs again")

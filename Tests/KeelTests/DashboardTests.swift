@@ -3,6 +3,8 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import KeelCore
+import KeelServer
+import NIOCore
 import Testing
 
 /// The web dashboard: never without a viewer or admin key, read-only for viewers, and pages whose
@@ -42,31 +44,57 @@ import Testing
         }
     }
 
-    @Test func signingInKeepsTheKeyInAStrictHttpOnlyCookie() async throws {
+    /// Posts a form to `uri`, from `origin` when given.
+    func post(
+        _ client: some TestClientProtocol,
+        _ uri: String,
+        form: String,
+        origin: String? = "http://localhost",
+        cookie: String? = nil
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let origin { headers[.origin] = origin }
+        if let cookie { headers[.cookie] = cookie }
+        return try await client.execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: form))
+    }
+
+    @Test func aSessionCookieHoldsARandomSecretAndSignOutAndRevocationEndIt() async throws {
         try await TestGateway().test { client in
-            let form: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
-            let refused = try await client.execute(
-                uri: "/dashboard/login",
-                method: .post,
-                headers: form,
-                body: ByteBuffer(string: "key=\(TestGateway.appKey)")
-            )
-            #expect(refused.status == .unauthorized && refused.headers[.setCookie] == nil, "an app key cannot sign in")
-            let signedIn = try await client.execute(
-                uri: "/dashboard/login",
-                method: .post,
-                headers: form,
-                body: ByteBuffer(string: "key=\(TestGateway.viewerKey)")
-            )
-            let cookie = try #require(signedIn.headers[.setCookie])
-            #expect(
-                signedIn.status == .seeOther && cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict")
-                    && cookie.contains("Path=/dashboard")
-            )
-            let value = try #require(cookie.split(separator: ";").first.map(String.init))
-            #expect(try await page(client, "/dashboard", key: nil, cookie: "theme=dark; \(value)").status == .ok)
-            let out = try await client.execute(uri: "/dashboard/logout", method: .post, headers: [:])
-            #expect(out.headers[.setCookie]?.contains("Max-Age=0") == true)
+            let crossSite = try await post(client, "/dashboard/login", form: "key=\(TestGateway.viewerKey)", origin: "https://evil.example")
+            #expect(crossSite.status == .forbidden && crossSite.headers[.setCookie] == nil, "a sign-in posted from another site")
+            let noOrigin = try await post(client, "/dashboard/login", form: "key=\(TestGateway.viewerKey)", origin: nil)
+            #expect(noOrigin.status == .forbidden, "a form post with neither Origin nor Referer")
+            let app = try await post(client, "/dashboard/login", form: "key=\(TestGateway.appKey)")
+            #expect(app.status == .unauthorized && app.headers[.setCookie] == nil, "an app key cannot sign in")
+
+            let signedIn = try await post(client, "/dashboard/login", form: "key=\(TestGateway.viewerKey)")
+            let setCookie = try #require(signedIn.headers[.setCookie])
+            #expect(signedIn.status == .seeOther && setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"))
+            #expect(setCookie.contains("Path=/dashboard") && !setCookie.contains(TestGateway.viewerKey), "the cookie never holds the key")
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+            let secret = String(cookie.dropFirst("keel_session=".count))
+            #expect(try await page(client, "/dashboard", key: nil, cookie: "theme=dark; \(cookie)").status == .ok)
+            let overview = String(buffer: try await page(client, "/dashboard", key: nil, cookie: cookie).body)
+            let token = DashboardSessions.formToken(secret: secret)
+            #expect(overview.contains(#"name="token" value="\#(token)""#), "the sign-out form carries the session's token")
+
+            let forged = try await post(client, "/dashboard/logout", form: "token=0123", cookie: cookie)
+            let crossSiteOut = try await post(client, "/dashboard/logout", form: "token=\(token)", origin: "https://evil.example", cookie: cookie)
+            #expect(forged.status == .forbidden && crossSiteOut.status == .forbidden, "sign-out needs the token and this origin")
+            #expect(try await page(client, "/dashboard", key: nil, cookie: cookie).status == .ok, "the session survived both")
+            let out = try await post(client, "/dashboard/logout", form: "token=\(token)", cookie: cookie)
+            #expect(out.status == .seeOther && out.headers[.setCookie]?.contains("Max-Age=0") == true)
+            #expect(try await page(client, "/dashboard", key: nil, cookie: cookie).status == .seeOther, "signed out: to the sign-in page")
+
+            // Revoking the key ends its other sessions at once.
+            let again = try await post(client, "/dashboard/login", form: "key=\(TestGateway.viewerKey)")
+            let second = try #require(again.headers[.setCookie]?.split(separator: ";").first.map(String.init))
+            #expect(try await page(client, "/dashboard", key: nil, cookie: second).status == .ok)
+            let keys = try await client.get("/api/keys", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue ?? []
+            let viewerID = try #require(keys.first { $0.objectValue?["name"] == "viewer" }?.objectValue?["id"]?.stringValue)
+            #expect(try await client.post("/api/keys/\(viewerID)/revoke", "", key: TestGateway.adminKey).status == .ok)
+            #expect(try await page(client, "/dashboard", key: nil, cookie: second).status == .seeOther, "a revoked key's session is over")
+            #expect(try await client.get("/api/requests", key: TestGateway.viewerKey).status == .unauthorized)
         }
     }
 

@@ -163,7 +163,7 @@ import Testing
                 param: "limit"
             )
 
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             #expect(
                 metrics.contains(
                     #"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#
@@ -190,7 +190,7 @@ import Testing
             let stream = #"{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hello"}]}"#
             #expect(try await client.post("/v1/chat/completions", stream).status == .ok)
             #expect(try await client.post("/v1/chat/completions", #"{"model":"gpt-test","messages":"no"}"#).status == .badRequest)
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             let model = #"gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_response_model="chat-model""#
             #expect(metrics.contains("gen_ai_server_time_to_first_token_seconds_count{\(model)} 1"), "\(metrics)")
             #expect(metrics.contains(#"keel_upstream_duration_seconds_count{gen_ai_provider_name="sim",deployment="chat-model",outcome="ok"} 1"#))
@@ -253,7 +253,7 @@ import Testing
             )
             let record = try await client.logRecord(id: try #require(response.headers[HTTPField.Name("x-request-id")!]))
             #expect(record?["degraded"] == "static" && record?["error_code"] == "upstream_unavailable" && record?["status"] == 200)
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             #expect(metrics.contains(#"keel_degraded_total{route="gpt-test",mode="static"} 1"#))
             #expect(metrics.contains(#"keel_upstream_attempts_per_request_count{route="gpt-test"} 1"#))
             #expect(metrics.contains(#"keel_retry_overhead_tokens_total{route="gpt-test"} 8"#), "the failed attempt sent 8 prompt tokens")

@@ -72,7 +72,7 @@ import Testing
             }
             let tooLarge = try await client.post("/v1/chat/completions", String(repeating: " ", count: 5 << 20) + goodChat)
             #expect(tooLarge.status == .contentTooLarge)
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             #expect(metrics.contains(#"keel_limit_exceeded_total{limit="limits.max_messages"} 1"#), "\(metrics)")
             #expect(metrics.contains(#"keel_limit_exceeded_total{limit="server.max_body_bytes"} 1"#))
         }
@@ -94,7 +94,7 @@ import Testing
         try await Self.gateway.test { client in
             var fuzzer = BodyFuzzer(seed: 2026)
             var statuses: [Int: Int] = [:]
-            for round in 0..<700 {
+            for round in 0..<500 {
                 for target in BodyFuzzer.Target.allCases {
                     let path = target == .chat ? "/v1/chat/completions" : "/v1/embeddings"
                     let body = fuzzer.body(for: target)
@@ -114,7 +114,7 @@ import Testing
                     }
                 }
             }
-            #expect(statuses[200, default: 0] > 100 && statuses[400, default: 0] > 500, "\(statuses)")
+            #expect(statuses[200, default: 0] > 70 && statuses[400, default: 0] > 350, "\(statuses)")
             #expect(try await client.post("/v1/chat/completions", goodChat).status == .ok)
         }
     }

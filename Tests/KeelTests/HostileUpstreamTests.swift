@@ -146,7 +146,7 @@ import Testing
             let record = try await client.logRecord(id: id)
             #expect(record?["error_code"] == .string(hostile.code), "the log records what happened: \(String(describing: record))")
             if let limit = hostile.limit {
-                let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+                let metrics = try await client.metrics()
                 #expect(metrics.contains(#"keel_limit_exceeded_total{limit="\#(limit)"} 1"#), "\(metrics)")
             }
             #expect(try await client.post("/v1/chat/completions", #"{"model":"embed-test","input":"x"}"#).status != .internalServerError)

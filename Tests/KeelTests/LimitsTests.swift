@@ -1,4 +1,5 @@
 import Foundation
+import KeelApp
 import KeelCore
 import KeelTesting
 import Synchronization
@@ -24,66 +25,56 @@ import Testing
         #expect(tokens?.message.contains("tokens per minute") == true && tokens?.retryAfter == 24, "\(String(describing: tokens))")
     }
 
-    @Test func aBudgetRollsOverWithItsWindowAndWarnsPastItsSoftLimit() throws {
+    @Test func aBudgetRollsOverWithItsWindowAndWarnsPastItsSoftLimit() async throws {
         let clock = ManualClock(origin: ISO8601DateFormatter().date(from: "2026-11-22T23:00:00Z")!)
         let daily = Budget(scope: .team("search"), window: .day, limit: Money(dollars: 1), softLimit: Money(dollars: 0.5))
-        let ledger = BudgetLedger(budgets: [daily], clock: clock.keelClock)
-        let first = try ledger.reserve(Money(dollars: 0.6), against: [daily])
-        #expect(ledger.settle(first, cost: Money(dollars: 0.6)).map(\.budget) == [daily], "the soft limit was crossed")
-        let refusal = #expect(throws: KeelError.self) { try ledger.reserve(Money(dollars: 0.5), against: [daily]) }
-        #expect(refusal?.code == .budgetExceeded && refusal?.retryAfter == 3600, "retry when the day rolls over, in an hour")
-        #expect(ledger.remaining([daily]) == Money(dollars: 0.4))
+        let ledger = BudgetLedger(budgets: [daily], store: InMemoryBudgetStore(), replica: "rep_test", clock: clock.keelClock) { _, _ in .zero }
+        let first = try await ledger.reserve(Money(dollars: 0.6), for: "req_1", against: [daily])
+        let settled = try await ledger.settle(first, cost: Money(dollars: 0.6))
+        #expect(settled.alerts.map(\.budget) == [daily], "the soft limit was crossed")
+        #expect(settled.remaining == Money(dollars: 0.4))
+        await #expect { try await ledger.reserve(Money(dollars: 0.5), for: "req_2", against: [daily]) } throws: { error in
+            guard let error = error as? KeelError else { return false }
+            return error.code == .budgetExceeded && error.retryAfter == 3600  // retry when the day rolls over, in an hour
+        }
         clock.advance(by: .seconds(3600))
-        let next = try ledger.reserve(Money(dollars: 0.5), against: [daily])
-        ledger.settle(next, cost: Money(dollars: 0.1))
-        #expect(ledger.remaining([daily]) == Money(dollars: 0.9))
+        let next = try await ledger.reserve(Money(dollars: 0.5), for: "req_3", against: [daily])
+        #expect(next.remaining == Money(dollars: 0.5))
+        #expect(try await ledger.settle(next, cost: Money(dollars: 0.1)).remaining == Money(dollars: 0.9))
+        #expect(try await ledger.spend().first?.spent == Money(dollars: 0.1), "the new day's spend")
     }
 
-    @Test func twoHundredConcurrentRequestsCannotOverrunABudget() async throws {
-        // Each request reserves 10 input + 100 output tokens at $1 per token: $110; it really costs $30.
-        let model = ModelDeployment(
-            name: "m",
-            provider: "p",
-            upstreamModel: "m",
-            price: Price(perTokenInput: Money(dollars: 1), output: Money(dollars: 1))
-        )
-        let limit = Money(dollars: 1000)
-        let budget = Budget(scope: .route("r"), window: .total, limit: limit)
-        let ledger = BudgetLedger(budgets: [budget], clock: .system)
+    /// Each request reserves its input and 100 output tokens at $0.10 a token; it really costs 30 tokens.
+    @Test(arguments: TestBackend.available)
+    func twoHundredConcurrentRequestsCannotOverrunABudget(on backend: TestBackend) async throws {
         let upstream = ScriptedUpstream(
             Array(repeating: .reply("ok", usage: TokenUsage(inputTokens: 10, outputTokens: 20)), count: 200),
             delay: .milliseconds(20)
         )
         let records = RecordingObserver()
-        let pipeline = Pipeline(stages: [
-            RecordStage(observers: [records]),
-            BudgetStage(ledger: ledger),
-            AccountUsageStage(),
-            InferStage(upstreams: ["p": upstream], health: UpstreamHealth(deployments: [model], clock: .system)),
-        ])
-        let body = try ChatCompletionRequest(
-            json: JSONParser.parse(#"{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi"}]}"#)
-        )
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<200 {
-                group.addTask {
-                    var request = GatewayRequest(operation: .chat, credential: nil, body: [])
-                    request.payload = .chat(body)
-                    request.route = Route(name: "r", targets: [model], policy: RoutePolicy(maxAttempts: 1))
-                    request.promptTokens = 10
-                    _ = await pipeline.handle(request)
-                }
+        let yaml = """
+            providers: { p: { type: simulated } }
+            models: { m: { provider: p, upstream_model: m, price: { input: 100000, output: 100000 } } }
+            routes: { r: { model: m, max_attempts: 1 } }
+            budgets: [{ route: r, window: total, limit_usd: 100 }]
+            """
+        try await TestPipeline.with(yaml, upstreams: ["p": upstream], observers: [records], backend: backend) { test in
+            let body = #"{"model":"r","max_tokens":100,"messages":[{"role":"user","content":"hi hi hi hi hi hi"}]}"#
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<200 { group.addTask { _ = await test.send(body) } }
             }
+            let all = records.records
+            #expect(all.count == 200, "every request is recorded")
+            let served = all.filter { $0.status == 200 }
+            let refused = all.filter { $0.errorCode == "budget_exceeded" }
+            #expect(served.count + refused.count == 200, "\(Set(all.map { $0.errorCode ?? "ok" }))")
+            let spent = served.reduce(Money.zero) { $0 + ($1.cost ?? .zero) }
+            let worstCase = try #require(all.compactMap(\.promptTokens).first).saturatingAdd(100)
+            let limit = Money(dollars: 100)
+            #expect(spent <= limit + Money(dollars: 0.1 * Double(worstCase)), "settled \(spent) against a limit of \(limit)")
+            #expect(served.count >= 9, "as many worst cases as the limit holds went ahead at once")
+            #expect(upstream.requests.count == served.count, "a refused request never reached the upstream")
+            #expect(try await test.components.budgets.spend().first?.spent == spent, "the account holds exactly what was settled")
         }
-        let all = records.records
-        #expect(all.count == 200, "every request is recorded")
-        let served = all.filter { $0.status == 200 }
-        let refused = all.filter { $0.errorCode == "budget_exceeded" }
-        #expect(served.count + refused.count == 200)
-        let spent = served.reduce(Money.zero) { $0 + ($1.cost ?? .zero) }
-        #expect(spent <= limit + Money(dollars: 110), "settled \(spent) against a limit of \(limit)")
-        #expect(served.count >= 9, "as many worst cases as the limit holds went ahead at once")
-        #expect(upstream.requests.count == served.count, "a refused request never reached the upstream")
-        #expect(ledger.spend.first?.spent == spent)
     }
 }

@@ -68,9 +68,10 @@ final class RawConnection: Sendable {
 
 extension RawConnection {
     /// `GET path` on a connection of its own (which the server then closes): the whole answer.
-    static func get(_ path: String, port: Int) async throws -> String {
+    static func get(_ path: String, port: Int, key: String? = nil) async throws -> String {
         let connection = try await RawConnection(port: port)
-        connection.send("GET \(path) HTTP/1.1\r\nHost: keel\r\nConnection: close\r\n\r\n")
+        let authorization = key.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        connection.send("GET \(path) HTTP/1.1\r\nHost: keel\r\n\(authorization)Connection: close\r\n\r\n")
         let (text, _) = try await connection.read(within: .seconds(5))
         await connection.close()
         return text

@@ -4,6 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import KeelApp
 import KeelCore
+import KeelServer
+import KeelStore
 import Testing
 
 /// A configuration for tests: storage in a fresh folder, one provider, and an app and an admin key
@@ -37,7 +39,7 @@ struct TestGateway {
     func yaml(storage: String) -> String {
         """
         server: { max_body_bytes: \(maximumBodySize)\(serverYAML.isEmpty ? "" : ", \(serverYAML)") }
-        storage: { path: \(storage)/keel.sqlite }
+        storage: \(storage)
         log: { bodies: \(bodies), level: error\(bodyLimit.map { ", max_body_bytes: \($0)" } ?? "") }
         providers:
         \(providerYAML)
@@ -50,23 +52,33 @@ struct TestGateway {
         keys:
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY, team: search }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
-          viewer: { role: viewer, secret_env: KEEL_TEST_VIEWER_KEY }
+          viewer: { role: viewer, secret_env: KEEL_TEST_VIEWER_KEY, team: search }
         \(extraYAML)
         """
     }
 
-    /// Runs `body` against a gateway built by the same function the binary uses.
-    func test<T>(_ setup: TestingSetup = .router, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T) async throws -> T {
-        try await withTemporaryDirectory { directory in
-            let (configuration, problems) = KeelConfiguration.check(
-                yaml: yaml(storage: directory),
-                environment: [
-                    "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "KEEL_TEST_VIEWER_KEY": Self.viewerKey,
-                    "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
-                ]
-            )
+    /// Runs `body` against a gateway built by the same function the binary uses, on fresh storage
+    /// of the backend the suite runs on (``TestBackend/gateway``).
+    func test<T>(
+        _ setup: TestingSetup = .router,
+        routes: @Sendable @escaping ([KeelRoutes.Entry]) -> Void = { _ in },
+        _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
+    ) async throws -> T {
+        try await TestBackend.gateway.withConfiguration { storage in
+            var environment = [
+                "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "KEEL_TEST_VIEWER_KEY": Self.viewerKey,
+                "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
+            ]
+            let storageYAML: String
+            switch storage {
+            case .sqlite(let path): storageYAML = "{ path: \(path) }"
+            case .postgres(let url, _):
+                storageYAML = "{ driver: postgres, url_env: KEEL_TEST_DATABASE_URL, pool_size: 8 }"
+                environment["KEEL_TEST_DATABASE_URL"] = url
+            }
+            let (configuration, problems) = KeelConfiguration.check(yaml: yaml(storage: storageYAML), environment: environment)
             #expect(problems.isEmpty, "\(problems)")
-            let app = try await Gateway.buildApplication(configuration: try #require(configuration))
+            let app = try await Gateway.buildApplication(configuration: try #require(configuration), logger: TestBackend.quiet, routes: routes)
             return try await app.test(setup, body)
         }
     }
@@ -78,6 +90,11 @@ extension TestClientProtocol {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let key { headers[.authorization] = "Bearer \(key)" }
         return try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    /// `/metrics`, with the admin key it requires.
+    func metrics() async throws -> String {
+        String(buffer: try await get("/metrics", key: TestGateway.adminKey).body)
     }
 
     func get(_ uri: String, key: String? = TestGateway.appKey) async throws -> TestResponse {

@@ -56,7 +56,7 @@ import Testing
             let wrong = try await client.get("/api/workflow-report?days=0", key: TestGateway.adminKey)
             #expect(wrong.status == .badRequest && wrong.json.objectValue?["error"]?.objectValue?["param"]?.stringValue == "days")
 
-            let metrics = String(buffer: try await client.get("/metrics", key: nil).body)
+            let metrics = try await client.metrics()
             #expect(metrics.contains(#"keel_workflows{route="gpt-test",state="completed"} 1"#), "\(metrics)")
             #expect(metrics.contains(#"keel_workflow_completion_ratio{route="gpt-test"} 0.5"#))
             let identical = metrics.split(separator: "\n").first { $0.hasPrefix(#"keel_workflow_output_identical_ratio{route="gpt-test"}"#) }

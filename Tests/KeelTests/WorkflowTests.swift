@@ -8,52 +8,40 @@ import Testing
 
 /// Workflows whose context Keel keeps, compacts and commits; idempotent repeats.
 @Suite struct WorkflowTests {
-    static let secret = APIKeySecret(value: "sk-keel-workflow-test-0123456789abcdef")
 
-    /// A gateway pipeline on a fresh SQLite store, with `upstream` behind the route `r`.
+    /// The gateway's pipeline on fresh storage, with `upstream` behind the route `r` (the model
+    /// `small`, named `gpt-4o` upstream so that its tokens are counted exactly).
     struct Harness {
-        let store: SQLiteStore
-        let pipeline: Pipeline
-        let records = RecordingObserver()
-        let key = WorkflowTests.secret.key(name: "app", role: .app)
+        let test: TestPipeline
+        let records: RecordingObserver
+        var store: any WorkflowStore { test.storage.workflows }
+        var key: APIKey { test.key }
 
-        init(directory: String, upstream: any Upstream, window: Int? = nil, context: ContextPolicy = ContextPolicy()) async throws {
-            store = try SQLiteStore(path: "\(directory)/keel.sqlite")
-            try await store.insert(key)
-            let model = ModelDeployment(
-                name: "small",
-                provider: "p",
-                upstreamModel: "gpt-4o",
-                contextWindow: window,
-                price: Price(perTokenInput: Money(dollars: 0.001), output: Money(dollars: 0.002))
-            )
-            let counter = try ChatTokenCounter(deployments: [model])
-            var policy = RoutePolicy(maxAttempts: 1)
-            policy.context = context
-            let upstreams: [String: any Upstream] = ["p": upstream]
-            pipeline = Pipeline(stages: [
-                RecordStage(observers: [records]),
-                AuthenticateStage(authenticator: KeyAuthenticator(store: store)),
-                ValidateStage(),
-                IdempotencyStage(store: store),
-                RouteStage(routes: RouteTable([Route(name: "r", targets: [model], policy: policy)])),
-                WorkflowStage(store: store, counter: counter) { request, deployment in
-                    try await upstreams[deployment.provider]!.complete(request.forUpstream(model: deployment.upstreamModel))
-                },
-                FitContextStage(counter: counter),
-                AccountUsageStage(counter: counter),
-                InferStage(upstreams: upstreams, health: UpstreamHealth(deployments: [model], clock: .system)),
-            ])
+        static func with<T>(
+            upstream: any Upstream,
+            window: Int? = nil,
+            context: String = "",
+            _ body: (Harness) async throws -> T
+        ) async throws -> T {
+            let records = RecordingObserver()
+            let yaml = """
+                providers: { p: { type: simulated } }
+                models:
+                  small: { provider: p, upstream_model: gpt-4o\(window.map { ", context_window: \($0)" } ?? ""), price: { input: 1000, output: 2000 } }
+                  summarizer: { provider: p, upstream_model: gpt-4o-mini }
+                routes:
+                  r: { model: small, max_attempts: 1\(context.isEmpty ? "" : ", context: \(context)") }
+                """
+            return try await TestPipeline.with(yaml, upstreams: ["p": upstream], observers: [records]) { test in
+                try await body(Harness(test: test, records: records))
+            }
         }
 
         /// The harness's key's workflow `id`.
         func ref(_ id: String) -> WorkflowRef { WorkflowRef(keyID: key.id, id: id) }
 
         func send(_ body: String, workflow: String? = nil, idempotencyKey: String? = nil) async -> Result<GatewayResponse, any Error> {
-            var request = GatewayRequest(operation: .chat, credential: WorkflowTests.secret.value, body: Array(body.utf8))
-            request.workflowID = workflow
-            request.idempotencyKey = idempotencyKey
-            return await pipeline.handle(request).1
+            await test.send(body, workflow: workflow, idempotencyKey: idempotencyKey).1
         }
     }
 
@@ -62,13 +50,12 @@ import Testing
     }
 
     @Test func fiftyStepsOnASmallWindowKeepTheirPinnedContextAndNeverOverflow() async throws {
-        try await withTemporaryDirectory { directory in
-            // The simulator refuses what does not fit its 1,024-token window, as a real model does.
-            let simulator = SimulatedUpstream(
-                profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 40...60, contextWindow: 1024)
-            )
-            let upstream = RecordingUpstream(simulator)
-            let harness = try await Harness(directory: directory, upstream: upstream, window: 1024, context: ContextPolicy(strategy: .truncate))
+        // The simulator refuses what does not fit its 1,024-token window, as a real model does.
+        let simulator = SimulatedUpstream(
+            profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 40...60, contextWindow: 1024)
+        )
+        let upstream = RecordingUpstream(simulator)
+        try await Harness.with(upstream: upstream, window: 1024, context: "{ strategy: truncate }") { harness in
             let system = #"{"role":"system","content":"You are the ledger clerk of Keel."}"#
             let fact = #"{"role":"user","content":"Remember: the account number is 7781-22.","pinned":true}"#
             for step in 1...50 {
@@ -101,16 +88,10 @@ import Testing
     }
 
     @Test func summarizeCondensesDroppedTurnsIntoACheckpointThatLaterStepsReuse() async throws {
-        try await withTemporaryDirectory { directory in
-            let upstream = RecordingUpstream(
-                SimulatedUpstream(profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 20...20))
-            )
-            let summarizer = ModelDeployment(name: "summarizer", provider: "p", upstreamModel: "gpt-4o-mini")
-            let harness = try await Harness(
-                directory: directory,
-                upstream: upstream,
-                context: ContextPolicy(strategy: .summarize, contextTokens: 600, summarizer: summarizer)
-            )
+        let upstream = RecordingUpstream(
+            SimulatedUpstream(profile: SimulationProfile(latencyP50: .zero, latencyP99: .zero, tokensPerSecond: nil, outputTokens: 20...20))
+        )
+        try await Harness.with(upstream: upstream, context: "{ strategy: summarize, context_tokens: 600, summarizer: summarizer }") { harness in
             for step in 1...12 {
                 let words = String(repeating: "fact\(step) ", count: 40)
                 let result = await harness.send(Self.chat(#"{"role":"user","content":"\#(words)"}"#), workflow: "wf-sum")
@@ -130,9 +111,8 @@ import Testing
     }
 
     @Test func failRefusesAnOverflowingStepWithoutCallingTheModel() async throws {
-        try await withTemporaryDirectory { directory in
-            let upstream = ScriptedUpstream(Array(repeating: .reply("ok", usage: TokenUsage(inputTokens: 1, outputTokens: 1)), count: 10))
-            let harness = try await Harness(directory: directory, upstream: upstream, context: ContextPolicy(strategy: .fail, contextTokens: 120))
+        let upstream = ScriptedUpstream(Array(repeating: .reply("ok", usage: TokenUsage(inputTokens: 1, outputTokens: 1)), count: 10))
+        try await Harness.with(upstream: upstream, context: "{ strategy: fail, context_tokens: 120 }") { harness in
             let long = String(repeating: "word ", count: 60)
             _ = await harness.send(Self.chat(#"{"role":"user","content":"\#(long)"}"#), workflow: "wf-fail")
             let refused = await harness.send(Self.chat(#"{"role":"user","content":"\#(long)"}"#), workflow: "wf-fail")
@@ -146,11 +126,10 @@ import Testing
     }
 
     @Test func twentyConcurrentRepeatsOfAnIdempotencyKeyMakeOneUpstreamCall() async throws {
-        try await withTemporaryDirectory { directory in
-            let upstream = RecordingUpstream(
-                SimulatedUpstream(profile: SimulationProfile(latencyP50: .milliseconds(200), latencyP99: .milliseconds(200), tokensPerSecond: nil))
-            )
-            let harness = try await Harness(directory: directory, upstream: upstream)
+        let upstream = RecordingUpstream(
+            SimulatedUpstream(profile: SimulationProfile(latencyP50: .milliseconds(200), latencyP99: .milliseconds(200), tokensPerSecond: nil))
+        )
+        try await Harness.with(upstream: upstream) { harness in
             let ids = await withTaskGroup(of: String?.self) { group in
                 for number in 0..<20 {
                     group.addTask {
@@ -182,11 +161,10 @@ import Testing
     }
 
     @Test func aFailedRequestFreesItsKeyForARetry() async throws {
-        try await withTemporaryDirectory { directory in
-            let upstream = ScriptedUpstream([
-                .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("second", usage: TokenUsage(inputTokens: 1, outputTokens: 1)),
-            ])
-            let harness = try await Harness(directory: directory, upstream: upstream)
+        let upstream = ScriptedUpstream([
+            .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("second", usage: TokenUsage(inputTokens: 1, outputTokens: 1)),
+        ])
+        try await Harness.with(upstream: upstream) { harness in
             let body = Self.chat(#"{"role":"user","content":"hello"}"#)
             guard case .failure = await harness.send(body, idempotencyKey: "k") else {
                 Issue.record("the first call fails")
@@ -201,14 +179,13 @@ import Testing
     }
 
     @Test func executionFiguresCountCompletionRetriesCostPerCompletedWorkflowAndConsistency() async throws {
-        try await withTemporaryDirectory { directory in
-            let usage = TokenUsage(inputTokens: 10, outputTokens: 5)  // $0.02 a step at the harness's prices
-            let upstream = ScriptedUpstream([
-                .reply("Four.", usage: usage), .reply("ok", usage: usage),  // "done": two steps, then completed
-                .reply("Four.", usage: usage),  // "again": one step, then completed
-                .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("It is four.", usage: usage),  // "retry": left open
-            ])
-            let harness = try await Harness(directory: directory, upstream: upstream)
+        let usage = TokenUsage(inputTokens: 10, outputTokens: 5)  // $0.02 a step at the harness's prices
+        let upstream = ScriptedUpstream([
+            .reply("Four.", usage: usage), .reply("ok", usage: usage),  // "done": two steps, then completed
+            .reply("Four.", usage: usage),  // "again": one step, then completed
+            .fail(UpstreamError(.serverError, "boom", status: 500)), .reply("It is four.", usage: usage),  // "retry": left open
+        ])
+        try await Harness.with(upstream: upstream) { harness in
             let question = Self.chat(#"{"role":"user","content":"What is 2+2?"}"#)
             for (workflow, body) in [("done", question), ("done", Self.chat(#"{"role":"user","content":"thanks"}"#)), ("again", question)] {
                 guard case .success = await harness.send(body, workflow: workflow) else {

@@ -1,6 +1,7 @@
 import Foundation
 import KeelCore
 import KeelProviders
+import KeelStore
 import KeelTokenizer
 import Logging
 import Yams
@@ -36,7 +37,10 @@ extension KeelConfiguration {
         reader.section(root, "") { section in
             configuration.readServer(&section)
             configuration.readLimits(&section)
-            configuration.storage.path = section.section("storage") { $0.string("path") } ?? configuration.storage.path
+            configuration.readStorage(&section, environment: environment)
+            if let seconds = section.section("replicas", { $0.seconds("lease_seconds", in: 1...3600) }) {
+                configuration.replicas.leaseDuration = seconds
+            }
             configuration.readLog(&section)
             configuration.readProviders(section.node("providers"), environment: environment, reader)
             configuration.readModels(section.node("models"), reader)
@@ -47,9 +51,15 @@ extension KeelConfiguration {
             configuration.readKeys(section.node("keys"), environment: environment, reader)
             configuration.readAlerts(&section)
             configuration.readTracing(&section)
-            configuration.metricsEnabled = section.section("metrics") { $0.bool("enabled") } ?? true
-            if let hours = section.section("idempotency", { $0.number("ttl_hours", in: 0.01...8760) }) {
-                configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
+            section.section("metrics") { metrics in
+                configuration.metricsEnabled = metrics.bool("enabled") ?? true
+                configuration.metricsOpen = metrics.bool("open") ?? false
+            }
+            section.section("idempotency") { idempotency in
+                if let hours = idempotency.number("ttl_hours", in: 0.01...8760) {
+                    configuration.idempotencyLifetime = .milliseconds(Int64(hours * 3_600_000))
+                }
+                configuration.idempotencyWait = idempotency.seconds("wait_seconds", in: 0...3600) ?? configuration.idempotencyWait
             }
             if let minutes = section.section("workflows", { $0.number("abandon_after_minutes", in: 1...525_600) }) {
                 configuration.workflowIdleTime = .milliseconds(Int64(minutes * 60_000))
@@ -59,6 +69,46 @@ extension KeelConfiguration {
             reader.report(root, "routes", "no routes are configured, so clients can call no model.", fix: "add a route under 'routes:'.")
         }
         return configuration
+    }
+
+    /// `storage: { path: FILE }` (SQLite), or `storage: { driver: postgres, url_env: VARIABLE, pool_size: 20 }`.
+    private mutating func readStorage(_ root: inout YAMLSection, environment: [String: String]) {
+        root.section("storage") { section in
+            let driver = section.string("driver") ?? "sqlite"
+            switch driver {
+            case "sqlite":
+                storage = .sqlite(path: section.string("path") ?? ".keel/keel.sqlite")
+                for postgresOnly in ["url_env", "pool_size"] where section.node(postgresOnly) != nil {
+                    section.report(postgresOnly, "only the postgres driver takes this setting.", fix: "remove it, or write 'driver: postgres'.")
+                }
+            case "postgres":
+                let poolSize = section.integer("pool_size", in: 1...1000) ?? 20
+                if section.node("path") != nil {
+                    section.report("path", "PostgreSQL has no file.", fix: "remove 'path', or use the sqlite driver.")
+                }
+                guard let variable = section.string("url_env") else {
+                    if section.node("url_env") == nil {
+                        section.report(
+                            "url_env",
+                            "missing the environment variable that holds the database URL.",
+                            fix: "add 'url_env: KEEL_DATABASE_URL'; the URL holds a password, so it never goes in this file."
+                        )
+                    }
+                    return
+                }
+                guard let url = environment[variable], !url.isEmpty else {
+                    section.report(
+                        "url_env",
+                        "the environment variable \(variable) is not set.",
+                        fix: "export \(variable)=postgres://user:password@host:5432/keel before starting Keel."
+                    )
+                    return
+                }
+                storage = .postgres(url: url, poolSize: poolSize)
+            default:
+                section.report("driver", "'\(driver)' is not a storage driver.", fix: "use one of: sqlite, postgres.")
+            }
+        }
     }
 
     /// `server: { host, port, max_body_bytes, max_connections, idle_timeout_seconds, header_timeout_seconds }`

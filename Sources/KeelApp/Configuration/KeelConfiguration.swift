@@ -1,5 +1,6 @@
 import KeelCore
 import KeelProviders
+import KeelStore
 import Logging
 
 /// Everything `keel.yaml` says, checked and with defaults filled in.
@@ -17,9 +18,14 @@ public struct KeelConfiguration: Sendable {
         public var headerTimeout: Duration = .seconds(10)
     }
 
-    public struct Storage: Sendable {
-        /// The SQLite file; its folder is created when missing.
-        public var path = ".keel/keel.sqlite"
+    /// Where Keel keeps its state: SQLite by default, PostgreSQL for several replicas.
+    public var storage = StorageConfiguration.default
+
+    /// How replicas share work in flight.
+    public struct Replicas: Sendable {
+        /// How long a replica's claim on its work in flight lasts without renewal: a replica that
+        /// stops (or loses the database) for this long has its steps, keys and reservations taken back.
+        public var leaseDuration: Duration = .seconds(10)
     }
 
     public struct Log: Sendable {
@@ -77,7 +83,7 @@ public struct KeelConfiguration: Sendable {
     public var server = Server()
     /// What one request may ask for.
     public var limits = RequestLimits()
-    public var storage = Storage()
+    public var replicas = Replicas()
     public var log = Log()
     public var providers: [Provider] = []
     public var models: [ModelDeployment] = []
@@ -94,8 +100,12 @@ public struct KeelConfiguration: Sendable {
     public var tracing = Tracing()
     /// Whether requests are counted and `/metrics` is served.
     public var metricsEnabled = true
+    /// Whether `/metrics` answers without an admin key (for a scraper on a private network).
+    public var metricsOpen = false
     /// How long an `Idempotency-Key`'s answer is kept for its repeats.
     public var idempotencyLifetime: Duration = .seconds(86_400)
+    /// How long a repeat waits for the first request with its key, running on another replica.
+    public var idempotencyWait: Duration = .seconds(60)
     /// An open workflow without a step for this long counts as abandoned in its figures.
     public var workflowIdleTime = WorkflowReporter.defaultIdleTime
 

@@ -36,25 +36,17 @@ public struct Rehearsal: Sendable {
             transition in
             recorder.transitioned(deployment.name, transition)
         }
-        return try await withKeyStore { store, authenticator, secret in
-            let pipeline = Gateway.makePipeline(
-                observers: [recorder],
-                counter: try ChatTokenCounter(deployments: scenario.gateway.models),
-                rateLimits: RateLimits(defaultLimit: scenario.gateway.defaultRateLimit, byKeyName: scenario.gateway.rateLimits, clock: clock),
-                budgets: BudgetLedger(budgets: scenario.gateway.budgets, clock: clock),
-                alerts: { alert in Logger(label: "keel.rehearse").warning("\(alert.message)") },
-                bodies: .none,
-                maximumBodyBytes: 0,
-                limits: scenario.gateway.limits,
-                trips: LimitTrips(),
-                authenticator: authenticator,
-                routes: RouteTable(scenario.gateway.routes),
+        return try await withStorage { storage, secret in
+            var components = try Gateway.makeComponents(
+                configuration: scenario.gateway,
+                storage: storage,
                 upstreams: upstreams,
-                health: health,
-                store: store,
-                idempotencyLifetime: .seconds(60),
-                clock: clock
+                observers: [recorder],
+                clock: clock,
+                alerts: { alert in Logger(label: "keel.rehearse").warning("\(alert.message)") }
             )
+            components.health = health
+            let pipeline = Gateway.makePipeline(components)
             let bodies = [false, true].map { stream in
                 let body: JSONValue = [
                     "model": .string(scenario.traffic.route), "stream": .bool(stream),
@@ -123,13 +115,15 @@ public struct Rehearsal: Sendable {
     }
 
     /// A key for the rehearsal's traffic, in a throwaway store.
-    private func withKeyStore<T>(_ body: (SQLiteStore, KeyAuthenticator, String) async throws -> T) async throws -> T {
+    /// Runs `body` on a throw-away SQLite storage with a fresh app key.
+    private func withStorage<T>(_ body: (KeelStorage, String) async throws -> T) async throws -> T {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keel-rehearsal-\(RandomID.make(prefix: ""))")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try SQLiteStore(path: directory.appendingPathComponent("keys.sqlite").path)
-        let secret = APIKeySecret.generate()
-        try await store.insert(secret.key(name: "rehearsal", role: .app))
-        return try await body(store, KeyAuthenticator(store: store), secret.value)
+        return try await KeelStorage.with(.sqlite(path: directory.appendingPathComponent("rehearsal.sqlite").path)) { storage in
+            let secret = APIKeySecret.generate()
+            try await storage.keys.insert(secret.key(name: "rehearsal", role: .app))
+            return try await body(storage, secret.value)
+        }
     }
 
     /// A repeatable, evenly spread draw in [0, 1) for request `number` (the golden-ratio sequence),

@@ -34,7 +34,7 @@ final class AlertService: Service {
     /// Checks today's spend against the policy now, queueing what it raises.
     func checkSpend() async throws {
         let period = watch.period
-        for alert in watch.check(try await costs.costs(by: .day, since: period.since, until: period.until)) { raise(alert) }
+        for alert in watch.check(try await costs.costs(by: .day, since: period.since, until: period.until, in: .all)) { raise(alert) }
     }
 
     func run() async throws {

@@ -19,7 +19,7 @@ struct MemoryTrimmer: Service {
 
     func run() async throws {
         var highWater = connections.openConnections
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             let open = connections.openConnections
             highWater = max(highWater, open)

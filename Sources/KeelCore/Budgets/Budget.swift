@@ -51,6 +51,15 @@ public struct Budget: Sendable, Hashable {
         self.softLimit = softLimit
     }
 
+    /// The budget's stable name in the database: its scope and window (`team:search:day`).
+    public var accountName: String {
+        switch scope {
+        case .key(let name): "key:\(name):\(window.rawValue)"
+        case .team(let name): "team:\(name):\(window.rawValue)"
+        case .route(let name): "route:\(name):\(window.rawValue)"
+        }
+    }
+
     /// Whether this budget covers a request by `key` to `route`.
     public func covers(key: APIKey?, route: String) -> Bool {
         switch scope {

@@ -86,15 +86,15 @@ public struct CostReport: Sendable, Hashable {
 
 /// Where the figures of cost reports come from: the request log.
 public protocol CostStore: Sendable {
-    /// The requests started in `since..<until`, summed by `grouping` (see ``CostReport/lines`` for the order).
-    func costs(by grouping: CostReport.Grouping, since: Date, until: Date) async throws -> [CostReport.Line]
-    /// The input tokens of answered requests in `since..<until`, by route and UTC day.
-    func promptSizes(since: Date, until: Date) async throws -> [PromptSize]
+    /// The requests of `scope` started in `since..<until`, summed by `grouping` (see ``CostReport/lines`` for the order).
+    func costs(by grouping: CostReport.Grouping, since: Date, until: Date, in scope: TeamScope) async throws -> [CostReport.Line]
+    /// The input tokens of answered requests of `scope` in `since..<until`, by route and UTC day.
+    func promptSizes(since: Date, until: Date, in scope: TeamScope) async throws -> [PromptSize]
 }
 
 extension CostStore {
-    /// The report of `since..<until` along `grouping`.
-    public func report(by grouping: CostReport.Grouping, since: Date, until: Date) async throws -> CostReport {
-        CostReport(grouping: grouping, since: since, until: until, lines: try await costs(by: grouping, since: since, until: until))
+    /// The report of `since..<until` along `grouping`, over the requests of `scope`.
+    public func report(by grouping: CostReport.Grouping, since: Date, until: Date, in scope: TeamScope = .all) async throws -> CostReport {
+        CostReport(grouping: grouping, since: since, until: until, lines: try await costs(by: grouping, since: since, until: until, in: scope))
     }
 }

@@ -2,18 +2,30 @@ import Foundation
 import Synchronization
 
 /// `Idempotency-Key`: the first request with a key runs; its repeats get its stored answer without
-/// an upstream call or a charge, and a repeat that arrives while the first runs waits for it.
-/// Answers are kept durably for the configured time; a key whose request failed, or was cut off
-/// by Keel stopping, is free to run again.
+/// an upstream call or a charge, and a repeat that arrives while the first runs — on this replica
+/// or another — waits for it (up to ``maximumWait``). Answers are kept durably for the configured
+/// time; a key whose request failed, or whose replica stopped with it (its lease expired), is free
+/// to run again.
 public struct IdempotencyStage: PipelineStage {
     private let store: any IdempotencyStore
     private let lifetime: Duration
+    private let replica: String
+    /// How long a repeat waits for a first request running on another replica.
+    private let maximumWait: Duration
     private let clock: KeelClock
     private let running = RunningKeys()
 
-    public init(store: any IdempotencyStore, lifetime: Duration = .seconds(86_400), clock: KeelClock = .system) {
+    public init(
+        store: any IdempotencyStore,
+        lifetime: Duration = .seconds(86_400),
+        replica: String,
+        maximumWait: Duration = .seconds(60),
+        clock: KeelClock = .system
+    ) {
         self.store = store
         self.lifetime = lifetime
+        self.replica = replica
+        self.maximumWait = maximumWait
         self.clock = clock
     }
 
@@ -25,18 +37,11 @@ public struct IdempotencyStage: PipelineStage {
         guard let name = request.idempotencyKey, let caller = request.caller else { return try await next(request) }
         let key = IdempotencyKey(scope: caller.id, key: name)
         let fingerprint = Self.fingerprint(request)
-        // Repeats in this process wait for the first; across instances the store decides.
+        // Repeats in this process wait for the first; across replicas the store decides.
         while let first = running.join(key) { await first.wait() }
-        let now = clock.now()
         let claim: IdempotencyClaim
         do {
-            claim = try await store.claim(
-                key,
-                fingerprint: fingerprint,
-                requestID: exchange.id,
-                now: now,
-                expires: now.addingTimeInterval(lifetime.seconds)
-            )
+            claim = try await claimWaiting(key, fingerprint: fingerprint, requestID: exchange.id)
         } catch {
             running.leave(key)
             throw error
@@ -58,6 +63,27 @@ public struct IdempotencyStage: PipelineStage {
             )
         case .claimed:
             return try await answer(request, key: key, next: next)
+        }
+    }
+
+    /// Claims the key, waiting — polling, 20 ms at first and at most 250 ms apart — while another
+    /// replica runs it, until it is answered, freed, or ``maximumWait`` passes.
+    private func claimWaiting(_ key: IdempotencyKey, fingerprint: String, requestID: String) async throws -> IdempotencyClaim {
+        let started = clock.uptime()
+        var pause = Duration.milliseconds(20)
+        while true {
+            let now = clock.now()
+            let claim = try await store.claim(
+                key,
+                fingerprint: fingerprint,
+                requestID: requestID,
+                replica: replica,
+                now: now,
+                expires: now.addingTimeInterval(lifetime.seconds)
+            )
+            guard case .running = claim, clock.uptime() - started + pause < maximumWait else { return claim }
+            try await clock.sleep(pause)
+            pause = min(pause * 2, .milliseconds(250))
         }
     }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A newly issued secret: shown to its owner once, stored only as ``hash``.
 public struct APIKeySecret: Sendable {
     public let value: String
@@ -14,7 +16,16 @@ public struct APIKeySecret: Sendable {
     public static func hash(_ secret: String) -> String { Digest.sha256Hex(secret) }
 
     /// A key record for this secret.
-    public func key(name: String, role: APIKey.Role, team: String? = nil, clock: KeelClock = .system) -> APIKey {
-        APIKey(id: RandomID.make(prefix: "key_", length: 16), name: name, role: role, prefix: prefix, hash: hash, team: team, createdAt: clock.now())
+    public func key(name: String, role: APIKey.Role, team: String? = nil, expiresAt: Date? = nil, clock: KeelClock = .system) -> APIKey {
+        APIKey(
+            id: RandomID.make(prefix: "key_", length: 16),
+            name: name,
+            role: role,
+            prefix: prefix,
+            hash: hash,
+            team: team,
+            createdAt: clock.now(),
+            expiresAt: expiresAt
+        )
     }
 }

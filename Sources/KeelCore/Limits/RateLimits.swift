@@ -3,6 +3,12 @@ import Synchronization
 /// Requests and tokens per minute per key, as token buckets: a key may burst a minute's worth and
 /// then goes at the configured pace. A refused request costs nothing upstream and is told when to
 /// retry.
+///
+/// Each replica admits from its own buckets, on the request path and without waiting on storage,
+/// and ``sync(with:replica:)`` (run every few hundred milliseconds) tells the others what it took:
+/// each replica takes what the others admitted out of its own buckets too. So the buckets of all
+/// replicas drain together, and a key's limit holds across them, overrun by at most what the other
+/// replicas admit for it between two syncs.
 public final class RateLimits: Sendable {
     /// A key's limits; `nil` for no limit.
     public struct Limit: Sendable, Hashable {
@@ -18,6 +24,10 @@ public final class RateLimits: Sendable {
     private struct Buckets {
         var requests: TokenBucket?
         var tokens: TokenBucket?
+        /// What this replica admitted since it last told the others.
+        var unshared = RateConsumption()
+        /// The other replicas' running totals as last read.
+        var seen: [String: RateConsumption] = [:]
     }
 
     private let defaultLimit: Limit
@@ -43,12 +53,7 @@ public final class RateLimits: Sendable {
         guard limit != Limit() else { return }
         let now = clock.uptime()
         let refusal = buckets.withLock { all -> KeelError? in
-            var mine =
-                all[key.id]
-                ?? Buckets(
-                    requests: limit.requestsPerMinute.map { TokenBucket(capacity: $0, now: now) },
-                    tokens: limit.tokensPerMinute.map { TokenBucket(capacity: $0, now: now) }
-                )
+            var mine = all[key.id] ?? Self.fresh(limit, at: now)
             defer { all[key.id] = mine }
             let requestWait = mine.requests?.wait(for: 1, at: now) ?? .zero
             let tokenWait = mine.tokens?.wait(for: tokens, at: now) ?? .zero
@@ -63,8 +68,62 @@ public final class RateLimits: Sendable {
             }
             mine.requests?.take(1)
             mine.tokens?.take(tokens)
+            mine.unshared = mine.unshared + RateConsumption(requests: 1, tokens: tokens)
             return nil
         }
         if let refusal { throw refusal }
+    }
+
+    /// Tells the other replicas what this one admitted since the last sync, and takes what they
+    /// admitted meanwhile out of this one's buckets. A failed exchange keeps this replica's part for
+    /// the next.
+    public func sync(with store: any RateLimitStore, replica: String) async throws {
+        guard !isEmpty else { return }
+        let admitted = buckets.withLock { all -> [String: RateConsumption] in
+            var admitted: [String: RateConsumption] = [:]
+            for (key, var mine) in all where !mine.unshared.isEmpty {
+                admitted[key] = mine.unshared
+                mine.unshared = RateConsumption()
+                all[key] = mine
+            }
+            return admitted
+        }
+        let totals: [String: [String: RateConsumption]]
+        do {
+            totals = try await store.exchange(admitted, replica: replica)
+        } catch {
+            buckets.withLock { all in
+                for (key, consumption) in admitted {
+                    guard var mine = all[key] else { continue }
+                    mine.unshared = mine.unshared + consumption
+                    all[key] = mine
+                }
+            }
+            throw error
+        }
+        let now = clock.uptime()
+        buckets.withLock { all in
+            for (key, replicas) in totals {
+                // A key this replica has not limited yet starts from a full bucket like any new key.
+                guard var mine = all[key] else { continue }
+                for (other, total) in replicas {
+                    // A replica seen for the first time is a baseline: what it admitted earlier is history.
+                    if let before = mine.seen[other] {
+                        let taken = total - before
+                        mine.requests?.withdraw(taken.requests, at: now)
+                        mine.tokens?.withdraw(taken.tokens, at: now)
+                    }
+                    mine.seen[other] = total
+                }
+                all[key] = mine
+            }
+        }
+    }
+
+    private static func fresh(_ limit: Limit, at now: Duration) -> Buckets {
+        Buckets(
+            requests: limit.requestsPerMinute.map { TokenBucket(capacity: $0, now: now) },
+            tokens: limit.tokensPerMinute.map { TokenBucket(capacity: $0, now: now) }
+        )
     }
 }

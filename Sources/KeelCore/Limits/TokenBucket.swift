@@ -30,4 +30,11 @@ struct TokenBucket: Sendable {
 
     /// Takes `amount` tokens, which ``wait(for:at:)`` said are there.
     mutating func take(_ amount: Int) { tokens -= min(Double(amount), capacity) }
+
+    /// Takes `amount` tokens that were spent elsewhere (another replica admitted them), whether or
+    /// not they are there: the bucket may go into debt, which the refill pays back.
+    mutating func withdraw(_ amount: Int, at now: Duration) {
+        refill(at: now)
+        tokens = max(-capacity, tokens - Double(max(0, amount)))
+    }
 }

@@ -12,6 +12,8 @@ public protocol RequestLogStore: Sendable {
 
 /// A filter over the request log, newest first.
 public struct RequestQuery: Sendable, Hashable {
+    /// Only requests of these teams.
+    public var scope: TeamScope
     /// Only the request with this id.
     public var id: String?
     public var route: String?
@@ -25,6 +27,7 @@ public struct RequestQuery: Sendable, Hashable {
     public var limit: Int
 
     public init(
+        scope: TeamScope = .all,
         id: String? = nil,
         route: String? = nil,
         keyID: String? = nil,
@@ -34,6 +37,7 @@ public struct RequestQuery: Sendable, Hashable {
         before: String? = nil,
         limit: Int = 50
     ) {
+        self.scope = scope
         self.id = id
         self.route = route
         self.keyID = keyID

@@ -90,6 +90,6 @@ public struct Traffic: Sendable {
 
 /// Where the traffic figures are read from.
 public protocol TrafficStore: Sendable {
-    /// Every request that started in `since..<until`, as a sample.
-    func trafficSamples(since: Date, until: Date) async throws -> [TrafficSample]
+    /// Every request of `scope` that started in `since..<until`, as a sample.
+    func trafficSamples(since: Date, until: Date, in scope: TeamScope) async throws -> [TrafficSample]
 }

@@ -16,6 +16,13 @@ extension ChatStream {
             )
         )
     }
+
+    /// This stream with `action` run once when it ends, awaited before the end reaches the reader,
+    /// as ``finishing(_:)-(Ending,ChatCompletion?)`` does but keeping no transcript: for settling
+    /// what does not depend on what was said.
+    public func finishing(_ action: @escaping @Sendable (Ending) async -> Void) -> ChatStream {
+        ChatStream(FinishingSequence(base: self, onChunk: { _ in }, action: action))
+    }
 }
 
 private struct FinishingSequence: AsyncSequence, Sendable {

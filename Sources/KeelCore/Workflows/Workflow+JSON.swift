@@ -4,7 +4,8 @@ extension Workflow {
     /// The workflow as the admin API and `keel workflows` show it.
     public var json: JSONValue {
         [
-            "id": .string(id), "object": "workflow", "key_id": JSONValue(keyID), "route": JSONValue(route), "status": .string(status.rawValue),
+            "id": .string(id), "object": "workflow", "key_id": .string(keyID), "team": JSONValue(team), "route": JSONValue(route),
+            "status": .string(status.rawValue),
             "created_at": .string(ISO8601DateFormatter.keel.string(from: createdAt)),
             "updated_at": .string(ISO8601DateFormatter.keel.string(from: updatedAt)),
         ]

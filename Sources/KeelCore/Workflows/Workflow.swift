@@ -27,6 +27,8 @@ public struct Workflow: Sendable, Hashable {
     public var id: String
     /// The API key that started it, within which its id names it; only that key may add steps.
     public var keyID: String
+    /// The key's team when it started: who else may read it.
+    public var team: String?
     public var route: String?
     public var status: Status
     public var createdAt: Date
@@ -34,9 +36,10 @@ public struct Workflow: Sendable, Hashable {
 
     public var ref: WorkflowRef { WorkflowRef(keyID: keyID, id: id) }
 
-    public init(id: String, keyID: String, route: String?, status: Status = .open, createdAt: Date, updatedAt: Date) {
+    public init(id: String, keyID: String, team: String? = nil, route: String?, status: Status = .open, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.keyID = keyID
+        self.team = team
         self.route = route
         self.status = status
         self.createdAt = createdAt

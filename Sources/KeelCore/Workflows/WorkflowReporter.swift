@@ -15,13 +15,13 @@ public struct WorkflowReporter: Sendable {
         self.clock = clock
     }
 
-    /// The workflows started in the last `days` UTC days, today included.
-    public func report(days: Int) async throws -> WorkflowReport {
+    /// The workflows of `scope` started in the last `days` UTC days, today included.
+    public func report(days: Int, in scope: TeamScope = .all) async throws -> WorkflowReport {
         let now = clock.now()
         let period = CostReport.lastDays(days, now: now)
         return WorkflowReport(
-            tallies: try await store.tallies(since: period.since, until: period.until),
-            repeats: try await store.repeatedInputs(since: period.since, until: period.until, limit: 1000),
+            tallies: try await store.tallies(since: period.since, until: period.until, in: scope),
+            repeats: try await store.repeatedInputs(since: period.since, until: period.until, limit: 1000, in: scope),
             since: period.since,
             until: period.until,
             now: now,

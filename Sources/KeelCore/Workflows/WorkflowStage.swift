@@ -12,11 +12,20 @@ public struct WorkflowStage: PipelineStage {
     private let store: any WorkflowStore
     private let counter: any TokenCounter
     private let complete: Complete
+    /// The replica running the steps, whose lease covers them.
+    private let replica: String
     private let clock: KeelClock
 
-    public init(store: any WorkflowStore, counter: any TokenCounter, clock: KeelClock = .system, complete: @escaping Complete) {
+    public init(
+        store: any WorkflowStore,
+        counter: any TokenCounter,
+        replica: String,
+        clock: KeelClock = .system,
+        complete: @escaping Complete
+    ) {
         self.store = store
         self.counter = counter
+        self.replica = replica
         self.clock = clock
         self.complete = complete
     }
@@ -53,7 +62,7 @@ public struct WorkflowStage: PipelineStage {
             compaction: compaction,
             startedAt: clock.now()
         )
-        guard let number = try await store.beginStep(step, route: route.name) else {
+        guard let number = try await store.beginStep(step, team: caller.team, route: route.name, replica: replica) else {
             // Completed since it was read.
             throw Self.completed(id)
         }

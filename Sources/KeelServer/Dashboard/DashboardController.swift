@@ -5,93 +5,138 @@ import KeelCore
 import NIOCore
 
 /// The web dashboard under `/dashboard`: server-rendered pages over the request log, routes,
-/// breakers, budgets and workflows. Every page needs a viewer or admin key — as a bearer token, or
-/// signed in through `/dashboard/login`, which keeps the key in an HttpOnly, SameSite=Strict
-/// cookie scoped to `/dashboard`. Nothing here changes Keel.
-public struct DashboardController<Context: RequestContext>: Sendable {
-    let authenticator: KeyAuthenticator
+/// breakers, budgets and workflows, each showing the caller's team (every team, for an admin).
+/// Every page needs a key that may read — as a bearer token, or signed in through
+/// `/dashboard/login`, whose session cookie holds a random secret (Keel keeps its hash), never the
+/// key. Forms that change anything are refused from another origin, and those of a session carry a
+/// token only the session can compute.
+public struct DashboardController: Sendable {
     let log: any RequestLogStore
     let traffic: any TrafficStore
     let routes: RouteTable
     let health: UpstreamHealth
     let budgets: BudgetLedger
     let workflows: WorkflowReporter
+    let sessions: DashboardSessions
+    let authenticator: KeyAuthenticator
     let backlog: (any RequestLogBacklog)?
 
     public init(
-        authenticator: KeyAuthenticator,
         log: any RequestLogStore,
         traffic: any TrafficStore,
         routes: RouteTable,
         health: UpstreamHealth,
         budgets: BudgetLedger,
         workflows: WorkflowReporter,
+        sessions: DashboardSessions,
+        authenticator: KeyAuthenticator,
         backlog: (any RequestLogBacklog)? = nil
     ) {
-        self.authenticator = authenticator
         self.log = log
         self.traffic = traffic
         self.routes = routes
         self.health = health
         self.budgets = budgets
         self.workflows = workflows
+        self.sessions = sessions
+        self.authenticator = authenticator
         self.backlog = backlog
     }
 
-    static var cookieName: String { "keel_key" }
-
-    public func addRoutes(to router: Router<Context>) {
-        router.get("dashboard/login") { _, _ in Self.loginPage(problem: nil, status: .ok) }
-        router.post("dashboard/login") { request, _ in try await signIn(request) }
-        router.post("dashboard/logout") { _, _ in
-            var response = Response.redirect(to: "/dashboard/login", type: .normal)
-            response.headers[HTTPField.Name.setCookie] = "\(Self.cookieName)=; Path=/dashboard; Max-Age=0; HttpOnly; SameSite=Strict"
-            return response
-        }
-        page("dashboard", router) { request, _ in try await overview(request) }
-        page("dashboard/routes", router) { _, _ in try await routesPage() }
-        page("dashboard/requests", router) { request, _ in try await requestsPage(request) }
-        page("dashboard/requests/{id}", router) { _, context in try await requestPage(id: context.parameters.require("id")) }
-        page("dashboard/operations", router) { _, _ in operationsPage() }
-        page("dashboard/workflows", router) { _, _ in try await workflowsPage() }
+    public func addRoutes(to routes: KeelRoutes) {
+        routes.get("/dashboard/login", access: .open) { _, _ in Self.loginPage(problem: nil, status: .ok) }
+        routes.post("/dashboard/login", access: .open) { request, _ in try await signIn(request) }
+        routes.post("/dashboard/logout", access: .open) { request, context in try await signOut(request, identity: context.identity) }
+        page("/dashboard", routes) { request, _, viewer in try await overview(request, viewer: viewer) }
+        page("/dashboard/routes", routes) { _, _, viewer in try await routesPage(viewer: viewer) }
+        page("/dashboard/requests", routes) { request, _, viewer in try await requestsPage(request, viewer: viewer) }
+        page("/dashboard/requests/{id}", routes) { _, context, viewer in try await requestPage(id: context.parameters.require("id"), viewer: viewer) }
+        page("/dashboard/operations", routes) { _, _, viewer in try await operationsPage(viewer: viewer) }
+        page("/dashboard/workflows", routes) { _, _, viewer in try await workflowsPage(viewer: viewer) }
     }
 
-    /// A page behind a viewer or admin key: without one, the way to the sign-in form.
-    private func page(_ path: RouterPath, _ router: Router<Context>, render: @escaping @Sendable (Request, Context) async throws -> String) {
-        router.get(path) { request, context in
-            do {
-                _ = try await authenticator.authenticate(request.bearerToken ?? request.cookie(Self.cookieName), requiring: .viewer)
-            } catch {
-                return Response.redirect(to: "/dashboard/login", type: .normal)
-            }
-            return .html(try await render(request, context))
+    /// A page for keys that may read.
+    private func page(
+        _ path: String,
+        _ routes: KeelRoutes,
+        render: @escaping @Sendable (Request, KeelRequestContext, DashboardViewer) async throws -> String
+    ) {
+        routes.get(path, access: .page(.read)) { request, context in
+            let key = try context.caller()
+            let token = request.cookie(DashboardSessions.cookieName).map(DashboardSessions.formToken(secret:))
+            return .html(try await render(request, context, DashboardViewer(key: key, formToken: token)))
         }
     }
 
     private func signIn(_ request: Request) async throws -> Response {
-        var request = request
-        let form = String(decoding: try await request.collectBody(limit: 4096), as: UTF8.self)
-        let key = URLComponents(string: "?" + form.replacingOccurrences(of: "+", with: " "))?.queryItems?.first { $0.name == "key" }?.value
-        do {
-            _ = try await authenticator.authenticate(key, requiring: .viewer)
-        } catch {
-            return Self.loginPage(problem: "That key cannot open the dashboard: it needs the viewer or admin role.", status: .unauthorized)
+        guard request.isSameOrigin else {
+            return Self.loginPage(problem: "Sign-in is only accepted from this dashboard's own page.", status: .forbidden)
         }
+        var request = request
+        let form = Self.form(String(decoding: try await request.collectBody(limit: 4096), as: UTF8.self))
+        let key: APIKey
+        do {
+            key = try await authenticator.authenticate(form["key"])
+            try KeyAuthenticator.require(.read, of: key)
+        } catch {
+            return Self.loginPage(problem: "That key cannot open the dashboard: it needs a role that may read.", status: .unauthorized)
+        }
+        let secret = try await sessions.start(for: key)
         var response = Response.redirect(to: "/dashboard", type: .normal)
-        response.headers[HTTPField.Name.setCookie] = "\(Self.cookieName)=\(key ?? ""); Path=/dashboard; Max-Age=43200; HttpOnly; SameSite=Strict"
+        response.headers[HTTPField.Name.setCookie] = DashboardSessions.cookie(secret, maxAge: Int(sessions.lifetime.seconds))
         return response
+    }
+
+    private func signOut(_ request: Request, identity: Identity) async throws -> Response {
+        var request = request
+        let form = Self.form(String(decoding: try await request.collectBody(limit: 4096), as: UTF8.self))
+        guard request.isSameOrigin, let secret = request.cookie(DashboardSessions.cookieName),
+            form["token"] == DashboardSessions.formToken(secret: secret)
+        else {
+            throw KeelError(.insufficientRole, "Sign-out is only accepted from this dashboard's own pages.")
+        }
+        try await sessions.end(secret: secret)
+        var response = Response.redirect(to: "/dashboard/login", type: .normal)
+        response.headers[HTTPField.Name.setCookie] = DashboardSessions.cookie("", maxAge: 0)
+        return response
+    }
+
+    /// The fields of a form body.
+    static func form(_ text: String) -> [String: String] {
+        let items = URLComponents(string: "?" + text.replacingOccurrences(of: "+", with: " "))?.queryItems ?? []
+        return Dictionary(items.compactMap { item in item.value.map { (item.name, $0) } }, uniquingKeysWith: { first, _ in first })
     }
 
     static func loginPage(problem: String?, status: HTTPResponse.Status) -> Response {
         let html = """
             \(HTML.head("Sign in"))
             <body><main><h1>Keel dashboard</h1>\(problem.map { "<p class=\"bad\">\(HTML.escape($0))</p>" } ?? "")
-            <form method="post" action="/dashboard/login" class="filters"><label>A viewer or admin API key
+            <form method="post" action="/dashboard/login" class="filters"><label>An API key that may read (viewer, reviewer, operator, admin)
             <input type="password" name="key" size="48" autocomplete="off" required></label><button>Sign in</button></form></main></body></html>
             """
         var response = Response.html(html)
         response.status = status
         return response
+    }
+}
+
+/// Who is looking at a page: what it may see, and the token its forms carry.
+struct DashboardViewer: Sendable {
+    let key: APIKey
+    /// The session's form token; `nil` for a caller that sent its key as a bearer token.
+    let formToken: String?
+
+    var scope: TeamScope { key.scope }
+
+    /// Whether the viewer may see `budget`'s spend: an admin every budget, others their team's and
+    /// their own key's (a route's spend sums every team's requests).
+    func sees(_ budget: Budget) -> Bool {
+        if case .all = scope { return true }
+        switch budget.scope {
+        case .team(let team): return team == key.team
+        case .key(let name): return name == key.name
+        case .route: return false
+        }
     }
 }
 
@@ -115,5 +160,15 @@ extension Request {
             }
         }
         return nil
+    }
+
+    /// Whether a form was posted from this server's own pages: its `Origin` (or, without one, its
+    /// `Referer`) names this host. A browser always sends one of them with a cross-site form.
+    var isSameOrigin: Bool {
+        guard let host = head.authority else { return false }
+        let origin = headers[.origin] ?? headers[.referer]
+        guard let origin, let components = URLComponents(string: origin), let originHost = components.host else { return false }
+        let originAuthority = components.port.map { "\(originHost):\($0)" } ?? originHost
+        return originAuthority == host
     }
 }

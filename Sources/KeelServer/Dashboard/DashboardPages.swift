@@ -5,11 +5,12 @@ import KeelCore
 /// The dashboard's pages, each rendered whole on the server.
 extension DashboardController {
     /// `/dashboard?hours=24`: requests, errors, latency percentiles, cost and tokens over time.
-    func overview(_ request: Request) async throws -> String {
+    func overview(_ request: Request, viewer: DashboardViewer) async throws -> String {
         let hours = request.uri.queryParameters["hours"].flatMap { Int($0) }.map { min(max($0, 1), 168) } ?? 24
         let until = workflows.clock.now()
         let since = until.addingTimeInterval(-Double(hours) * 3600)
-        let traffic = Traffic(samples: try await self.traffic.trafficSamples(since: since, until: until), since: since, until: until, bucketCount: 48)
+        let samples = try await self.traffic.trafficSamples(since: since, until: until, in: viewer.scope)
+        let traffic = Traffic(samples: samples, since: since, until: until, bucketCount: 48)
         let total = traffic.total
         let tiles = HTML.tiles([
             ("Requests", "\(total.requests)"), ("Error rate", Format.percent(total.errorRate)), ("p50", Format.milliseconds(total.p50)),
@@ -48,15 +49,17 @@ extension DashboardController {
         return HTML.page(
             "Overview: the last " + (hours == 1 ? "hour" : "\(hours) hours"),
             path: "/dashboard",
-            body: "<p>\(periods)</p>" + tiles + "<div class=\"charts\">" + charts.map(\.svg).joined() + "</div>"
+            body: "<p>\(periods)</p>" + tiles + "<div class=\"charts\">" + charts.map(\.svg).joined() + "</div>",
+            viewer: viewer
         )
     }
 
     /// `/dashboard/routes`: each route's targets and its last day's figures.
-    func routesPage() async throws -> String {
+    func routesPage(viewer: DashboardViewer) async throws -> String {
         let until = workflows.clock.now()
         let since = until.addingTimeInterval(-86_400)
-        let traffic = Traffic(samples: try await self.traffic.trafficSamples(since: since, until: until), since: since, until: until, bucketCount: 1)
+        let samples = try await self.traffic.trafficSamples(since: since, until: until, in: viewer.scope)
+        let traffic = Traffic(samples: samples, since: since, until: until, bucketCount: 1)
         let byRoute = Dictionary(traffic.routes.map { ($0.route ?? "", $0.figures) }, uniquingKeysWith: { first, _ in first })
         let rows: [[HTML.Cell]] = routes.all.map { route in
             let figures = byRoute[route.name]
@@ -68,16 +71,23 @@ extension DashboardController {
             ]
         }
         let header = ["route", "targets (fallbacks in order)", "requests", "errors", "p50", "p95", "p99", "cost"]
-        return HTML.page("Routes: the last 24 hours", path: "/dashboard/routes", body: HTML.table(header, rows))
+        return HTML.page("Routes: the last 24 hours", path: "/dashboard/routes", body: HTML.table(header, rows), viewer: viewer)
     }
 
     /// `/dashboard/requests?route=&status=&failed=true&before=`: the request log, newest first.
-    func requestsPage(_ request: Request) async throws -> String {
+    func requestsPage(_ request: Request, viewer: DashboardViewer) async throws -> String {
         let parameters = request.uri.queryParameters
         let route = parameters["route"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         let status = parameters["status"].flatMap { Int($0) }
         let failed = parameters["failed"] == "true"
-        let query = RequestQuery(route: route, status: status, failedOnly: failed, before: parameters["before"].map(String.init), limit: 100)
+        let query = RequestQuery(
+            scope: viewer.scope,
+            route: route,
+            status: status,
+            failedOnly: failed,
+            before: parameters["before"].map(String.init),
+            limit: 100
+        )
         let records = try await log.requests(matching: query)
         let options = ([""] + routes.all.map(\.name)).map { name in
             #"<option value="\#(HTML.escape(name))"\#(name == (route ?? "") ? " selected" : "")>\#(name.isEmpty ? "all routes" : HTML.escape(name))</option>"#
@@ -112,14 +122,20 @@ extension DashboardController {
         return HTML.page(
             "Requests",
             path: "/dashboard/requests",
-            body: filters + HTML.table(header, rows, empty: "No request matches.") + next
+            body: filters + HTML.table(header, rows, empty: "No request matches.") + next,
+            viewer: viewer
         )
     }
 
     /// `/dashboard/requests/{id}`: one request, its attempts on a timeline, tokens, cost, degradation.
-    func requestPage(id: String) async throws -> String {
-        guard let record = try await log.requests(matching: RequestQuery(id: id, limit: 1)).first else {
-            return HTML.page("No request \(id)", path: "/dashboard/requests", body: "<p class=\"empty\">The log has no such request.</p>")
+    func requestPage(id: String, viewer: DashboardViewer) async throws -> String {
+        guard let record = try await log.requests(matching: RequestQuery(scope: viewer.scope, id: id, limit: 1)).first else {
+            return HTML.page(
+                "No request \(id)",
+                path: "/dashboard/requests",
+                body: "<p class=\"empty\">The log has no such request.</p>",
+                viewer: viewer
+            )
         }
         let facts: [[HTML.Cell]] = [
             ["started", HTML.Cell(Format.time(record.startedAt, hours: 0))], ["operation", HTML.Cell(record.operation)],
@@ -137,7 +153,7 @@ extension DashboardController {
         var body = HTML.table(["", ""], facts) + "<h2>Attempts</h2>" + timeline(record)
         if let requestBody = record.requestBody { body += "<h2>Request body</h2><pre>\(HTML.escape(requestBody))</pre>" }
         if let responseBody = record.responseBody { body += "<h2>Response body</h2><pre>\(HTML.escape(responseBody))</pre>" }
-        return HTML.page("Request \(record.id)", path: "/dashboard/requests", body: body)
+        return HTML.page("Request \(record.id)", path: "/dashboard/requests", body: body, viewer: viewer)
     }
 
     /// The attempts as bars on the request's own time axis.
@@ -169,7 +185,7 @@ extension DashboardController {
     }
 
     /// `/dashboard/operations`: circuit breakers, budgets, and the request log's backlog.
-    func operationsPage() -> String {
+    func operationsPage(viewer: DashboardViewer) async throws -> String {
         let breakers: [[HTML.Cell]] = health.breakerStates.map { entry in
             let state = entry.state.rawValue
             return [
@@ -177,7 +193,8 @@ extension DashboardController {
                 .html(entry.state == .closed ? state : "<b class=\"bad\">\(state)</b>"),
             ]
         }
-        let spend: [[HTML.Cell]] = budgets.spend.map { entry in
+        let visible = try await budgets.spend().filter { viewer.sees($0.budget) }
+        let spend: [[HTML.Cell]] = visible.map { entry in
             let used = entry.budget.limit.picodollars == 0 ? 0 : Double(entry.spent.picodollars) / Double(entry.budget.limit.picodollars)
             let bar =
                 #"<svg width="160" height="10" role="img" aria-label="used"><rect width="160" height="10" fill="rgb(227,230,234)"/><rect width="\#(min(used, 1) * 160)" height="10" fill="\#(used >= 1 ? "rgb(179,38,30)" : "rgb(37,99,235)")"/></svg>"#
@@ -193,12 +210,12 @@ extension DashboardController {
                 "<h2>Request log</h2>"
                 + HTML.tiles([("Waiting to be written", "\(backlog.queueDepth)"), ("Dropped (must stay 0)", "\(backlog.droppedRecords)")])
         }
-        return HTML.page("Breakers & budgets", path: "/dashboard/operations", body: body)
+        return HTML.page("Breakers & budgets", path: "/dashboard/operations", body: body, viewer: viewer)
     }
 
     /// `/dashboard/workflows`: execution figures by route and the most recently active workflows.
-    func workflowsPage() async throws -> String {
-        let report = try await workflows.report(days: 7)
+    func workflowsPage(viewer: DashboardViewer) async throws -> String {
+        let report = try await workflows.report(days: 7, in: viewer.scope)
         let figures: [[HTML.Cell]] = (report.lines + (report.lines.isEmpty ? [] : [report.total])).map { line in
             [
                 HTML.Cell(line.route ?? "total"), "\(line.started)", "\(line.completed)", "\(line.abandoned)", "\(line.active)",
@@ -208,7 +225,7 @@ extension DashboardController {
                 "\(line.compactions)", HTML.Cell(Format.percent(line.consistency.identicalShare)),
             ]
         }
-        let recent: [[HTML.Cell]] = try await workflows.store.workflows(id: nil, status: nil, limit: 50).map { workflow in
+        let recent: [[HTML.Cell]] = try await workflows.store.workflows(id: nil, status: nil, limit: 50, in: viewer.scope).map { workflow in
             [
                 HTML.Cell(workflow.id), HTML.Cell(workflow.route ?? "-"), HTML.Cell(workflow.status.rawValue),
                 HTML.Cell(Format.time(workflow.updatedAt, hours: 0)),
@@ -221,7 +238,7 @@ extension DashboardController {
         let body =
             "<h2>Last 7 days</h2>" + HTML.table(header, figures, empty: "No workflow started in the last 7 days.")
             + "<h2>Recently active</h2>" + HTML.table(["workflow", "route", "status", "last active"], recent, empty: "No workflows.")
-        return HTML.page("Workflows", path: "/dashboard/workflows", body: body)
+        return HTML.page("Workflows", path: "/dashboard/workflows", body: body, viewer: viewer)
     }
 }
 

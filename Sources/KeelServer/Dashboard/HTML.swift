@@ -1,3 +1,5 @@
+import KeelCore
+
 /// Server-rendered HTML for the dashboard: one layout, escaped text, no script and nothing fetched
 /// from the network.
 enum HTML {
@@ -24,16 +26,25 @@ enum HTML {
         ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"),
     ]
 
-    /// A whole page: the navigation, `title`, and `body`.
-    static func page(_ title: String, path: String, body: String) -> String {
+    /// A whole page for `viewer`: the navigation, whose team it shows, `title`, and `body`.
+    static func page(_ title: String, path: String, body: String, viewer: DashboardViewer) -> String {
         let navigation = sections.map { link, name in
             #"<a href="\#(link)"\#(link == path ? #" class="active""# : "")>\#(name)</a>"#
         }
         .joined()
+        let shown: String
+        switch viewer.scope {
+        case .all: shown = "every team"
+        case .team(let team): shown = team.map { "team \(escape($0))" } ?? "keys of no team"
+        }
+        let signOut =
+            viewer.formToken.map {
+                #"<form method="post" action="/dashboard/logout"><input type="hidden" name="token" value="\#($0)"><button>Sign out</button></form>"#
+            } ?? ""
         return """
             \(head(title))
             <body><header><strong>Keel</strong><nav>\(navigation)</nav>
-            <form method="post" action="/dashboard/logout"><button>Sign out</button></form></header>
+            <span class="who">\(escape(viewer.key.name)) · \(shown)</span>\(signOut)</header>
             <main><h1>\(escape(title))</h1>\(body)</main></body></html>
             """
     }

@@ -3,7 +3,7 @@ import GRDB
 import KeelCore
 
 extension SQLiteStore: CostStore {
-    public func costs(by grouping: CostReport.Grouping, since: Date, until: Date) async throws -> [CostReport.Line] {
+    public func costs(by grouping: CostReport.Grouping, since: Date, until: Date, in scope: TeamScope) async throws -> [CostReport.Line] {
         let group: String
         switch grouping {
         case .key: group = "COALESCE(k.name, r.key_id)"
@@ -13,6 +13,7 @@ extension SQLiteStore: CostStore {
         case .day: group = "strftime('%Y-%m-%d', r.started_at, 'unixepoch')"
         }
         let order = grouping == .day ? "grp" : "cost DESC, grp"
+        let team = Self.teamFilter(scope, column: "r.team")
         return try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -22,10 +23,10 @@ extension SQLiteStore: CostStore {
                         COALESCE(SUM(CASE WHEN r.usage_estimated THEN r.cost_picodollars END), 0) AS estimated,
                         COALESCE(SUM(r.retry_cost_picodollars), 0) AS retry
                     FROM requests r LEFT JOIN api_keys k ON k.id = r.key_id
-                    WHERE r.started_at >= ? AND r.started_at < ?
+                    WHERE r.started_at >= ? AND r.started_at < ? AND \(team.sql)
                     GROUP BY grp ORDER BY \(order)
                     """,
-                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970] + team.arguments
             )
             .map { row in
                 CostReport.Line(
@@ -41,17 +42,18 @@ extension SQLiteStore: CostStore {
         }
     }
 
-    public func promptSizes(since: Date, until: Date) async throws -> [PromptSize] {
-        try await pool.read { db in
+    public func promptSizes(since: Date, until: Date, in scope: TeamScope) async throws -> [PromptSize] {
+        let team = Self.teamFilter(scope, column: "team")
+        return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
                     SELECT route, strftime('%Y-%m-%d', started_at, 'unixepoch') AS day, COUNT(*) AS requests, SUM(input_tokens) AS input
                     FROM requests
-                    WHERE started_at >= ? AND started_at < ? AND route IS NOT NULL AND input_tokens IS NOT NULL
+                    WHERE started_at >= ? AND started_at < ? AND route IS NOT NULL AND input_tokens IS NOT NULL AND \(team.sql)
                     GROUP BY route, day ORDER BY route, day
                     """,
-                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970] + team.arguments
             )
             .map { row in PromptSize(route: row["route"], day: row["day"], requests: row["requests"], inputTokens: row["input"]) }
         }

@@ -3,7 +3,14 @@ import GRDB
 import KeelCore
 
 extension SQLiteStore: IdempotencyStore {
-    public func claim(_ key: IdempotencyKey, fingerprint: String, requestID: String, now: Date, expires: Date) async throws -> IdempotencyClaim {
+    public func claim(
+        _ key: IdempotencyKey,
+        fingerprint: String,
+        requestID: String,
+        replica: String,
+        now: Date,
+        expires: Date
+    ) async throws -> IdempotencyClaim {
         try await pool.write { db in
             let row = try Row.fetchOne(
                 db,
@@ -23,10 +30,10 @@ extension SQLiteStore: IdempotencyStore {
             }
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO idempotency_keys (scope, key, fingerprint, status, request_id, response, created_at, expires_at)
-                    VALUES (?, ?, ?, 'running', ?, NULL, ?, ?)
+                    INSERT OR REPLACE INTO idempotency_keys (scope, key, fingerprint, status, request_id, response, created_at, expires_at, replica)
+                    VALUES (?, ?, ?, 'running', ?, NULL, ?, ?, ?)
                     """,
-                arguments: [key.scope, key.key, fingerprint, requestID, now.timeIntervalSince1970, expires.timeIntervalSince1970]
+                arguments: [key.scope, key.key, fingerprint, requestID, now.timeIntervalSince1970, expires.timeIntervalSince1970, replica]
             )
             return .claimed
         }
@@ -47,11 +54,9 @@ extension SQLiteStore: IdempotencyStore {
         }
     }
 
-    /// Marks the keys of requests that were running when Keel stopped as free to run again, and
-    /// forgets expired keys.
-    public func interruptRunningKeys(now: Date) async throws {
+    public func interruptKeys(of replica: String, now: Date) async throws {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE idempotency_keys SET status = 'interrupted' WHERE status = 'running'")
+            try db.execute(sql: "UPDATE idempotency_keys SET status = 'interrupted' WHERE status = 'running' AND replica = ?", arguments: [replica])
             try db.execute(sql: "DELETE FROM idempotency_keys WHERE expires_at <= ?", arguments: [now.timeIntervalSince1970])
         }
     }

@@ -60,8 +60,9 @@ extension SQLiteStore: RequestLogStore {
 
     public func requests(matching query: RequestQuery) async throws -> [RequestRecord] {
         try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
+            let team = Self.teamFilter(query.scope, column: "team")
+            var conditions = [team.sql]
+            var arguments = team.arguments
             if let id = query.id {
                 conditions.append("id = ?")
                 arguments += [id]
@@ -87,7 +88,7 @@ extension SQLiteStore: RequestLogStore {
                 conditions.append("(started_at, id) < (SELECT started_at, id FROM requests WHERE id = ?)")
                 arguments += [before]
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            let filter = "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
             let rows = try Row.fetchAll(
                 db,
@@ -155,16 +156,17 @@ extension SQLiteStore: RequestLogStore {
 }
 
 extension SQLiteStore: TrafficStore {
-    public func trafficSamples(since: Date, until: Date) async throws -> [TrafficSample] {
+    public func trafficSamples(since: Date, until: Date, in scope: TeamScope) async throws -> [TrafficSample] {
         try await pool.read { db in
+            let team = Self.teamFilter(scope, column: "team")
             let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT started_at, route, duration_ms, status >= 400 OR error_code IS NOT NULL AS failed,
                         COALESCE(input_tokens, 0) + COALESCE(output_tokens, 0) AS tokens, COALESCE(cost_picodollars, 0) AS cost
-                    FROM requests WHERE started_at >= ? AND started_at < ?
+                    FROM requests WHERE started_at >= ? AND started_at < ? AND \(team.sql)
                     """,
-                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970] + team.arguments
             )
             var samples: [TrafficSample] = []
             while let row = try rows.next() {

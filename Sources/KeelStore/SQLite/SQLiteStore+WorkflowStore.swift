@@ -7,10 +7,11 @@ extension SQLiteStore: WorkflowStore {
         try await pool.read { db in try Self.workflow(db, ref) }
     }
 
-    public func workflows(id: String?, status: Workflow.Status?, limit: Int) async throws -> [Workflow] {
+    public func workflows(id: String?, status: Workflow.Status?, limit: Int, in scope: TeamScope) async throws -> [Workflow] {
         try await pool.read { db in
-            var conditions: [String] = []
-            var arguments: StatementArguments = []
+            let team = Self.teamFilter(scope, column: "team")
+            var conditions = [team.sql]
+            var arguments = team.arguments
             if let id {
                 conditions.append("id = ?")
                 arguments += [id]
@@ -19,9 +20,9 @@ extension SQLiteStore: WorkflowStore {
                 conditions.append("status = ?")
                 arguments += [status.rawValue]
             }
-            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM workflows \(filter) ORDER BY updated_at DESC LIMIT ?", arguments: arguments)
+            let filter = conditions.joined(separator: " AND ")
+            return try Row.fetchAll(db, sql: "SELECT * FROM workflows WHERE \(filter) ORDER BY updated_at DESC LIMIT ?", arguments: arguments)
                 .map(Self.workflow(from:))
         }
     }
@@ -99,16 +100,16 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func beginStep(_ step: WorkflowStep, route: String) async throws -> Int? {
+    public func beginStep(_ step: WorkflowStep, team: String?, route: String, replica: String) async throws -> Int? {
         try await pool.write { db in
             let now = step.startedAt.timeIntervalSince1970
             let ref = step.workflow
             try db.execute(
                 sql: """
-                    INSERT INTO workflows (key_id, id, route, status, created_at, updated_at) VALUES (?, ?, ?, 'open', ?, ?)
+                    INSERT INTO workflows (key_id, id, team, route, status, created_at, updated_at) VALUES (?, ?, ?, ?, 'open', ?, ?)
                     ON CONFLICT (key_id, id) DO UPDATE SET updated_at = excluded.updated_at WHERE status = 'open'
                     """,
-                arguments: [ref.keyID, ref.id, route, now, now]
+                arguments: [ref.keyID, ref.id, team, route, now, now]
             )
             guard db.changesCount == 1 else { return nil }
             let number =
@@ -121,13 +122,13 @@ extension SQLiteStore: WorkflowStore {
                 sql: """
                     INSERT INTO workflow_steps (
                         key_id, workflow_id, number, request_id, idempotency_key, status, input, input_digest, compaction, dropped_steps,
-                        tokens_saved, compaction_cost_picodollars, started_at
-                    ) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)
+                        tokens_saved, compaction_cost_picodollars, started_at, replica
+                    ) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     ref.keyID, ref.id, number, step.requestID, step.idempotencyKey, JSONValue.array(step.input.map(JSONValue.object)).jsonString,
                     step.inputDigest, step.compaction?.strategy.rawValue, step.compaction?.droppedSteps, step.compaction?.tokensSaved,
-                    step.compaction?.cost.picodollars, step.startedAt.timeIntervalSince1970,
+                    step.compaction?.cost.picodollars, step.startedAt.timeIntervalSince1970, replica,
                 ]
             )
             return number
@@ -172,8 +173,9 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func tallies(since: Date, until: Date) async throws -> [WorkflowTally] {
-        try await pool.read { db in
+    public func tallies(since: Date, until: Date, in scope: TeamScope) async throws -> [WorkflowTally] {
+        let team = Self.teamFilter(scope, column: "w.team")
+        return try await pool.read { db in
             try Row.fetchAll(
                 db,
                 sql: """
@@ -184,10 +186,10 @@ extension SQLiteStore: WorkflowStore {
                         COALESCE(SUM(COALESCE(s.input_tokens, 0) + COALESCE(s.output_tokens, 0)), 0) AS tokens,
                         COALESCE(SUM(COALESCE(s.cost_picodollars, 0) + COALESCE(s.compaction_cost_picodollars, 0)), 0) AS cost
                     FROM workflows w LEFT JOIN workflow_steps s ON s.key_id = w.key_id AND s.workflow_id = w.id
-                    WHERE w.created_at >= ? AND w.created_at < ?
+                    WHERE w.created_at >= ? AND w.created_at < ? AND \(team.sql)
                     GROUP BY w.key_id, w.id
                     """,
-                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970]
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970] + team.arguments
             )
             .map { row in
                 WorkflowTally(
@@ -207,15 +209,16 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func repeatedInputs(since: Date, until: Date, limit: Int) async throws -> [RepeatedInput] {
-        try await pool.read { db in
+    public func repeatedInputs(since: Date, until: Date, limit: Int, in scope: TeamScope) async throws -> [RepeatedInput] {
+        let team = Self.teamFilter(scope, column: "w.team")
+        return try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
                     WITH answered AS (
                         SELECT w.route, s.input_digest, s.output, s.started_at FROM workflow_steps s
                         JOIN workflows w ON w.key_id = s.key_id AND w.id = s.workflow_id
-                        WHERE s.status = 'completed' AND s.output IS NOT NULL AND w.created_at >= ? AND w.created_at < ?
+                        WHERE s.status = 'completed' AND s.output IS NOT NULL AND w.created_at >= ? AND w.created_at < ? AND \(team.sql)
                     ),
                     repeated AS (
                         SELECT route, input_digest FROM answered GROUP BY route, input_digest HAVING COUNT(*) > 1
@@ -224,7 +227,7 @@ extension SQLiteStore: WorkflowStore {
                     SELECT answered.route, answered.input_digest, answered.output FROM answered JOIN repeated USING (route, input_digest)
                     ORDER BY answered.route, answered.input_digest, answered.started_at
                     """,
-                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970, limit]
+                arguments: [since.timeIntervalSince1970, until.timeIntervalSince1970] + team.arguments + [limit]
             )
             var inputs: [RepeatedInput] = []
             var current: (route: String?, digest: String)?
@@ -242,9 +245,12 @@ extension SQLiteStore: WorkflowStore {
         }
     }
 
-    public func interruptRunningSteps() async throws -> Int {
+    public func interruptSteps(of replica: String) async throws -> Int {
         try await pool.write { db in
-            try db.execute(sql: "UPDATE workflow_steps SET status = 'interrupted', error_code = 'interrupted' WHERE status = 'running'")
+            try db.execute(
+                sql: "UPDATE workflow_steps SET status = 'interrupted', error_code = 'interrupted' WHERE status = 'running' AND replica = ?",
+                arguments: [replica]
+            )
             return db.changesCount
         }
     }
@@ -257,6 +263,7 @@ extension SQLiteStore: WorkflowStore {
         Workflow(
             id: row["id"],
             keyID: row["key_id"],
+            team: row["team"],
             route: row["route"],
             status: Workflow.Status(rawValue: row["status"]) ?? .open,
             createdAt: Date(timeIntervalSince1970: row["created_at"]),

@@ -143,6 +143,46 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v8: replicas, shared budgets and rate limits, sessions, tenants") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE api_keys ADD COLUMN expires_at DOUBLE;
+                    ALTER TABLE workflows ADD COLUMN team TEXT;
+                    UPDATE workflows SET team = (SELECT team FROM api_keys WHERE api_keys.id = workflows.key_id);
+                    CREATE INDEX workflows_team ON workflows (team, updated_at);
+                    ALTER TABLE workflow_steps ADD COLUMN replica TEXT;
+                    ALTER TABLE idempotency_keys ADD COLUMN replica TEXT;
+                    CREATE TABLE replicas (
+                        id TEXT PRIMARY KEY, host TEXT NOT NULL, process_id INTEGER NOT NULL, started_at DOUBLE NOT NULL,
+                        expires_at DOUBLE NOT NULL
+                    );
+                    CREATE TABLE budget_accounts (
+                        budget TEXT NOT NULL, window_start DOUBLE NOT NULL, settled_picodollars INTEGER NOT NULL,
+                        reserved_picodollars INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (budget, window_start)
+                    );
+                    CREATE TABLE budget_reservations (
+                        id TEXT PRIMARY KEY, replica TEXT NOT NULL, amount_picodollars INTEGER NOT NULL, accounts TEXT NOT NULL,
+                        created_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX budget_reservations_replica ON budget_reservations (replica);
+                    CREATE TABLE rate_usage (
+                        key_id TEXT NOT NULL, replica TEXT NOT NULL, requests INTEGER NOT NULL, tokens INTEGER NOT NULL,
+                        updated_at DOUBLE NOT NULL, PRIMARY KEY (key_id, replica)
+                    );
+                    CREATE TABLE dashboard_sessions (
+                        hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, created_at DOUBLE NOT NULL, expires_at DOUBLE NOT NULL
+                    );
+                    CREATE INDEX dashboard_sessions_key ON dashboard_sessions (key_id);
+                    """
+            )
+        }
         return migrator
+    }
+}
+
+extension SQLiteStore: SchemaStore {
+    public func migrations() async throws -> [SchemaMigration] {
+        let applied = try await pool.read { db in try Self.migrator.appliedIdentifiers(db) }
+        return Self.migrator.migrations.map { SchemaMigration(name: $0, applied: applied.contains($0)) }
     }
 }

@@ -22,24 +22,27 @@ public struct BudgetStage: PipelineStage {
         let route = try request.requireRoute()
         let applicable = ledger.budgets.filter { $0.covers(key: request.caller, route: route.name) }
         guard !applicable.isEmpty else { return try await next(request) }
-        let reservation = try ledger.reserve(Self.worstCase(request, route: route), against: applicable)
-        let settle: @Sendable () -> Void = {
-            for alert in ledger.settle(reservation, cost: exchange.cost ?? .zero) { onAlert(alert) }
-            exchange.budgetRemaining = ledger.remaining(applicable)
+        let reservation = try await ledger.reserve(Self.worstCase(request, route: route), for: exchange.id, against: applicable)
+        exchange.budgetRemaining = reservation.remaining
+        // Settled whatever became of the request (cancellation included): a reservation left open
+        // would hold the budget until the replica's lease expired.
+        let settle: @Sendable () async -> Void = { [ledger, onAlert] in
+            guard let settled = try? await uncancellable({ try await ledger.settle(reservation, cost: exchange.cost ?? .zero) }) else { return }
+            exchange.budgetRemaining = settled.remaining
+            for alert in settled.alerts { onAlert(alert) }
         }
-        exchange.budgetRemaining = ledger.remaining(applicable)
         let response: GatewayResponse
         do {
             response = try await next(request)
         } catch {
-            settle()
+            await settle()
             throw error
         }
         guard case .stream(let stream, let includeUsage) = response else {
-            settle()
+            await settle()
             return response
         }
-        return .stream(stream.observed(onEnd: { _ in settle() }), includeUsage: includeUsage)
+        return .stream(stream.finishing { _ in await settle() }, includeUsage: includeUsage)
     }
 
     /// The most the request can cost on any of the route's targets: its input, and all the output it
@@ -52,7 +55,7 @@ public struct BudgetStage: PipelineStage {
             input = request.promptTokens ?? EstimatingTokenCounter.inputTokens(of: chat)
             maxOutput = chat.maxOutputTokens
         case .embeddings(let embeddings):
-            input = embeddings.inputs.reduce(1) { $0 + EstimatingTokenCounter.tokens(in: $1) }
+            input = embeddings.inputs.reduce(1) { $0.saturatingAdd(EstimatingTokenCounter.tokens(in: $1)) }
             maxOutput = 0
         case .unread:
             input = 0

@@ -1,0 +1,139 @@
+import Foundation
+import KeelCore
+import PostgresNIO
+
+extension PostgresStore: SchemaStore {
+    /// The schema's versions, in order; each applied once, in a transaction of its own, under a lock
+    /// that lets replicas starting together take turns.
+    static let migrationList: [(name: String, sql: [String])] = [
+        (
+            "v1: keys, request log, workflows, idempotency, replicas, budgets, rate limits, sessions",
+            [
+                """
+                CREATE TABLE api_keys (
+                    id TEXT PRIMARY KEY, name TEXT NOT NULL, role TEXT NOT NULL, prefix TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
+                    team TEXT, created_at DOUBLE PRECISION NOT NULL, revoked_at DOUBLE PRECISION, expires_at DOUBLE PRECISION
+                )
+                """,
+                """
+                CREATE TABLE requests (
+                    id TEXT PRIMARY KEY, started_at DOUBLE PRECISION NOT NULL, operation TEXT NOT NULL, key_id TEXT, team TEXT,
+                    requested_model TEXT, route TEXT, model TEXT, provider TEXT, stream BOOLEAN NOT NULL, status INTEGER NOT NULL,
+                    error_code TEXT, error_message TEXT, duration_ms DOUBLE PRECISION NOT NULL, upstream_ms DOUBLE PRECISION,
+                    ttft_ms DOUBLE PRECISION, input_tokens BIGINT, output_tokens BIGINT, cached_input_tokens BIGINT,
+                    cost_picodollars BIGINT, usage_estimated BOOLEAN NOT NULL DEFAULT FALSE, retry_cost_picodollars BIGINT,
+                    prompt_tokens BIGINT, degraded TEXT, replay_of TEXT, workflow_id TEXT, request_body TEXT, response_body TEXT
+                )
+                """,
+                "CREATE INDEX requests_started_at ON requests (started_at, id)",
+                "CREATE INDEX requests_route ON requests (route, started_at)",
+                "CREATE INDEX requests_key ON requests (key_id, started_at)",
+                "CREATE INDEX requests_team ON requests (team, started_at)",
+                """
+                CREATE TABLE attempts (
+                    request_id TEXT NOT NULL REFERENCES requests (id) ON DELETE CASCADE, number INTEGER NOT NULL,
+                    provider TEXT NOT NULL, model TEXT NOT NULL, start_offset_ms DOUBLE PRECISION NOT NULL,
+                    duration_ms DOUBLE PRECISION NOT NULL, upstream_status INTEGER, error TEXT, PRIMARY KEY (request_id, number)
+                )
+                """,
+                """
+                CREATE TABLE workflows (
+                    key_id TEXT NOT NULL, id TEXT NOT NULL, team TEXT, route TEXT, status TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL, updated_at DOUBLE PRECISION NOT NULL, steps INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (key_id, id)
+                )
+                """,
+                "CREATE INDEX workflows_updated_at ON workflows (updated_at)",
+                "CREATE INDEX workflows_created_at ON workflows (created_at)",
+                "CREATE INDEX workflows_id ON workflows (id)",
+                "CREATE INDEX workflows_team ON workflows (team, updated_at)",
+                """
+                CREATE TABLE workflow_steps (
+                    key_id TEXT NOT NULL, workflow_id TEXT NOT NULL, number INTEGER NOT NULL, request_id TEXT NOT NULL,
+                    idempotency_key TEXT, status TEXT NOT NULL, input TEXT NOT NULL, input_digest TEXT NOT NULL, output TEXT,
+                    input_tokens BIGINT, output_tokens BIGINT, cost_picodollars BIGINT, attempts INTEGER NOT NULL DEFAULT 0,
+                    compaction TEXT, dropped_steps INTEGER, tokens_saved BIGINT, compaction_cost_picodollars BIGINT,
+                    error_code TEXT, started_at DOUBLE PRECISION NOT NULL, finished_at DOUBLE PRECISION, replica TEXT,
+                    PRIMARY KEY (key_id, workflow_id, number), FOREIGN KEY (key_id, workflow_id) REFERENCES workflows (key_id, id)
+                )
+                """,
+                "CREATE INDEX workflow_steps_running ON workflow_steps (replica) WHERE status = 'running'",
+                """
+                CREATE TABLE workflow_summaries (
+                    key_id TEXT NOT NULL, workflow_id TEXT NOT NULL, through_step INTEGER NOT NULL, summary TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, workflow_id, through_step),
+                    FOREIGN KEY (key_id, workflow_id) REFERENCES workflows (key_id, id)
+                )
+                """,
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL, status TEXT NOT NULL, request_id TEXT NOT NULL,
+                    response TEXT, created_at DOUBLE PRECISION NOT NULL, expires_at DOUBLE PRECISION NOT NULL, replica TEXT,
+                    PRIMARY KEY (scope, key)
+                )
+                """,
+                "CREATE INDEX idempotency_keys_running ON idempotency_keys (replica) WHERE status = 'running'",
+                """
+                CREATE TABLE replicas (
+                    id TEXT PRIMARY KEY, host TEXT NOT NULL, process_id INTEGER NOT NULL, started_at DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE budget_accounts (
+                    budget TEXT NOT NULL, window_start DOUBLE PRECISION NOT NULL, settled_picodollars BIGINT NOT NULL,
+                    reserved_picodollars BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (budget, window_start)
+                )
+                """,
+                """
+                CREATE TABLE budget_reservations (
+                    id TEXT PRIMARY KEY, replica TEXT NOT NULL, amount_picodollars BIGINT NOT NULL, accounts TEXT NOT NULL,
+                    created_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX budget_reservations_replica ON budget_reservations (replica)",
+                """
+                CREATE TABLE rate_usage (
+                    key_id TEXT NOT NULL, replica TEXT NOT NULL, requests BIGINT NOT NULL, tokens BIGINT NOT NULL,
+                    updated_at DOUBLE PRECISION NOT NULL, PRIMARY KEY (key_id, replica)
+                )
+                """,
+                """
+                CREATE TABLE dashboard_sessions (
+                    hash TEXT PRIMARY KEY, key_id TEXT NOT NULL, created_at DOUBLE PRECISION NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                )
+                """,
+                "CREATE INDEX dashboard_sessions_key ON dashboard_sessions (key_id)",
+            ]
+        )
+    ]
+
+    /// Applies the migrations the database lacks.
+    func migrate() async throws {
+        try await execute(
+            "CREATE TABLE IF NOT EXISTS keel_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
+        )
+        for migration in Self.migrationList {
+            try await transaction { connection in
+                // One replica at a time: the others wait here, then find the migration applied.
+                try await connection.execute("SELECT pg_advisory_xact_lock(7_301_265)", logger: logger)
+                let applied = try await connection.rows(.with("SELECT 1 FROM keel_migrations WHERE name = ?", [migration.name]), logger: logger)
+                guard applied.isEmpty else { return }
+                for statement in migration.sql { try await connection.execute(PostgresStatement(statement), logger: logger) }
+                try await connection.execute(
+                    .with("INSERT INTO keel_migrations (name, applied_at) VALUES (?, ?)", [migration.name, Date().timeIntervalSince1970]),
+                    logger: logger
+                )
+            }
+        }
+    }
+
+    public func migrations() async throws -> [SchemaMigration] {
+        var applied: [String: Date] = [:]
+        for row in try await rows("SELECT name, applied_at FROM keel_migrations") {
+            applied[try row.value("name")] = try row.date("applied_at")
+        }
+        return Self.migrationList.map { SchemaMigration(name: $0.name, applied: applied[$0.name] != nil, appliedAt: applied[$0.name]) }
+    }
+}
