@@ -18,6 +18,8 @@ struct Keys: AsyncParsableCommand {
 
         func run() async throws {
             if let expiresInDays, !(1...36_500).contains(expiresInDays) { throw ValidationError("--expires-in-days must be from 1 to 36500") }
+            if let problem = APIKey.Specification.problem(withLabel: name) { throw ValidationError("--name \(problem)") }
+            if let team, let problem = APIKey.Specification.problem(withLabel: team) { throw ValidationError("--team \(problem)") }
             let secret = APIKeySecret.generate()
             let key = secret.key(name: name, role: role, team: team, expiresAt: expiresInDays.map { Date().addingTimeInterval(Double($0) * 86_400) })
             try await storage.withStorage { try await $0.keys.insert(key) }

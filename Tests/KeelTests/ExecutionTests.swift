@@ -185,8 +185,9 @@ import Testing
             return
         }
         #expect(KeelError(presenting: error).status == 504)
-        // Far from the 200 ms budget only when the machine stalls; the rehearsals measure the margin.
-        #expect(took < .seconds(2), "took \(took)")
+        // Far from the 200 ms budget only when the machine stalls (a loaded CI runs the whole suite
+        // on two cores); against calls that never end, the bound still means the budget held.
+        #expect(took < .seconds(5), "took \(took)")
     }
 
     @Test func aStreamStillGoingAtItsDeadlineEndsWithATimeoutAndReleasesTheUpstream() async throws {

@@ -118,7 +118,7 @@ import Testing
                 idle_timeout_seconds: 0.5
                 max_response_bytes: 1048576
                 max_line_bytes: 65536
-                max_stream_bytes: 1048576
+                max_stream_bytes: 262144
             """
         gateway.chatRoute = "{ model: chat-model, max_attempts: 1, latency_budget_ms: 10000 }"
         return gateway

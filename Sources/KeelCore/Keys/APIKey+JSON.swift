@@ -21,14 +21,25 @@ extension APIKey {
         public init(json value: JSONValue) throws(KeelError) {
             let reader = try FieldReader(body: value)
             name = try reader.required("name", "a string") { $0.stringValue }
-            guard !name.isEmpty else { throw reader.invalid("name", "must not be empty.") }
+            if let problem = Self.problem(withLabel: name) { throw reader.invalid("name", problem) }
             let roleName = try reader.string("role") ?? Role.app.rawValue
             guard let role = Role(rawValue: roleName) else {
                 throw reader.invalid("role", "'\(roleName)' is not one of \(Role.allCases.map(\.rawValue).joined(separator: ", ")).")
             }
             self.role = role
             team = try reader.string("team")
+            if let team, let problem = Self.problem(withLabel: team) { throw reader.invalid("team", problem) }
             expiresIn = try reader.integer("expires_in_days", in: 1...36_500).map { .seconds($0 * 86_400) }
+        }
+
+        /// What is wrong with a key's name or team, if anything: they are shown and filtered on,
+        /// so 1 to 100 characters and no control characters.
+        public static func problem(withLabel label: String) -> String? {
+            guard (1...100).contains(label.count) else { return "must be 1 to 100 characters long." }
+            guard !label.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                return "must not contain control characters."
+            }
+            return nil
         }
     }
 }

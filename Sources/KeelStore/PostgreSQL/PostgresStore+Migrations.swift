@@ -117,7 +117,7 @@ extension PostgresStore: SchemaStore {
         for migration in Self.migrationList {
             try await transaction { connection in
                 // One replica at a time: the others wait here, then find the migration applied.
-                try await connection.execute("SELECT pg_advisory_xact_lock(7_301_265)", logger: logger)
+                try await connection.execute("SELECT pg_advisory_xact_lock(7301265)", logger: logger)
                 let applied = try await connection.rows(.with("SELECT 1 FROM keel_migrations WHERE name = ?", [migration.name]), logger: logger)
                 guard applied.isEmpty else { return }
                 for statement in migration.sql { try await connection.execute(PostgresStatement(statement), logger: logger) }

@@ -127,10 +127,7 @@ struct PostgresStatement: Sendable, ExpressibleByStringLiteral {
     mutating func append(_ text: String) { sql += text }
 
     /// Appends a parameter's placeholder and binds `value` (NULL when `nil`).
-    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) {
-        binds.append(value)
-        sql += "$\(binds.count)"
-    }
+    mutating func bind<Value: PostgresDynamicTypeEncodable>(_ value: Value?) { bindAny(value) }
 
     /// `sql` with every `?` bound, in order, to `values`.
     static func with(_ sql: String, _ values: [(any PostgresDynamicTypeEncodable)?]) -> PostgresStatement {
@@ -141,13 +138,17 @@ struct PostgresStatement: Sendable, ExpressibleByStringLiteral {
                 statement.sql.append(character)
                 continue
             }
-            if let value = values.popFirst() ?? nil { statement.bindAny(value) } else { statement.bind(String?.none) }
+            statement.bindAny(values.popFirst() ?? nil)
         }
         return statement
     }
 
-    private mutating func bindAny(_ value: any PostgresDynamicTypeEncodable) {
-        binds.append(value)
+    private mutating func bindAny(_ value: (any PostgresDynamicTypeEncodable)?) {
+        switch value {
+        case nil: binds.append(String?.none)
+        case let text as String: binds.append(text.storable)
+        case let value?: binds.append(value)
+        }
         sql += "$\(binds.count)"
     }
 

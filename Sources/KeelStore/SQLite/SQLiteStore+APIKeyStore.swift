@@ -10,10 +10,10 @@ extension SQLiteStore: APIKeyStore {
                     INSERT INTO api_keys (id, name, role, prefix, hash, team, created_at, revoked_at, expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
-                arguments: [
+                arguments: .storable([
                     key.id, key.name, key.role.rawValue, key.prefix, key.hash, key.team, key.createdAt.timeIntervalSince1970,
                     key.revokedAt?.timeIntervalSince1970, key.expiresAt?.timeIntervalSince1970,
-                ]
+                ])
             )
         }
     }

@@ -186,3 +186,10 @@ extension SQLiteStore: SchemaStore {
         return Self.migrator.migrations.map { SchemaMigration(name: $0, applied: applied.contains($0)) }
     }
 }
+
+extension StatementArguments {
+    /// `values` bound with their text ``Swift/String/storable``: for text a client controls.
+    static func storable(_ values: [(any DatabaseValueConvertible)?]) -> StatementArguments {
+        StatementArguments(values.map { value in (value as? String).map(\.storable) ?? value })
+    }
+}

@@ -1,0 +1,354 @@
+import Foundation
+import KeelCore
+import KeelStore
+import Synchronization
+import Testing
+
+/// Every storage port, the same tests on every backend: SQLite always, PostgreSQL when the suite
+/// has a server (``TestBackend``). A store is not done until it passes them all.
+@Suite struct StoreConformanceTests {
+    static func record(_ id: String, at seconds: Double, route: String = "r", team: String? = "search", status: Int = 200, attempts: Int = 1)
+        -> RequestRecord
+    {
+        var record = RequestRecord(
+            id: id,
+            startedAt: Date(timeIntervalSince1970: seconds),
+            operation: "chat",
+            keyID: "key_1",
+            team: team,
+            requestedModel: route,
+            route: route,
+            model: "m",
+            provider: "p",
+            stream: attempts == 2,
+            status: status,
+            errorCode: status == 200 ? nil : "upstream_error",
+            errorMessage: status == 200 ? nil : "The upstream\tfailed\nto answer \\ at all",
+            durationMs: 12.5,
+            upstreamMs: 10,
+            timeToFirstTokenMs: attempts == 2 ? 3.25 : nil,
+            inputTokens: 5,
+            outputTokens: 7,
+            cachedInputTokens: 1,
+            cost: Money(picodollars: 123),
+            usageEstimated: attempts == 0,
+            retryCost: attempts > 1 ? Money(picodollars: 17) : nil,
+            promptTokens: 5,
+            degraded: status == 200 && attempts == 0 ? "cache" : nil,
+            replayOf: nil,
+            workflowID: attempts == 2 ? "wf" : nil,
+            requestBody: #"{"model":"r","é":"😀"}"#,
+            attempts: (0..<attempts).map {
+                AttemptRecord(number: $0 + 1, provider: "p", model: "m", startOffsetMs: 1, durationMs: 2, upstreamStatus: 200, error: $0 == 0 ? nil : "timeout")
+            }
+        )
+        record.responseBody = nil
+        return record
+    }
+
+    // MARK: keys
+
+    @Test(arguments: TestBackend.available)
+    func keysAreFoundByHashOrIdScopedByTeamRevokedAndExpire(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let search = APIKeySecret.generate()
+            var expiring = search.key(name: "ci", role: .operator, team: "search", expiresAt: Date(timeIntervalSince1970: 2_000_000_000))
+            expiring.createdAt = Date(timeIntervalSince1970: 1_800_000_000.25)  // a Date survives its seconds since 1970 exactly
+            try await storage.keys.insert(expiring)
+            let ads = APIKeySecret.generate().key(name: "ads-app", role: .app, team: "ads")
+            let teamless = APIKeySecret.generate().key(name: "root", role: .admin)
+            try await storage.keys.insert(ads)
+            try await storage.keys.insert(teamless)
+            #expect(try await storage.keys.key(hash: search.hash) == expiring, "every field comes back")
+            #expect(try await storage.keys.key(hash: APIKeySecret.hash(search.value + "x")) == nil)
+            #expect(try await storage.keys.key(id: ads.id)?.name == "ads-app")
+            #expect(try await storage.keys.keys(in: .all).count == 3)
+            #expect(try await storage.keys.keys(in: .team("search")).map(\.id) == [expiring.id])
+            #expect(try await storage.keys.keys(in: .team(nil)).map(\.id) == [teamless.id])
+            let now = Date(timeIntervalSince1970: 1_900_000_000)
+            #expect(try await storage.keys.revoke(id: ads.id, at: now))
+            #expect(try await !storage.keys.revoke(id: ads.id, at: now), "revoked once")
+            #expect(try await !storage.keys.revoke(id: "key_nope", at: now))
+            let revoked = try #require(try await storage.keys.key(id: ads.id))
+            #expect(revoked.revokedAt == now && !revoked.isActive(at: now))
+            #expect(expiring.isActive(at: now) && !expiring.isActive(at: Date(timeIntervalSince1970: 2_000_000_001)))
+        }
+    }
+
+    // MARK: the request log, traffic and costs
+
+    @Test(arguments: TestBackend.available)
+    func theLogKeepsEveryFieldAndAttemptAndPagesNewestFirst(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let records = (0..<25).map {
+                Self.record(
+                    "req_\(String(format: "%02d", $0))",
+                    at: Double($0),
+                    route: $0 % 2 == 0 ? "even" : "odd",
+                    team: $0 % 3 == 0 ? "ads" : "search",
+                    status: $0 % 5 == 0 ? 502 : 200,
+                    attempts: $0 % 3
+                )
+            }
+            try await storage.log.append(records)
+            let first = try await storage.log.requests(matching: RequestQuery(limit: 10))
+            #expect(first.map(\.id) == records.suffix(10).reversed().map(\.id))
+            let second = try await storage.log.requests(matching: RequestQuery(before: first.last?.id, limit: 10))
+            #expect(second.map(\.id) == records.dropLast(10).suffix(10).reversed().map(\.id))
+            for record in records {
+                #expect(try await storage.log.requests(matching: RequestQuery(id: record.id, limit: 1)) == [record], "\(record.id) round trip")
+            }
+            #expect(try await storage.log.requests(matching: RequestQuery(route: "even", limit: 100)).count == 13)
+            #expect(try await storage.log.requests(matching: RequestQuery(failedOnly: true, limit: 100)).count == 5)
+            #expect(try await storage.log.requests(matching: RequestQuery(scope: .team("ads"), limit: 100)).count == 9)
+            #expect(try await storage.log.requests(matching: RequestQuery(scope: .team(nil), limit: 100)).isEmpty)
+            #expect(try await storage.log.requests(matching: RequestQuery(since: Date(timeIntervalSince1970: 20), limit: 100)).count == 5)
+
+            let each = Money(picodollars: 123)
+            #expect(try await storage.log.spend(since: .distantPast, keyIDs: nil, route: "even") == each * 13)
+            #expect(try await storage.log.spend(since: Date(timeIntervalSince1970: 20), keyIDs: ["key_1"], route: nil) == each * 5)
+            #expect(try await storage.log.spend(since: .distantPast, keyIDs: ["key_other"], route: nil) == .zero)
+            #expect(try await storage.log.spend(since: .distantPast, keyIDs: [], route: nil) == .zero)
+
+            let all = try await storage.traffic.trafficSamples(since: .distantPast, until: .distantFuture, in: .all)
+            let ads = try await storage.traffic.trafficSamples(since: .distantPast, until: .distantFuture, in: .team("ads"))
+            #expect(all.count == 25 && ads.count == 9 && all.filter(\.failed).count == 5 && all.allSatisfy { $0.tokens == 12 })
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func textWithNULCharactersIsKeptWithoutThem(on backend: TestBackend) async throws {
+        // PostgreSQL's text refuses NUL and SQLite's reads stop at one; a client may put one in any
+        // field. Every backend keeps the record, without its NULs.
+        try await backend.withStorage { storage in
+            func kept(_ text: String) -> String { text.replacingOccurrences(of: "\u{0}", with: "") }
+            var record = Self.record("req_nul", at: 1)
+            record.requestBody = "{\"content\":\"a\u{0}b\"}"
+            record.requestedModel = "r\u{0}"
+            try await storage.log.append([record])
+            let stored = try #require(try await storage.log.requests(matching: RequestQuery(id: "req_nul", limit: 1)).first)
+            #expect(stored.requestBody == kept(record.requestBody!) && stored.requestedModel == kept("r\u{0}"))
+            let key = APIKeySecret.generate().key(name: "n\u{0}ul", role: .app)
+            try await storage.keys.insert(key)
+            #expect(try await storage.keys.key(id: key.id)?.name == kept(key.name))
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func costReportsSumByEveryGroupingWithinTheCallersTeam(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let key = APIKeySecret.generate().key(name: "ci", role: .app, team: "search")
+            try await storage.keys.insert(key)
+            let day = 1_763_596_800.0  // 2025-11-20
+            var records: [RequestRecord] = []
+            for (index, (route, team, dollars)) in [("chat", "search", 1.0), ("chat", "search", 2.0), ("summarize", "ads", 4.0)].enumerated() {
+                var record = Self.record("req_\(index)", at: day + Double(index) * 86_400 / 2, route: route, team: team)
+                record.keyID = team == "search" ? key.id : "key_ads"
+                record.cost = Money(dollars: dollars)
+                record.inputTokens = 100 * (index + 1)
+                records.append(record)
+            }
+            try await storage.log.append(records)
+            let period = (since: Date(timeIntervalSince1970: day), until: Date(timeIntervalSince1970: day + 3 * 86_400))
+            let byRoute = try await storage.costs.report(by: .route, since: period.since, until: period.until)
+            #expect(byRoute.lines.map(\.group) == ["summarize", "chat"] && byRoute.total.cost == Money(dollars: 7))
+            let byKey = try await storage.costs.report(by: .key, since: period.since, until: period.until)
+            #expect(Set(byKey.lines.map(\.group)) == ["ci", "key_ads"], "a known key by its name")
+            let byDay = try await storage.costs.report(by: .day, since: period.since, until: period.until)
+            #expect(byDay.lines.map(\.group) == ["2025-11-20", "2025-11-21"] && byDay.lines.map(\.cost) == [Money(dollars: 3), Money(dollars: 4)])
+            let search = try await storage.costs.report(by: .team, since: period.since, until: period.until, in: .team("search"))
+            #expect(search.lines.map(\.group) == ["search"] && search.total.cost == Money(dollars: 3), "another team's spend is not shown")
+            let sizes = try await storage.costs.promptSizes(since: period.since, until: period.until, in: .all)
+            #expect(sizes.map(\.route) == ["chat", "summarize"] && sizes.first?.inputTokens == 300)
+        }
+    }
+
+    // MARK: idempotency
+
+    @Test(arguments: TestBackend.available)
+    func anIdempotencyKeyIsClaimedOnceAnsweredAndFreedWithItsReplica(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let key = IdempotencyKey(scope: "key_1", key: "k")
+            let now = Date(timeIntervalSince1970: 1_000)
+            let later = now.addingTimeInterval(3600)
+            func claim(_ request: String, _ fingerprint: String = "f", replica: String = "rep_a", at time: Date = now) async throws -> IdempotencyClaim {
+                try await storage.idempotency.claim(key, fingerprint: fingerprint, requestID: request, replica: replica, now: time, expires: later)
+            }
+            // Twenty claims at once, from two replicas: exactly one wins.
+            let claims = try await withThrowingTaskGroup(of: IdempotencyClaim.self) { group in
+                for index in 0..<20 { group.addTask { try await claim("req_\(index)", replica: index % 2 == 0 ? "rep_a" : "rep_b") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(claims.filter { if case .claimed = $0 { true } else { false } }.count == 1)
+            #expect(claims.filter { if case .running = $0 { true } else { false } }.count == 19)
+            guard case .mismatch = try await claim("req_x", "other") else { throw TestDatabaseError("another body is a mismatch") }
+            try await storage.idempotency.release(key)
+            guard case .claimed = try await claim("req_1") else { throw TestDatabaseError("a released key is free") }
+            let answer = StoredResponse.completion(ChatCompletion(id: "c", created: 1, model: "m", contents: ["hi"], finishReason: "stop", usage: nil))
+            try await storage.idempotency.answer(key, with: answer)
+            guard case .answered(let stored, let original) = try await claim("req_2") else { throw TestDatabaseError("answered") }
+            #expect(original == "req_1" && stored.json == answer.json)
+            guard case .claimed = try await claim("req_3", at: later.addingTimeInterval(1)) else { throw TestDatabaseError("an expired key is free") }
+            // The replica that holds it stops: only its own expiry frees it.
+            try await storage.idempotency.interruptKeys(of: "rep_b", now: now)
+            guard case .running = try await claim("req_4") else { throw TestDatabaseError("another replica's lease does not free it") }
+            try await storage.idempotency.interruptKeys(of: "rep_a", now: now)
+            guard case .claimed = try await claim("req_5", replica: "rep_b") else { throw TestDatabaseError("its replica's expiry frees it") }
+        }
+    }
+
+    // MARK: workflows
+
+    @Test(arguments: TestBackend.available)
+    func workflowStepsGetDistinctNumbersAcrossReplicasAndOnlyTheirReplicaInterruptsThem(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let ref = WorkflowRef(keyID: "key_1", id: "wf")
+            let started = Date(timeIntervalSince1970: 1_000)
+            func step(_ request: String) -> WorkflowStep {
+                WorkflowStep(workflow: ref, requestID: request, input: [JSONObject([("role", "user"), ("content", .string(request))])], startedAt: started)
+            }
+            let numbers = try await withThrowingTaskGroup(of: Int?.self) { group in
+                for index in 0..<12 {
+                    group.addTask {
+                        try await storage.workflows.beginStep(step("req_\(index)"), team: "search", route: "r", replica: index % 2 == 0 ? "rep_a" : "rep_b")
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(numbers.compactMap { $0 }.sorted() == Array(1...12), "twelve steps at once, twelve numbers")
+            let workflow = try #require(try await storage.workflows.workflow(ref))
+            #expect(workflow.team == "search" && workflow.route == "r" && workflow.status == .open)
+            #expect(try await storage.workflows.workflow(WorkflowRef(keyID: "key_2", id: "wf")) == nil, "another key's id is another workflow")
+
+            var answered = try #require(try await storage.workflows.steps(of: ref).first { $0.requestID == "req_0" }, "one of rep_a's")
+            answered.status = .completed
+            answered.output = JSONObject([("role", "assistant"), ("content", "answer")])
+            answered.usage = TokenUsage(inputTokens: 3, outputTokens: 4)
+            answered.cost = Money(picodollars: 99)
+            answered.attempts = 2
+            answered.finishedAt = started.addingTimeInterval(1)
+            try await storage.workflows.finishStep(answered)
+            #expect(try await storage.workflows.steps(of: ref).first { $0.requestID == "req_0" } == answered, "a finished step comes back whole")
+            let history = try #require(try await storage.workflows.history(of: ref)?.history)
+            #expect(history.turns.count == 1 && history.turns[0].messages.count == 2, "a completed step's input and answer")
+            try await storage.workflows.saveSummary("so far", of: ref, throughStep: 1, now: started)
+            #expect(try await storage.workflows.history(of: ref)?.history.summary == WorkflowHistory.Summary(text: "so far", throughStep: 1))
+
+            #expect(try await storage.workflows.interruptSteps(of: "rep_a") == 5, "the six of rep_a but the finished one")
+            let statuses = try await storage.workflows.steps(of: ref).map(\.status)
+            #expect(statuses.filter { $0 == .interrupted }.count == 5 && statuses.filter { $0 == .running }.count == 6)
+
+            #expect(try await storage.workflows.workflows(id: nil, status: .open, limit: 10, in: .team("ads")).isEmpty)
+            #expect(try await storage.workflows.workflows(id: "wf", status: nil, limit: 10, in: .team("search")).count == 1)
+            #expect(try await storage.workflows.complete(ref, now: started)?.status == .completed)
+            #expect(try await storage.workflows.beginStep(step("late"), team: "search", route: "r", replica: "rep_a") == nil, "a completed workflow")
+            let tallies = try await storage.workflows.tallies(since: .distantPast, until: .distantFuture, in: .all)
+            #expect(tallies.count == 1 && tallies[0].steps == 12 && tallies[0].failedSteps == 5 && tallies[0].upstreamRetries == 1)
+            #expect(try await storage.workflows.tallies(since: .distantPast, until: .distantFuture, in: .team("ads")).isEmpty)
+        }
+    }
+
+    // MARK: budgets
+
+    @Test(arguments: TestBackend.available)
+    func budgetReservationsAreAllOrNoneAndNeverPassALimitUnderConcurrency(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let team = BudgetAccount(budget: "team:search:day", windowStart: Date(timeIntervalSince1970: 86_400))
+            let route = BudgetAccount(budget: "route:r:total", windowStart: Date(timeIntervalSince1970: 0))
+            try await storage.budgets.open(team, opening: Money(dollars: 1))
+            try await storage.budgets.open(team, opening: Money(dollars: 50))
+            try await storage.budgets.open(route, opening: .zero)
+            #expect(try await storage.budgets.balances(of: [team])[team]?.settled == Money(dollars: 1), "opened once")
+
+            // 60 reservations of $1 at once against $10 (team, $1 already spent) and $30 (route): nine fit.
+            let outcomes = try await withThrowingTaskGroup(of: BudgetReservationOutcome.self) { group in
+                for index in 0..<60 {
+                    group.addTask {
+                        try await storage.budgets.reserve(
+                            id: "req_\(index)",
+                            amount: Money(dollars: 1),
+                            against: [(route, Money(dollars: 30)), (team, Money(dollars: 10))],
+                            replica: index % 2 == 0 ? "rep_a" : "rep_b"
+                        )
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let reserved = outcomes.filter { if case .reserved = $0 { true } else { false } }
+            #expect(reserved.count == 9)
+            #expect(outcomes.allSatisfy { if case .refused(let index, _) = $0 { index == 1 } else { true } }, "the team's budget refused")
+            let balances = try await storage.budgets.balances(of: [team, route])
+            #expect(balances[team] == BudgetBalance(settled: Money(dollars: 1), reserved: Money(dollars: 9)))
+            #expect(balances[route]?.reserved == Money(dollars: 9), "refused reservations took nothing from the route either")
+
+            var settled: [(before: Money, after: BudgetBalance)] = []
+            for index in 0..<60 {
+                let result = try await storage.budgets.settle(id: "req_\(index)", cost: Money(dollars: 0.5))
+                if !result.isEmpty { settled = result }
+            }
+            #expect(settled.count == 2 && settled[1].after.reserved == .zero)
+            #expect(try await storage.budgets.balances(of: [team])[team]?.settled == Money(dollars: 5.5))
+            #expect(try await storage.budgets.settle(id: "req_0", cost: Money(dollars: 1)).isEmpty, "settled once")
+
+            _ = try await storage.budgets.reserve(id: "held", amount: Money(dollars: 2), against: [(route, Money(dollars: 30))], replica: "rep_gone")
+            #expect(try await storage.budgets.releaseReservations(of: "rep_gone") == 1)
+            #expect(try await storage.budgets.balances(of: [route])[route]?.reserved == .zero)
+        }
+    }
+
+    // MARK: rate limits, sessions, replicas, schema
+
+    @Test(arguments: TestBackend.available)
+    func replicasShareRunningRateTotals(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            #expect(try await storage.rateLimits.exchange(["key_1": RateConsumption(requests: 3, tokens: 30)], replica: "rep_a").isEmpty)
+            _ = try await storage.rateLimits.exchange(["key_1": RateConsumption(requests: 2, tokens: 20)], replica: "rep_a")
+            let seenByB = try await storage.rateLimits.exchange(["key_2": RateConsumption(requests: 1, tokens: 1)], replica: "rep_b")
+            #expect(seenByB == ["key_1": ["rep_a": RateConsumption(requests: 5, tokens: 50)]])
+            let seenByA = try await storage.rateLimits.exchange([:], replica: "rep_a")
+            #expect(seenByA == ["key_2": ["rep_b": RateConsumption(requests: 1, tokens: 1)]])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func sessionsEndBySignOutRevocationOrExpiry(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let now = Date(timeIntervalSince1970: 1_000)
+            for (hash, key, hours) in [("h1", "key_1", 1.0), ("h2", "key_1", 2.0), ("h3", "key_2", 0.5)] {
+                try await storage.sessions.insert(DashboardSession(hash: hash, keyID: key, createdAt: now, expiresAt: now.addingTimeInterval(hours * 3600)))
+            }
+            #expect(try await storage.sessions.session(hash: "h1")?.keyID == "key_1")
+            try await storage.sessions.delete(hash: "h1")
+            #expect(try await storage.sessions.session(hash: "h1") == nil)
+            try await storage.sessions.deleteExpired(before: now.addingTimeInterval(3600))
+            #expect(try await storage.sessions.session(hash: "h3") == nil)
+            #expect(try await storage.sessions.session(hash: "h2") != nil)
+            try await storage.sessions.deleteSessions(of: "key_1")
+            #expect(try await storage.sessions.session(hash: "h2") == nil)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func leasesAreRenewedExpireAndAreRemoved(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let now = Date(timeIntervalSince1970: 1_000)
+            var lease = ReplicaLease(id: "rep_a", host: "h", processID: 7, startedAt: now, expiresAt: now.addingTimeInterval(10))
+            try await storage.replicas.renew(lease)
+            try await storage.replicas.renew(ReplicaLease(id: "rep_b", host: "h", processID: 8, startedAt: now, expiresAt: now.addingTimeInterval(5)))
+            #expect(try await storage.replicas.expired(at: now.addingTimeInterval(6)) == ["rep_b"])
+            lease.expiresAt = now.addingTimeInterval(20)
+            try await storage.replicas.renew(lease)
+            #expect(try await storage.replicas.live(at: now.addingTimeInterval(15)).map(\.id) == ["rep_a"])
+            try await storage.replicas.remove("rep_b")
+            #expect(try await storage.replicas.expired(at: now.addingTimeInterval(100)) == ["rep_a"])
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func theSchemaIsUpToDateOnceOpened(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let migrations = try await storage.schema.migrations()
+            #expect(!migrations.isEmpty && migrations.allSatisfy(\.applied), "\(migrations)")
+        }
+    }
+}
