@@ -24,17 +24,21 @@ extension SQLiteStore: RequestLogStore {
                     """
             )
             for record in records {
-                try request.execute(arguments: .storable([
-                    record.id, record.startedAt.timeIntervalSince1970, record.operation, record.keyID, record.requestedModel, record.route,
-                    record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
-                    record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
-                    record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
-                    record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID,
-                ]))
+                try request.execute(
+                    arguments: .storable([
+                        record.id, record.startedAt.timeIntervalSince1970, record.operation, record.keyID, record.requestedModel, record.route,
+                        record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
+                        record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
+                        record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
+                        record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID,
+                    ])
+                )
                 for item in record.attempts {
-                    try attempt.execute(arguments: .storable([
-                        record.id, item.number, item.provider, item.model, item.startOffsetMs, item.durationMs, item.upstreamStatus, item.error,
-                    ]))
+                    try attempt.execute(
+                        arguments: .storable([
+                            record.id, item.number, item.provider, item.model, item.startOffsetMs, item.durationMs, item.upstreamStatus, item.error,
+                        ])
+                    )
                 }
             }
         }

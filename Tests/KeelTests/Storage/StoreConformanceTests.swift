@@ -7,7 +7,14 @@ import Testing
 /// Every storage port, the same tests on every backend: SQLite always, PostgreSQL when the suite
 /// has a server (``TestBackend``). A store is not done until it passes them all.
 @Suite struct StoreConformanceTests {
-    static func record(_ id: String, at seconds: Double, route: String = "r", team: String? = "search", status: Int = 200, attempts: Int = 1)
+    static func record(
+        _ id: String,
+        at seconds: Double,
+        route: String = "r",
+        team: String? = "search",
+        status: Int = 200,
+        attempts: Int = 1
+    )
         -> RequestRecord
     {
         var record = RequestRecord(
@@ -39,7 +46,15 @@ import Testing
             workflowID: attempts == 2 ? "wf" : nil,
             requestBody: #"{"model":"r","é":"😀"}"#,
             attempts: (0..<attempts).map {
-                AttemptRecord(number: $0 + 1, provider: "p", model: "m", startOffsetMs: 1, durationMs: 2, upstreamStatus: 200, error: $0 == 0 ? nil : "timeout")
+                AttemptRecord(
+                    number: $0 + 1,
+                    provider: "p",
+                    model: "m",
+                    startOffsetMs: 1,
+                    durationMs: 2,
+                    upstreamStatus: 200,
+                    error: $0 == 0 ? nil : "timeout"
+                )
             }
         )
         record.responseBody = nil
@@ -171,7 +186,12 @@ import Testing
             let key = IdempotencyKey(scope: "key_1", key: "k")
             let now = Date(timeIntervalSince1970: 1_000)
             let later = now.addingTimeInterval(3600)
-            func claim(_ request: String, _ fingerprint: String = "f", replica: String = "rep_a", at time: Date = now) async throws -> IdempotencyClaim {
+            func claim(
+                _ request: String,
+                _ fingerprint: String = "f",
+                replica: String = "rep_a",
+                at time: Date = now
+            ) async throws -> IdempotencyClaim {
                 try await storage.idempotency.claim(key, fingerprint: fingerprint, requestID: request, replica: replica, now: time, expires: later)
             }
             // Twenty claims at once, from two replicas: exactly one wins.
@@ -184,7 +204,9 @@ import Testing
             guard case .mismatch = try await claim("req_x", "other") else { throw TestDatabaseError("another body is a mismatch") }
             try await storage.idempotency.release(key)
             guard case .claimed = try await claim("req_1") else { throw TestDatabaseError("a released key is free") }
-            let answer = StoredResponse.completion(ChatCompletion(id: "c", created: 1, model: "m", contents: ["hi"], finishReason: "stop", usage: nil))
+            let answer = StoredResponse.completion(
+                ChatCompletion(id: "c", created: 1, model: "m", contents: ["hi"], finishReason: "stop", usage: nil)
+            )
             try await storage.idempotency.answer(key, with: answer)
             guard case .answered(let stored, let original) = try await claim("req_2") else { throw TestDatabaseError("answered") }
             #expect(original == "req_1" && stored.json == answer.json)
@@ -205,12 +227,22 @@ import Testing
             let ref = WorkflowRef(keyID: "key_1", id: "wf")
             let started = Date(timeIntervalSince1970: 1_000)
             func step(_ request: String) -> WorkflowStep {
-                WorkflowStep(workflow: ref, requestID: request, input: [JSONObject([("role", "user"), ("content", .string(request))])], startedAt: started)
+                WorkflowStep(
+                    workflow: ref,
+                    requestID: request,
+                    input: [JSONObject([("role", "user"), ("content", .string(request))])],
+                    startedAt: started
+                )
             }
             let numbers = try await withThrowingTaskGroup(of: Int?.self) { group in
                 for index in 0..<12 {
                     group.addTask {
-                        try await storage.workflows.beginStep(step("req_\(index)"), team: "search", route: "r", replica: index % 2 == 0 ? "rep_a" : "rep_b")
+                        try await storage.workflows.beginStep(
+                            step("req_\(index)"),
+                            team: "search",
+                            route: "r",
+                            replica: index % 2 == 0 ? "rep_a" : "rep_b"
+                        )
                     }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
@@ -315,7 +347,9 @@ import Testing
         try await backend.withStorage { storage in
             let now = Date(timeIntervalSince1970: 1_000)
             for (hash, key, hours) in [("h1", "key_1", 1.0), ("h2", "key_1", 2.0), ("h3", "key_2", 0.5)] {
-                try await storage.sessions.insert(DashboardSession(hash: hash, keyID: key, createdAt: now, expiresAt: now.addingTimeInterval(hours * 3600)))
+                try await storage.sessions.insert(
+                    DashboardSession(hash: hash, keyID: key, createdAt: now, expiresAt: now.addingTimeInterval(hours * 3600))
+                )
             }
             #expect(try await storage.sessions.session(hash: "h1")?.keyID == "key_1")
             try await storage.sessions.delete(hash: "h1")
