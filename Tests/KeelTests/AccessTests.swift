@@ -47,7 +47,8 @@ import Testing
     @Test func everyRouteAdmitsExactlyTheCallersOfTheREADMEsTable() async throws {
         let registered = Mutex<[KeelRoutes.Entry]>([])
         let table = try Self.readmeTable()
-        try await TestGateway().test(routes: { entries in registered.withLock { $0 = entries } }) { client in
+        let collect: @Sendable ([KeelRoutes.Entry]) -> Void = { entries in registered.withLock { $0 = entries } }
+        try await TestGateway().test(routes: collect) { client in
             let entries = registered.withLock { $0 }
             #expect(Set(table.keys) == Set(entries.map(\.description)), "the README lists every route, and only those")
             var secrets: [Caller: String] = [:]
@@ -78,7 +79,8 @@ import Testing
 
     @Test func aTeamSeesNothingOfAnotherTeamsData() async throws {
         let registered = Mutex<[KeelRoutes.Entry]>([])
-        try await TestGateway().test(routes: { entries in registered.withLock { $0 = entries } }) { client in
+        let collect: @Sendable ([KeelRoutes.Entry]) -> Void = { entries in registered.withLock { $0 = entries } }
+        try await TestGateway().test(routes: collect) { client in
             // TestGateway's app and viewer keys are of team "search"; the others are of team "ads".
             let adsApp = try await client.createKey(role: .app, team: "ads")
             let readers = [
