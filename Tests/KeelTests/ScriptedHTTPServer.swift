@@ -14,7 +14,7 @@ final class ScriptedHTTPServer: Sendable {
         let body: String
     }
 
-    enum Reply: Sendable {
+    indirect enum Reply: Sendable {
         case answer(status: HTTPResponseStatus, body: String, keepAlive: Bool = true)
         /// Never answers.
         case silence
@@ -28,6 +28,8 @@ final class ScriptedHTTPServer: Sendable {
         case drip(status: HTTPResponseStatus, gap: TimeAmount)
         /// Resets the connection (TCP RST) without answering.
         case reset
+        /// Replies `reply` after `delay`.
+        case later(TimeAmount, Reply)
     }
 
     private struct State {
@@ -164,6 +166,10 @@ final class ScriptedHTTPServer: Sendable {
                 let channel = context.channel
                 guard let socket = channel as? any SocketOptionProvider else { return channel.close(promise: nil) }
                 socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+            case .later(let delay, let reply):
+                context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                    if context.channel.isActive { self.reply(reply, context: context) }
+                }
             }
         }
 

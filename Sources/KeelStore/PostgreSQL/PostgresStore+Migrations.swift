@@ -109,17 +109,20 @@ extension PostgresStore: SchemaStore {
         )
     ]
 
-    /// Applies the migrations the database lacks.
+    /// Applies the migrations the database lacks, in one transaction: all or none.
     func migrate() async throws {
-        try await execute(
-            "CREATE TABLE IF NOT EXISTS keel_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)"
-        )
-        for migration in Self.migrationList {
-            try await transaction { connection in
-                // One replica at a time: the others wait here, then find the migration applied.
-                try await connection.execute("SELECT pg_advisory_xact_lock(7301265)", logger: logger)
-                let applied = try await connection.rows(.with("SELECT 1 FROM keel_migrations WHERE name = ?", [migration.name]), logger: logger)
-                guard applied.isEmpty else { return }
+        try await transaction { connection in
+            // One replica at a time, from the first statement on (`CREATE TABLE IF NOT EXISTS` is
+            // not safe against a concurrent one): the others wait here, then find nothing to do.
+            try await connection.execute("SELECT pg_advisory_xact_lock(7301265)", logger: logger)
+            try await connection.execute(
+                "CREATE TABLE IF NOT EXISTS keel_migrations (name TEXT PRIMARY KEY, applied_at DOUBLE PRECISION NOT NULL)",
+                logger: logger
+            )
+            let applied = Set(
+                try await connection.rows("SELECT name FROM keel_migrations", logger: logger).map { try $0.value("name", as: String.self) }
+            )
+            for migration in Self.migrationList where !applied.contains(migration.name) {
                 for statement in migration.sql { try await connection.execute(PostgresStatement(statement), logger: logger) }
                 try await connection.execute(
                     .with("INSERT INTO keel_migrations (name, applied_at) VALUES (?, ?)", [migration.name, Date().timeIntervalSince1970]),

@@ -150,22 +150,23 @@ extension PostgresStore: TrafficStore {
         statement.binds.append(until.timeIntervalSince1970)
         statement.append(" ")
         statement.team(scope, column: "team")
-        var samples: [TrafficSample] = []
-        for try await (started, route, duration, failed, tokens, cost) in try await client.query(statement.query, logger: logger).decode(
-            (Double, String?, Double, Bool, Int64, Int64).self
-        ) {
-            samples.append(
-                TrafficSample(
-                    startedAt: Date(timeIntervalSince1970: started),
-                    route: route,
-                    durationMs: duration,
-                    failed: failed,
-                    tokens: Int(tokens),
-                    cost: Money(picodollars: cost)
+        return try await reporting {
+            var samples: [TrafficSample] = []
+            let rows = try await client.query(statement.query, logger: logger).decode((Double, String?, Double, Bool, Int64, Int64).self)
+            for try await (started, route, duration, failed, tokens, cost) in rows {
+                samples.append(
+                    TrafficSample(
+                        startedAt: Date(timeIntervalSince1970: started),
+                        route: route,
+                        durationMs: duration,
+                        failed: failed,
+                        tokens: Int(tokens),
+                        cost: Money(picodollars: cost)
+                    )
                 )
-            )
+            }
+            return samples
         }
-        return samples
     }
 }
 

@@ -40,12 +40,16 @@ public final class PostgresStore: Sendable {
     /// Runs one statement on the server at `url` on a connection of its own, outside any
     /// transaction and without touching Keel's schema: to create or drop a database.
     public static func execute(_ sql: String, onServerAt url: String, logger: Logger) async throws {
-        let (configuration, _) = try configuration(url: url, poolSize: 1)
+        let (configuration, location) = try configuration(url: url, poolSize: 1)
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            }
+        } catch let error as PSQLError {
+            throw PostgresStoreError(error, location: location)
         }
     }
 
@@ -85,19 +89,21 @@ public final class PostgresStore: Sendable {
 
     /// Runs `statement` and returns its rows.
     func rows(_ statement: PostgresStatement) async throws -> [PostgresRandomAccessRow] {
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in try await client.query(statement.query, logger: logger) { rows.append(row.makeRandomAccess()) }
-        return rows
+        try await reporting {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await client.query(statement.query, logger: logger) { rows.append(row.makeRandomAccess()) }
+            return rows
+        }
     }
 
     /// Runs `statement` for its effect.
     func execute(_ statement: PostgresStatement) async throws {
-        try await client.query(statement.query, logger: logger)
+        try await reporting { _ = try await client.query(statement.query, logger: logger) }
     }
 
     /// Runs `body` in a transaction.
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        try await reporting { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
     }
 }
 

@@ -16,8 +16,27 @@ public final class SQLiteStore: Sendable {
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        self.pool = try DatabasePool(path: path, configuration: configuration)
-        try Self.migrator.migrate(pool)
+        self.pool = try Self.exclusively(lockingBeside: path) {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+            return pool
+        }
+    }
+
+    /// Runs `body` (opening and migrating the database at `path`) holding an exclusive lock on a
+    /// file beside it: creating a new file switches it to WAL, and GRDB's migrator reads which
+    /// migrations are applied before it takes SQLite's write lock, so two processes opening a new
+    /// file at once (replicas, or a server and `keel keys create`) would trip over each other. The
+    /// lock file stays: removing it would let a waiting process and a newcomer both in.
+    private static func exclusively<T>(lockingBeside path: String, _ body: () throws -> T) throws -> T {
+        let descriptor = Glibc.open(path + "-lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        defer { close(descriptor) }
+        while flock(descriptor, LOCK_EX) != 0 {
+            guard errno == EINTR else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try body()
     }
 
     static var migrator: DatabaseMigrator {

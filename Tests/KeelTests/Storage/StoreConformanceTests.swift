@@ -379,10 +379,17 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
-    func theSchemaIsUpToDateOnceOpened(on backend: TestBackend) async throws {
-        try await backend.withStorage { storage in
-            let migrations = try await storage.schema.migrations()
-            #expect(!migrations.isEmpty && migrations.allSatisfy(\.applied), "\(migrations)")
+    func theSchemaIsUpToDateOnceOpenedByReplicasStartingAtOnce(on backend: TestBackend) async throws {
+        try await backend.withConfiguration { configuration in
+            // Replicas of a new deployment start together: each migrates, none fails.
+            let opened = try await withThrowingTaskGroup(of: [SchemaMigration].self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await KeelStorage.with(configuration, logger: TestBackend.quiet) { try await $0.schema.migrations() } }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(opened.count == 4)
+            for migrations in opened { #expect(!migrations.isEmpty && migrations.allSatisfy(\.applied), "\(migrations)") }
         }
     }
 }
