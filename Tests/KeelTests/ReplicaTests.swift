@@ -181,7 +181,10 @@ struct ReplicaTests {
     // MARK: idempotency
 
     @Test func oneIdempotencyKeySentToBothReplicasAtOnceCallsTheUpstreamOnce() async throws {
-        try await withReplicas(upstream: { _ in Self.answer("once", delay: .milliseconds(800), id: "chatcmpl-once") }) { replicas, upstream in
+        let script: @Sendable (ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Reply = { _ in
+            Self.answer("once", delay: .milliseconds(800), id: "chatcmpl-once")
+        }
+        try await withReplicas(upstream: script) { replicas, upstream in
             let (a, b) = try await replicas.startBoth()
             async let first = a.chat("pay invoice 7", key: Self.appSecret, idempotencyKey: "invoice-7")
             async let second = b.chat("pay invoice 7", key: Self.appSecret, idempotencyKey: "invoice-7")
@@ -255,7 +258,8 @@ struct ReplicaTests {
     }
 
     @Test func restartingOneReplicaNeverInterruptsTheOthersRunningStep() async throws {
-        try await withReplicas(upstream: { _ in Self.answer("slow", delay: .seconds(5)) }) { replicas, upstream in
+        let script: @Sendable (ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Reply = { _ in Self.answer("slow", delay: .seconds(5)) }
+        try await withReplicas(upstream: script) { replicas, upstream in
             let (_, b) = try await replicas.startBoth()
             let running = Task { try await b.chat("long step", key: Self.appSecret, workflow: "wf-long") }
             try await upstream.waitForRequests(1)
