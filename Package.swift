@@ -147,6 +147,13 @@ let package = Package(
             dependencies: ["KeelCore"],
             swiftSettings: swiftSettings
         ),
+        // A benchmark (bench/README.md): the storage ports on SQLite against PostgreSQL.
+        .executableTarget(
+            name: "store-bench",
+            dependencies: ["KeelCore", "KeelStore", .product(name: "Logging", package: "swift-log")],
+            path: "bench/store-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KeelTests",
             dependencies: [

@@ -7,6 +7,7 @@ Usage: python3 bench/gateway_bench.py [--duration 10] [--keel .build/release/kee
 
 import argparse
 import http.server
+import json
 import os
 import re
 import shutil
@@ -129,14 +130,20 @@ class TraceSink(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def start_keel(binary, folder, name, port, upstream_url, extra="", viewer_key=None):
-    """A Keel on the plain route only, with `extra` configuration and, if given, a viewer key; its log is
-    `{folder}/{name}.sqlite`."""
+def keel_environment(viewer_key=None, database_url=None):
+    """The secrets and database URL the configurations of `start_keel` read."""
+    return {**os.environ, "KEEL_BENCH_KEY": KEY, "KEEL_BENCH_VIEWER_KEY": viewer_key or KEY + "-viewer", "KEEL_BENCH_DATABASE_URL": database_url or ""}
+
+
+def start_keel(binary, folder, name, port, upstream_url, extra="", viewer_key=None, database_url=None):
+    """A Keel on the plain route only, with `extra` configuration and, if given, a viewer key; its storage is
+    `{folder}/{name}.sqlite`, or the PostgreSQL database at `database_url`."""
     config = os.path.join(folder, f"{name}.yaml")
+    storage = "{ driver: postgres, url_env: KEEL_BENCH_DATABASE_URL }" if database_url else f"{{ path: {folder}/{name}.sqlite }}"
     with open(config, "w") as file:
         file.write(f"""
 server: {{ port: {port} }}
-storage: {{ path: {folder}/{name}.sqlite }}
+storage: {storage}
 log: {{ level: error }}
 providers:
   upstream: {{ type: openai, base_url: "{upstream_url}" }}
@@ -144,13 +151,15 @@ models:
   mini: {{ provider: upstream, upstream_model: sim, context_window: 128000, price: {{ input: 0.15, output: 0.6 }} }}
 routes:
   gpt-4o-mini: mini
+  gpt-4o-mini-budgeted: mini
+budgets:
+  - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000 }}
 keys:
   bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
   dashboard: {{ role: viewer, secret_env: KEEL_BENCH_VIEWER_KEY }}
 {extra}
 """)
-    environment = {**os.environ, "KEEL_BENCH_KEY": KEY, "KEEL_BENCH_VIEWER_KEY": viewer_key or KEY + "-viewer"}
-    process = subprocess.Popen([binary, "serve", "--config", config], env=environment)
+    process = subprocess.Popen([binary, "serve", "--config", config], env=keel_environment(viewer_key, database_url))
     wait_ready(f"http://127.0.0.1:{port}/healthz", process)
     return process
 
@@ -241,9 +250,13 @@ def main():
     parser.add_argument("--litellm", default=shutil.which("litellm") or "", help="the litellm executable")
     parser.add_argument("--no-litellm", action="store_true")
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,observed",
+        "--postgres-url", default=os.environ.get("KEEL_BENCH_POSTGRES_URL", ""),
+        help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
+    )
+    parser.add_argument(
+        "--variants", default="floors,guarded,budgeted,workflow,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
-        "route, and observed (metrics and traces) against neither",
+        "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
     args = parser.parse_args()
 
@@ -331,6 +344,40 @@ keys:
                 stages.append((variant, connections, median_of([plain for plain, _ in pairs]), median_of([other for _, other in pairs])))
         rss = peak_rss_mb(keel.pid)
 
+        # Storage: a Keel on PostgreSQL against one on SQLite, the plain route and a budgeted one (a reservation
+        # and a settlement in the database a request), in alternating rounds.
+        backends = []
+        if "postgres" in args.variants.split(",") and args.postgres_url:
+            keel.send_signal(signal.SIGSTOP)  # paused while the pair is measured
+            sqlite_port, postgres_port = free_port(), free_port()
+            on_sqlite = start_keel(args.keel, folder, "on-sqlite", sqlite_port, upstream_url)
+            processes.append(on_sqlite)
+            on_postgres = start_keel(args.keel, folder, "on-postgres", postgres_port, upstream_url, database_url=args.postgres_url)
+            processes.append(on_postgres)
+            served = 0
+            for model in ("gpt-4o-mini", "gpt-4o-mini-budgeted"):
+                for connections in (1, 32):
+                    wrk(f"http://127.0.0.1:{sqlite_port}/v1/chat/completions", connections, 2, model=model)  # warm-ups
+                    served += wrk(f"http://127.0.0.1:{postgres_port}/v1/chat/completions", connections, 2, model=model)["requests"]
+                    pairs = []
+                    for _ in range(args.rounds):
+                        lite = wrk(f"http://127.0.0.1:{sqlite_port}/v1/chat/completions", connections, args.duration, model=model)
+                        pg = wrk(f"http://127.0.0.1:{postgres_port}/v1/chat/completions", connections, args.duration, model=model)
+                        served += pg["requests"]
+                        pairs.append((lite, pg))
+                    backends.append((model, connections, median_of([lite for lite, _ in pairs]), median_of([pg for _, pg in pairs])))
+            time.sleep(2)  # the request log's last batch
+            totals = subprocess.run(
+                [args.keel, "cost", "--config", os.path.join(folder, "on-postgres.yaml"), "--by", "day", "--json"],
+                env=keel_environment(database_url=args.postgres_url), capture_output=True, text=True, check=True,
+            )
+            logged = json.loads(totals.stdout)["total"]["requests"]
+            for process in (on_sqlite, on_postgres):
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=60)
+                processes.remove(process)
+            keel.send_signal(signal.SIGCONT)
+
         # Metrics and traces: a Keel with both (spans to a local collector) against one with neither.
         observability = []
         if "observed" in args.variants.split(","):
@@ -383,6 +430,15 @@ keys:
                     f"{connections:>3} plain p50 {plain['p50']:.0f} µs, {variant} p50 {other['p50']:.0f} µs: adds {other['p50'] - plain['p50']:.0f} µs "
                     f"(p99 {other['p99'] - plain['p99']:.0f} µs); throughput {variant}/plain {other['rps'] / plain['rps']:.2f}"
                 )
+
+        if backends:
+            print("\nPostgreSQL against SQLite as Keel's storage (the same upstream, alternating rounds)")
+            for model, connections, lite, pg in backends:
+                print(
+                    f"{connections:>3} {model:<21} SQLite {lite['rps']:>6.0f} req/s p50 {lite['p50']:>5.0f} µs, PostgreSQL {pg['rps']:>6.0f} req/s "
+                    f"p50 {pg['p50']:>5.0f} µs: p50 {pg['p50'] - lite['p50']:+.0f} µs, throughput postgres/sqlite {pg['rps'] / lite['rps']:.2f}"
+                )
+            print(f"    requests served on PostgreSQL {served}, in its request log {logged}")
 
         if floors:
             print("\nThe floor at c=1 on this machine: one server hop answering a fixed body, and what a proxy of each kind adds")

@@ -19,11 +19,14 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Port to listen on.") var port = 8080
     @Option(help: "Chat requests in the sample workload.") var requests = 12
     @Flag(help: "Stop after the sample workload instead of serving on.") var exitAfterWorkload = false
+    @Option(help: "Run on this PostgreSQL database (postgres://user:password@host:5432/database) instead of SQLite under ./.keel.")
+    var databaseURL: String?
 
     func run() async throws {
         var configuration = try ExampleConfiguration.load()
         configuration.server.port = port
         configuration.log.level = .warning
+        if let databaseURL { configuration.storage = .postgres(url: databaseURL, poolSize: StorageConfiguration.defaultPoolSize) }
         let (secret, viewer, admin) = (APIKeySecret.generate(), APIKeySecret.generate(), APIKeySecret.generate())
         try await KeelStorage.with(configuration.storage) { storage in
             try await storage.keys.insert(secret.key(name: "demo", role: .app))
@@ -36,7 +39,7 @@ struct Demo: AsyncParsableCommand {
         let storagePath: String
         switch configuration.storage {
         case .sqlite(let path): storagePath = path
-        case .postgres: storagePath = "PostgreSQL"
+        case .postgres: storagePath = "the PostgreSQL database of --database-url"
         }
 
         let services = ServiceGroup(

@@ -4,6 +4,7 @@ with the demo's viewer key in headless Chromium, opens every page, saves a scree
 if a page answers with an error, the browser reports one, or a chart has no data.
 
 Usage: python3 Tests/browser/dashboard_check.py --keel .build/debug/keel [--out DIR] [--requests 40] [--folder DIR]
+       [--database-url postgres://…]
 Needs Chromium and its driver (Debian: apt-get install chromium chromium-driver) and selenium
 (pip install -r Tests/browser/requirements.txt).
 """
@@ -41,10 +42,13 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_demo(keel, folder, port, requests):
+def start_demo(keel, folder, port, requests, database_url):
     """`keel demo` in `folder`, serving on after its workload; returns the process and its viewer key."""
     log = open(os.path.join(folder, "demo.txt"), "w+")
-    process = subprocess.Popen([keel, "demo", "--port", str(port), "--requests", str(requests)], cwd=folder, stdout=log, stderr=subprocess.STDOUT)
+    command = [keel, "demo", "--port", str(port), "--requests", str(requests)]
+    if database_url:
+        command += ["--database-url", database_url]
+    process = subprocess.Popen(command, cwd=folder, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 120
     while time.time() < deadline:
         if process.poll() is not None:
@@ -118,13 +122,14 @@ def main():
     parser.add_argument("--out", default=None, help="where the screenshots go (a temporary folder by default)")
     parser.add_argument("--requests", type=int, default=40, help="chat requests in the demo's sample workload")
     parser.add_argument("--folder", default=None, help="where the demo runs (its log under .keel is kept); a new temporary folder by default")
+    parser.add_argument("--database-url", default=None, help="run the demo on this PostgreSQL database instead of SQLite")
     args = parser.parse_args()
     keel = os.path.abspath(args.keel)
     folder = os.path.abspath(args.folder) if args.folder else tempfile.mkdtemp(prefix="keel-browser-")
     out = os.path.abspath(args.out or os.path.join(folder, "screenshots"))
     os.makedirs(out, exist_ok=True)
     port = free_port()
-    demo, viewer_key = start_demo(keel, folder, port, args.requests)
+    demo, viewer_key = start_demo(keel, folder, port, args.requests, args.database_url)
     driver = None
     problems = []
     try:

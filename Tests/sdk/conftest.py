@@ -1,9 +1,11 @@
-"""Starts a real `keel serve` process for the SDK tests and stops it with SIGTERM afterwards."""
+"""Starts a real `keel serve` process for the SDK tests and stops it with SIGTERM afterwards.
+
+On SQLite in a temporary folder, or on the PostgreSQL database `KEEL_SDK_DATABASE_URL` names
+(`.ci/run` runs the tests on both)."""
 
 import os
 import signal
 import socket
-import sqlite3
 import subprocess
 import tempfile
 import time
@@ -15,7 +17,7 @@ KEY = "sk-keel-sdk-test-key-0123456789abcdefghij"
 
 CONFIG = """
 server: {{ port: {port} }}
-storage: {{ path: {storage} }}
+storage: {storage}
 log: {{ level: warning }}
 providers:
   sim:
@@ -45,7 +47,10 @@ def keel():
     binary = os.environ.get("KEEL_BIN", ".build/debug/keel")
     folder = tempfile.mkdtemp(prefix="keel-sdk-")
     port = free_port()
-    storage = os.path.join(folder, "keel.sqlite")
+    if os.environ.get("KEEL_SDK_DATABASE_URL"):
+        storage = "{ driver: postgres, url_env: KEEL_SDK_DATABASE_URL }"
+    else:
+        storage = "{ path: %s }" % os.path.join(folder, "keel.sqlite")
     config = os.path.join(folder, "keel.yaml")
     with open(config, "w") as file:
         file.write(CONFIG.format(port=port, storage=storage))
@@ -71,11 +76,14 @@ def keel():
     )
     cli_key = created.stdout.strip()
     assert cli_key.startswith("sk-keel-") and "Keel stores only its hash" in created.stderr
-    state = {"base_url": f"{base}/v1", "key": KEY, "cli_key": cli_key, "storage": storage, "sent": 0}
+    state = {"base_url": f"{base}/v1", "key": KEY, "cli_key": cli_key, "sent": 0}
     yield state
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0, "keel must exit cleanly on SIGTERM"
     # Everything accepted before SIGTERM is in the log after it.
-    with sqlite3.connect(storage) as db:
-        logged = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]
+    listed = subprocess.run(
+        [binary, "logs", "--config", config, "-n", "100000", "--json"],
+        env={**os.environ, "KEEL_SDK_KEY": KEY}, capture_output=True, text=True, check=True,
+    )
+    logged = len(listed.stdout.splitlines())
     assert logged == state["sent"], f"{state['sent']} requests sent, {logged} logged"

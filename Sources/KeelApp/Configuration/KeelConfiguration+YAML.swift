@@ -82,7 +82,7 @@ extension KeelConfiguration {
                     section.report(postgresOnly, "only the postgres driver takes this setting.", fix: "remove it, or write 'driver: postgres'.")
                 }
             case "postgres":
-                let poolSize = section.integer("pool_size", in: 1...1000) ?? 20
+                let poolSize = section.integer("pool_size", in: 1...1000) ?? StorageConfiguration.defaultPoolSize
                 if section.node("path") != nil {
                     section.report("path", "PostgreSQL has no file.", fix: "remove 'path', or use the sqlite driver.")
                 }

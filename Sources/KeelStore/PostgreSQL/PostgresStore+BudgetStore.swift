@@ -13,69 +13,34 @@ extension PostgresStore: BudgetStore {
     }
 
     /// Locks every account (in one order, so that reservations never deadlock), checks them all,
-    /// then takes the amount from each: all or none, whatever runs on the other replicas.
+    /// then takes the amount from each: all or none, whatever runs on the other replicas. One
+    /// round trip (`keel_reserve`, migration v3).
     public func reserve(
         id: String,
         amount: Money,
         against accounts: [(account: BudgetAccount, limit: Money)],
         replica: String
     ) async throws -> BudgetReservationOutcome {
-        try await transaction { connection in
-            var balances: [BudgetAccount: BudgetBalance] = [:]
-            for (account, _) in accounts.sorted(by: { ($0.account.budget, $0.account.windowStart) < ($1.account.budget, $1.account.windowStart) }) {
-                balances[account] = try await Self.balance(connection, account, lock: true, logger: logger)
-            }
-            var reserved: [BudgetBalance] = []
-            for (index, (account, limit)) in accounts.enumerated() {
-                let balance = balances[account] ?? BudgetBalance(settled: .zero, reserved: .zero)
-                guard balance.committed + amount <= limit else { return .refused(index: index, balance: balance) }
-                reserved.append(BudgetBalance(settled: balance.settled, reserved: balance.reserved + amount))
-            }
-            for (account, _) in accounts {
-                try await connection.execute(
-                    .with(
-                        "UPDATE budget_accounts SET reserved_picodollars = reserved_picodollars + ? WHERE budget = ? AND window_start = ?",
-                        [amount.picodollars, account.budget, account.windowStart.timeIntervalSince1970]
-                    ),
-                    logger: logger
-                )
-            }
-            try await connection.execute(
-                .with(
-                    "INSERT INTO budget_reservations (id, replica, amount_picodollars, accounts, created_at) VALUES (?, ?, ?, ?, ?)",
-                    [id, replica, amount.picodollars, BudgetAccount.encode(accounts.map(\.account)), Date().timeIntervalSince1970]
-                ),
-                logger: logger
-            )
-            return .reserved(reserved)
+        let statement = PostgresStatement.with(
+            "SELECT refused_index, settled, reserved FROM keel_reserve(?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                id, replica, amount.picodollars, accounts.map(\.account.budget), accounts.map(\.account.windowStart.timeIntervalSince1970),
+                accounts.map(\.limit.picodollars), BudgetAccount.encode(accounts.map(\.account)), Date().timeIntervalSince1970,
+            ]
+        )
+        let rows = try await rows(statement)
+        let balances = try rows.map { BudgetBalance(settled: try $0.money("settled"), reserved: try $0.money("reserved")) }
+        if let refusal = rows.first, let index = try refusal.value("refused_index", as: Int32?.self) {
+            return .refused(index: Int(index), balance: balances[0])
         }
+        return .reserved(balances)
     }
 
+    /// Takes the reservation back and adds the cost to each of its accounts, in one round trip (`keel_settle`).
     public func settle(id: String, cost: Money) async throws -> [(before: Money, after: BudgetBalance)] {
-        try await transaction { connection in
-            let deleted = try await connection.rows(
-                .with("DELETE FROM budget_reservations WHERE id = ? RETURNING amount_picodollars, accounts", [id]),
-                logger: logger
-            )
-            guard let reservation = deleted.first else { return [] }
-            let amount: Int64 = try reservation.value("amount_picodollars")
-            var settled: [(before: Money, after: BudgetBalance)] = []
-            for account in try BudgetAccount.decode(try reservation.value("accounts")) {
-                let after = try await connection.rows(
-                    .with(
-                        """
-                        UPDATE budget_accounts SET reserved_picodollars = reserved_picodollars - ?, settled_picodollars = settled_picodollars + ?
-                        WHERE budget = ? AND window_start = ? RETURNING settled_picodollars, reserved_picodollars
-                        """,
-                        [amount, cost.picodollars, account.budget, account.windowStart.timeIntervalSince1970]
-                    ),
-                    logger: logger
-                )
-                guard let row = after.first else { continue }
-                let balance = BudgetBalance(settled: try row.money("settled_picodollars"), reserved: try row.money("reserved_picodollars"))
-                settled.append((balance.settled - cost, balance))
-            }
-            return settled
+        try await rows(.with("SELECT settled, reserved FROM keel_settle(?, ?)", [id, cost.picodollars])).map { row in
+            let balance = BudgetBalance(settled: try row.money("settled"), reserved: try row.money("reserved"))
+            return (balance.settled - cost, balance)
         }
     }
 
@@ -114,18 +79,5 @@ extension PostgresStore: BudgetStore {
             }
             return released.count
         }
-    }
-
-    private static func balance(_ connection: PostgresConnection, _ account: BudgetAccount, lock: Bool, logger: Logger) async throws -> BudgetBalance?
-    {
-        let rows = try await connection.rows(
-            .with(
-                "SELECT settled_picodollars, reserved_picodollars FROM budget_accounts WHERE budget = ? AND window_start = ?"
-                    + (lock ? " FOR UPDATE" : ""),
-                [account.budget, account.windowStart.timeIntervalSince1970]
-            ),
-            logger: logger
-        )
-        return try rows.first.map { BudgetBalance(settled: try $0.money("settled_picodollars"), reserved: try $0.money("reserved_picodollars")) }
     }
 }

@@ -195,16 +195,26 @@ struct CopyText {
         }
     }
 
+    /// `text` in COPY's text format: runs of ordinary bytes copied whole, the four special ones escaped.
     private mutating func escape(_ text: String) {
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\\"): buffer.writeString("\\\\")
-            case UInt8(ascii: "\t"): buffer.writeString("\\t")
-            case UInt8(ascii: "\n"): buffer.writeString("\\n")
-            case UInt8(ascii: "\r"): buffer.writeString("\\r")
-            case 0: continue  // PostgreSQL text holds no NUL
-            default: buffer.writeInteger(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for index in bytes.indices {
+                let escaped: StaticString
+                switch bytes[index] {
+                case UInt8(ascii: "\\"): escaped = "\\\\"
+                case UInt8(ascii: "\t"): escaped = "\\t"
+                case UInt8(ascii: "\n"): escaped = "\\n"
+                case UInt8(ascii: "\r"): escaped = "\\r"
+                case 0: escaped = ""  // PostgreSQL text holds no NUL
+                default: continue
+                }
+                buffer.writeBytes(bytes[start..<index])
+                buffer.writeStaticString(escaped)
+                start = index + 1
             }
+            buffer.writeBytes(bytes[start...])
         }
     }
 }

@@ -21,10 +21,14 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
 }
 
 extension PostgresStore {
-    /// `body`, its PostgreSQL errors reported as ``PostgresStoreError``s.
+    /// `body`, its PostgreSQL errors reported as ``PostgresStoreError``s, and as a cancellation when
+    /// the task was cancelled.
     func reporting<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
+        } catch  where Task.isCancelled {
+            // The caller went away (a client that disconnected): the pool cancelled its lease.
+            throw CancellationError()
         } catch let error as PSQLError {
             throw PostgresStoreError(error, location: location)
         }

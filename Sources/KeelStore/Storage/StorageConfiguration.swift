@@ -7,6 +7,9 @@ public enum StorageConfiguration: Sendable, Hashable {
     /// each replica opens to it.
     case postgres(url: String, poolSize: Int)
 
+    /// A replica's connections to PostgreSQL unless configured (`storage.pool_size`).
+    public static let defaultPoolSize = 20
+
     /// The default: `.keel/keel.sqlite`.
     public static let `default` = StorageConfiguration.sqlite(path: ".keel/keel.sqlite")
 }
