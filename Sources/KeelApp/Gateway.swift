@@ -85,6 +85,7 @@ public enum Gateway {
         .addRoutes(to: keelRoutes)
         let workflows = WorkflowReporter(store: storage.workflows, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
+        PromptController(registry: promptRegistry(storage, clock: clock)).addRoutes(to: keelRoutes)
         DashboardController(
             log: storage.log,
             traffic: storage.traffic,

@@ -18,6 +18,7 @@ public struct GatewayComponents: Sendable {
     public var budgets: BudgetLedger
     public var rateLimits: RateLimits
     public var authenticator: KeyAuthenticator
+    public var prompts: PromptCatalog
     public var counter: any TokenCounter
     public var trips: LimitTrips
     /// This process's replica id, whose lease covers its work in flight.
@@ -70,6 +71,7 @@ extension Gateway {
             budgets: ledger,
             rateLimits: RateLimits(defaultLimit: configuration.defaultRateLimit, byKeyName: configuration.rateLimits, clock: clock),
             authenticator: KeyAuthenticator(store: storage.keys, clock: clock),
+            prompts: PromptCatalog(store: storage.prompts, clock: clock),
             counter: try ChatTokenCounter(deployments: configuration.models),
             trips: trips,
             replica: replica,
@@ -106,6 +108,7 @@ extension Gateway {
                     }
                     return try await upstream.complete(request.forUpstream(model: deployment.upstreamModel))
                 },
+                PromptStage(catalog: components.prompts),
                 FitContextStage(counter: components.counter),
                 RateLimitStage(limits: components.rateLimits),
                 BudgetStage(ledger: components.budgets) { [alerts = components.alerts] in alerts(SpendAlert($0)) },

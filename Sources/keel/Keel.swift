@@ -12,8 +12,9 @@ struct Keel: AsyncParsableCommand {
         commandName: "keel",
         abstract: "An OpenAI-compatible gateway and control plane for production AI.",
         subcommands: [
-            Serve.self, Demo.self, Simulate.self, Rehearse.self, Tokens.self, Keys.self, Logs.self, Cost.self, Workflows.self, Database.self,
-            Config.self,
+            Serve.self, Demo.self, Simulate.self, Rehearse.self, Tokens.self, Keys.self, Logs.self, Cost.self, Workflows.self, Prompts.self,
+            Datasets.self,
+            Database.self, Config.self,
         ]
     )
 

@@ -354,7 +354,14 @@ extension KeelConfiguration {
         policy.degradation = section.section("degrade") { Self.readDegradation(&$0) }
         policy.context = section.section("context") { readContext(&$0) }
         guard resolved, !balanced.isEmpty else { return nil }
-        let route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
+        var route = Route(name: name, balanced: balanced, fallbacks: fallbacks, policy: policy)
+        if let prompt = section.string("prompt") {
+            do {
+                route.prompt = try PromptReference(parsing: prompt)
+            } catch {
+                section.report("prompt", error.message, fix: "write 'prompt: NAME', 'prompt: NAME@3' or 'prompt: NAME@production'.")
+            }
+        }
         if Set(route.targets.map(\.kind)).count > 1 {
             reader.report(section.node, section.path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
         }

@@ -30,6 +30,8 @@ extension RequestRecord {
         object["degraded"] = JSONValue(degraded)
         object["replay_of"] = JSONValue(replayOf)
         object["workflow_id"] = JSONValue(workflowID)
+        object["prompt"] = promptName.map { .string($0) } ?? .null
+        object["prompt_version"] = promptVersion.map(JSONValue.init) ?? .null
         if let requestBody { object["request_body"] = .string(requestBody) }
         if let responseBody { object["response_body"] = .string(responseBody) }
         object["attempts"] = .array(

@@ -46,6 +46,9 @@ public struct RequestRecord: Sendable, Hashable {
     public var attempts: [AttemptRecord]
     /// The model the answering deployment names upstream.
     public var responseModel: String?
+    /// The registered prompt the request was rendered from, and its version.
+    public var promptName: String?
+    public var promptVersion: Int?
     /// Why each choice stopped (`stop`, `length`, `tool_calls`, …).
     public var finishReasons: [String] = []
     /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.

@@ -30,6 +30,8 @@ public final class GatewayMetrics: ExchangeObserver {
     public static let cost = "keel_cost_usd_total"
     /// Answers that came from the cache or a static answer instead of a model, by route and mode.
     public static let degraded = "keel_degraded_total"
+    /// Requests rendered from a registered prompt, by prompt, version, route and status.
+    public static let promptRequests = "keel_prompt_requests_total"
 
     private struct Labels: Hashable {
         var operation: String
@@ -63,6 +65,7 @@ public final class GatewayMetrics: ExchangeObserver {
     private let attemptHandles = HandleCache<AttemptLabels, (count: Counter, duration: Timer)>()
     private let degradedCounters = HandleCache<[String], Counter>()
     private let costCounters = HandleCache<[String], FloatingPointCounter>()
+    private let promptCounters = HandleCache<[String], Counter>()
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -87,6 +90,17 @@ public final class GatewayMetrics: ExchangeObserver {
         metrics.requests.increment()
         metrics.errors?.increment()
         if !record.attempts.isEmpty { metrics.attemptsPerRequest.record(record.attempts.count) }
+        if let prompt = record.promptName, let version = record.promptVersion {
+            // Prompt names come from the registry, not from a client: only a registered prompt renders.
+            promptCounters.handle([prompt, String(version), record.route ?? "none", String(record.status)]) {
+                Counter(
+                    label: Self.promptRequests,
+                    dimensions: [("prompt", $0[0]), ("version", $0[1]), ("route", $0[2]), ("status", $0[3])],
+                    factory: factory
+                )
+            }
+            .increment()
+        }
         if let degraded = record.degraded {
             let labels = [record.route ?? "none", degraded]
             degradedCounters.handle(labels) {

@@ -61,6 +61,8 @@ public struct RequestTracer<T: Tracer>: ExchangeObserver {
         attributes["keel.usage_estimated"] = record.usageEstimated
         attributes["keel.degraded"] = record.degraded
         attributes["keel.workflow.id"] = record.workflowID
+        attributes["keel.prompt.name"] = record.promptName
+        attributes["keel.prompt.version"] = record.promptVersion
         attributes["keel.time_to_first_token_ms"] = record.timeToFirstTokenMs
         if content {
             attributes["gen_ai.input.messages"] = record.requestBody

@@ -26,6 +26,7 @@ public final class Exchange: Sendable {
         var upstream: Duration = .zero
         var firstToken: Duration?
         var promptTokens: Int?
+        var prompt: (name: String, version: Int)?
         var degradation: Degradation?
         var replayOf: String?
         var workflowID: String?
@@ -80,6 +81,12 @@ public final class Exchange: Sendable {
 
     /// The input tokens counted before any call (an estimate until the exact tokenizer counts them).
     public func setPromptTokens(_ tokens: Int) { state.withLock { $0.promptTokens = tokens } }
+
+    /// Records the registered prompt the request was rendered from.
+    public func setPrompt(name: String, version: Int) { state.withLock { $0.prompt = (name, version) } }
+
+    /// The registered prompt the request was rendered from, once ``PromptStage`` has.
+    public var prompt: (name: String, version: Int)? { state.withLock { $0.prompt } }
 
     /// Marks the answer as degraded: it did not come from a model, for the reason given.
     public func setDegraded(_ degradation: Degradation) { state.withLock { $0.degradation = degradation } }
@@ -225,6 +232,8 @@ public final class Exchange: Sendable {
                 attempts: state.attempts
             )
             record.responseModel = state.deployment?.upstreamModel
+            record.promptName = state.prompt?.name
+            record.promptVersion = state.prompt?.version
             record.finishReasons = state.finishReasons
             record.traceParent = state.trace?.parent
             record.traceState = state.trace?.state

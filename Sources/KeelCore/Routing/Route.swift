@@ -20,6 +20,8 @@ public struct Route: Sendable, Hashable {
     public var policy: RoutePolicy
     /// Unix time the route came into service, reported as `created` by `/v1/models`.
     public var created: Int
+    /// The registered prompt a request gets when it names none (`prompt: NAME@production`).
+    public var prompt: PromptReference?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

@@ -15,6 +15,9 @@ public struct ChatCompletionRequest: Sendable, Hashable {
     public let stop: [String]
     public let tools: [JSONValue]?
     public let toolChoice: JSONValue?
+    /// The registered prompt the client named (`prompt: {id, version | label, variables}`), or
+    /// variables alone (`variables`) for the route's default prompt; rendered by ``PromptStage``.
+    public let prompt: PromptUse?
     /// The body exactly as the client sent it.
     public private(set) var json: JSONObject
 
@@ -27,8 +30,10 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         let reader = try FieldReader(body: value)
         self.model = try reader.required("model", "a string") { $0.stringValue }
         guard !model.isEmpty else { throw reader.invalid("model", "must not be empty.") }
-        let rawMessages = try reader.required("messages", "an array") { $0.arrayValue }
-        guard !rawMessages.isEmpty else { throw reader.invalid("messages", "must contain at least one message.") }
+        self.prompt = try PromptUse(reader)
+        // With a prompt, the caller's messages may be none: the prompt's come before them.
+        let rawMessages = prompt == nil ? try reader.required("messages", "an array") { $0.arrayValue } : try reader.array("messages") ?? []
+        guard !rawMessages.isEmpty || prompt != nil else { throw reader.invalid("messages", "must contain at least one message.") }
         var messages: [ChatMessage] = []
         messages.reserveCapacity(rawMessages.count)
         for (position, raw) in rawMessages.enumerated() {
@@ -69,6 +74,25 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         }
         copy.json["messages"] = .array(objects.map(JSONValue.object))
         return copy
+    }
+
+    /// This request with `prompt`'s rendered messages before the caller's, the prompt's parameters
+    /// and answer schema where the caller set none, and no `prompt` or `variables` left for the upstream.
+    public func applying(_ rendered: [JSONObject], of template: PromptTemplate, named name: String) throws(KeelError) -> ChatCompletionRequest {
+        var json = self.json
+        json["prompt"] = nil
+        json["variables"] = nil
+        json["messages"] = .array(rendered.map(JSONValue.object) + messages.map { .object($0.json) })
+        let setsMaximum = json["max_tokens"] != nil || json["max_completion_tokens"] != nil
+        for (key, value) in template.parameters.entries where json[key] == nil {
+            if ["max_tokens", "max_completion_tokens"].contains(key), setsMaximum { continue }
+            json[key] = value
+        }
+        if let schema = template.responseSchema, json["response_format"] == nil {
+            let schemaName = String(name.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" ? $0 : "_" }.prefix(64))
+            json["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(schemaName), "schema": .object(schema)]]
+        }
+        return try ChatCompletionRequest(json: .object(json))
     }
 
     /// This request as sent to an upstream: the model replaced by the upstream's id and, when

@@ -181,6 +181,11 @@ extension PostgresStore: SchemaStore {
                 """,
             ]
         ),
+        (
+            "v4: the prompt registry, and each request's prompt",
+            RegistrySchema.postgres(RegistrySchema.prompts) + ["ALTER TABLE requests ADD COLUMN prompt_name TEXT, ADD COLUMN prompt_version INTEGER"]
+        ),
+        ("v5: datasets", RegistrySchema.postgres(RegistrySchema.datasets)),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

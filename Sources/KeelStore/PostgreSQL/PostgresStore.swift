@@ -101,9 +101,15 @@ public final class PostgresStore: Sendable {
         try await reporting { _ = try await client.query(statement.query, logger: logger) }
     }
 
-    /// Runs `body` in a transaction.
+    /// Runs `body` in a transaction; what `body` throws is rethrown as it was (after the rollback).
     func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await reporting { try await client.withTransaction(logger: logger) { connection in try await body(connection) } }
+        try await reporting {
+            do {
+                return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            } catch let error as PostgresTransactionError {
+                throw error.closureError ?? error.beginError ?? error.commitError ?? error
+            }
+        }
     }
 }
 

@@ -12,8 +12,8 @@ extension SQLiteStore: RequestLogStore {
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
-                        replay_of, workflow_id
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        replay_of, workflow_id, prompt_name, prompt_version
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -30,7 +30,8 @@ extension SQLiteStore: RequestLogStore {
                         record.model, record.provider, record.stream, record.status, record.errorCode, record.errorMessage, record.durationMs,
                         record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
                         record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
-                        record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID,
+                        record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
+                        record.promptVersion,
                     ])
                 )
                 for item in record.attempts {
@@ -123,7 +124,7 @@ extension SQLiteStore: RequestLogStore {
                 }
             }
             return rows.map { row in
-                RequestRecord(
+                var record = RequestRecord(
                     id: row["id"],
                     startedAt: Date(timeIntervalSince1970: row["started_at"]),
                     operation: row["operation"],
@@ -154,6 +155,9 @@ extension SQLiteStore: RequestLogStore {
                     responseBody: row["response_body"],
                     attempts: attempts[row["id"]] ?? []
                 )
+                record.promptName = row["prompt_name"]
+                record.promptVersion = row["prompt_version"]
+                return record
             }
         }
     }

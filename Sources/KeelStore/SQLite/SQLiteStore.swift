@@ -195,6 +195,13 @@ public final class SQLiteStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v9: the prompt registry, and each request's prompt") { db in
+            for statement in RegistrySchema.sqlite(RegistrySchema.prompts) { try db.execute(sql: statement) }
+            try db.execute(sql: "ALTER TABLE requests ADD COLUMN prompt_name TEXT; ALTER TABLE requests ADD COLUMN prompt_version INTEGER;")
+        }
+        migrator.registerMigration("v10: datasets") { db in
+            for statement in RegistrySchema.sqlite(RegistrySchema.datasets) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

@@ -16,6 +16,8 @@ public struct KeelStorage: Sendable {
     public var sessions: any SessionStore
     public var replicas: any ReplicaStore
     public var schema: any SchemaStore
+    public var prompts: any PromptStore
+    public var datasets: any DatasetStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -23,7 +25,8 @@ public struct KeelStorage: Sendable {
     /// One store that is every port.
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
-            & RateLimitStore & SessionStore & ReplicaStore & SchemaStore
+            & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
+            & DatasetStore
     >(
         _ store: Store,
         description: String,
@@ -40,6 +43,8 @@ public struct KeelStorage: Sendable {
         self.sessions = store
         self.replicas = store
         self.schema = store
+        self.prompts = store
+        self.datasets = store
         self.description = description
         self.closer = close
     }

@@ -10,7 +10,8 @@ public enum StorageCopy {
     /// The tables in an order that satisfies their references.
     static let tables = [
         "api_keys", "requests", "attempts", "workflows", "workflow_steps", "workflow_summaries", "idempotency_keys", "replicas", "budget_accounts",
-        "budget_reservations", "rate_usage", "dashboard_sessions",
+        "budget_reservations", "rate_usage", "dashboard_sessions", "prompts", "prompt_versions", "prompt_labels", "prompt_events",
+        "datasets", "dataset_versions", "dataset_cases",
     ]
 
     /// Copies everything in the SQLite file at `path` into `target`, which must hold no keys and no
@@ -51,6 +52,11 @@ public enum StorageCopy {
                 """
                 UPDATE workflows w SET steps = COALESCE((SELECT MAX(number) FROM workflow_steps s WHERE s.key_id = w.key_id AND s.workflow_id = w.id), 0)
                 """,
+                logger: target.logger
+            )
+            // New prompt events are numbered after the copied ones.
+            try await connection.execute(
+                "SELECT setval(pg_get_serial_sequence('prompt_events', 'id'), COALESCE(MAX(id), 0) + 1, false) FROM prompt_events",
                 logger: target.logger
             )
         }

@@ -14,6 +14,7 @@ struct StorageCopyTests {
             let workflow = WorkflowRef(keyID: "key_1", id: "wf")
             let team = BudgetAccount(budget: "team:search:day", windowStart: now)
             let idempotent = IdempotencyKey(scope: "key_1", key: "k")
+            let triage = PromptName(team: "search", name: "triage")
             let records = (0..<40).map { StoreConformanceTests.record("req_\(String(format: "%02d", $0))", at: Double($0), attempts: $0 % 3) }
 
             let source = try await KeelStorage.with(.sqlite(path: path), logger: TestBackend.quiet) { storage in
@@ -54,6 +55,8 @@ struct StorageCopyTests {
                 )
                 try await storage.sessions.insert(DashboardSession(hash: "h1", keyID: revoked.id, createdAt: now, expiresAt: .distantFuture))
                 _ = try await storage.rateLimits.exchange(["key_1": RateConsumption(requests: 3, tokens: 30)], replica: "rep_a")
+                _ = try await storage.prompts.push(try StoreConformanceTests.template("Sort {{topic}}."), as: triage, tokens: 4, by: "ci", at: now)
+                _ = try await storage.prompts.moveLabel("production", of: triage, to: 1, by: "ci", reason: nil, at: now)
                 return try await Snapshot(storage, workflow: workflow, account: team)
             }
 
@@ -75,6 +78,9 @@ struct StorageCopyTests {
                     #expect(arrived.log == source.log)
                     #expect(arrived.steps == source.steps && arrived.history == source.history)
                     #expect(arrived.balance == source.balance && arrived.session == source.session)
+                    #expect(arrived.prompts == source.prompts && arrived.promptHistory == source.promptHistory)
+                    _ = try await storage.prompts.moveLabel("staging", of: triage, to: 1, by: "ci", reason: nil, at: now)
+                    #expect(try await storage.prompts.history(of: triage).count == 3, "new events are numbered after the copied ones")
                     let next = try await storage.workflows.beginStep(
                         WorkflowStep(workflow: workflow, requestID: "req_c", input: [], startedAt: now),
                         team: "search",
@@ -107,6 +113,8 @@ struct StorageCopyTests {
         var history: WorkflowHistory?
         var balance: BudgetBalance?
         var session: DashboardSession?
+        var prompts: [PromptVersion]
+        var promptHistory: [PromptEvent]
 
         init(_ storage: KeelStorage, workflow: WorkflowRef, account: BudgetAccount) async throws {
             keys = try await storage.keys.keys(in: .all).sorted { $0.id < $1.id }
@@ -115,6 +123,8 @@ struct StorageCopyTests {
             history = try await storage.workflows.history(of: workflow)?.history
             balance = try await storage.budgets.balances(of: [account])[account]
             session = try await storage.sessions.session(hash: "h1")
+            prompts = try await storage.prompts.versions(of: PromptName(team: "search", name: "triage"))
+            promptHistory = try await storage.prompts.history(of: PromptName(team: "search", name: "triage"))
         }
     }
 }

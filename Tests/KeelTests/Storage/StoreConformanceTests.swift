@@ -392,4 +392,104 @@ import Testing
             for migrations in opened { #expect(!migrations.isEmpty && migrations.allSatisfy(\.applied), "\(migrations)") }
         }
     }
+    // MARK: prompts
+
+    static func template(_ text: String) throws -> PromptTemplate {
+        try PromptTemplate(messages: [PromptTemplate.Message(role: "system", content: text)], variables: [PromptVariable(name: "topic")])
+    }
+
+    @Test(arguments: TestBackend.available)
+    func promptVersionsAreNumberedOncePerContentAndLabelsMoveWithTheirHistory(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let triage = PromptName(team: "search", name: "triage")
+            let now = Date(timeIntervalSince1970: 1_000)
+            let first = try await storage.prompts.push(try Self.template("Sort {{topic}}."), as: triage, tokens: 4, by: "ci", at: now)
+            #expect(first.created && first.version.number == 1 && first.version.createdBy == "ci")
+            let again = try await storage.prompts.push(try Self.template("Sort {{topic}}."), as: triage, tokens: 4, by: "other", at: now)
+            #expect(!again.created && again.version == first.version, "the same content is the same version")
+            // Ten replicas push ten contents and one shared content at once: eleven versions, numbered 2…12.
+            let pushed = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<20 {
+                    let text = index < 10 ? "Variant \(index) of {{topic}}." : "Shared {{topic}}."
+                    group.addTask {
+                        let result = try await storage.prompts.push(try Self.template(text), as: triage, tokens: 5, by: nil, at: now)
+                        return (result.version.number, result.created)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let created = pushed.filter(\.1).map(\.0).sorted()
+            #expect(created == Array(2...12), "\(created)")
+            #expect(Set(pushed.filter { !$0.1 }.map(\.0)).count == 1, "every repeat of the shared content got its one version")
+            let versions = try await storage.prompts.versions(of: triage)
+            #expect(versions.map(\.number) == Array(1...12) && Set(versions.map(\.contentHash)).count == 12)
+            #expect(try await storage.prompts.version(1, of: triage) == first.version, "a version comes back whole")
+
+            #expect(try await storage.prompts.moveLabel("production", of: triage, to: 1, by: "ci", reason: nil, at: now) == nil)
+            #expect(try await storage.prompts.moveLabel("production", of: triage, to: 3, by: "ci", reason: "better", at: now) == 1)
+            await #expect(throws: KeelError.self) {
+                try await storage.prompts.moveLabel("production", of: triage, to: 99, by: "ci", reason: nil, at: now)
+            }
+            try await storage.prompts.recordRefusal("production", of: triage, version: 4, by: "ci", reason: "high-risk fell to 60 %", at: now)
+            #expect(try await storage.prompts.labels(of: triage) == ["production": 3], "a refusal moves nothing")
+            let history = try await storage.prompts.history(of: triage)
+            #expect(history.filter { $0.kind == .pushed }.count == 12)
+            let moves = history.filter { $0.kind != .pushed }
+            #expect(moves.map(\.kind) == [.labelled, .labelled, .refused])
+            #expect(moves[1].previous == 1 && moves[1].reason == "better" && moves[2].reason == "high-risk fell to 60 %")
+
+            // Teams: each sees its own prompts and the shared ones, never another team's.
+            _ = try await storage.prompts.push(
+                try Self.template("Ads {{topic}}."),
+                as: PromptName(team: "ads", name: "triage"),
+                tokens: 3,
+                by: nil,
+                at: now
+            )
+            _ = try await storage.prompts.push(
+                try Self.template("All {{topic}}."),
+                as: PromptName(team: nil, name: "shared"),
+                tokens: 3,
+                by: nil,
+                at: now
+            )
+            let search = try await storage.prompts.prompts(in: .team("search"))
+            #expect(search.map(\.prompt) == [PromptName(team: nil, name: "shared"), triage])
+            #expect(search.last?.latest == 12 && search.last?.labels == ["production": 3])
+            #expect(try await storage.prompts.prompts(in: .all).count == 3)
+            #expect(try await storage.prompts.versions(of: PromptName(team: "ads", name: "triage")).count == 1)
+        }
+    }
+    // MARK: datasets
+
+    @Test(arguments: TestBackend.available)
+    func datasetVersionsKeepTheirCasesInOrderOncePerContent(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let gate = PromptName(team: "search", name: "triage-gate")
+            let now = Date(timeIntervalSince1970: 1_000)
+            let cases = (0..<300).map { index -> EvaluationCase in
+                let ticket: JSONValue = .string("Ticket \(index): «refund» \t\n")
+                let structured: JSONValue = .object(JSONObject([("queue", "tech"), ("priority", .integer(Int64(index)))]))
+                return EvaluationCase(
+                    id: "case-\(index)",
+                    variables: JSONObject([("ticket", ticket)]),
+                    expected: index % 2 == 0 ? .string("billing") : structured,
+                    category: index % 3 == 0 ? "refunds" : "other",
+                    riskTier: index % 10 == 0 ? .high : .low,
+                    weight: index % 7 == 0 ? 2.5 : 1
+                )
+            }
+            let first = try await storage.datasets.push(cases, as: gate, by: "ci", at: now)
+            #expect(first.created && first.version.number == 1 && first.version.caseCount == 300)
+            #expect(try await !storage.datasets.push(cases, as: gate, by: "ci", at: now).created, "the same cases are the same version")
+            let second = try await storage.datasets.push(Array(cases.reversed()), as: gate, by: nil, at: now)
+            #expect(second.created && second.version.number == 2, "another order is another version")
+            #expect(try await storage.datasets.cases(of: gate, version: 1) == cases, "every case comes back whole, in order")
+            #expect(try await storage.datasets.cases(of: gate, version: 2).first?.id == "case-299")
+            #expect(try await storage.datasets.versions(of: gate).map(\.number) == [1, 2])
+            _ = try await storage.datasets.push(Array(cases.prefix(2)), as: PromptName(team: "ads", name: "ads-set"), by: nil, at: now)
+            let visible = try await storage.datasets.datasets(in: .team("search"))
+            #expect(visible.map(\.dataset) == [gate] && visible.first?.number == 2, "the latest version, of the team's own datasets")
+        }
+    }
 }

@@ -1,0 +1,63 @@
+/// The prompt registry's operations, the same for `/api/prompts` and `keel prompts`: push a
+/// prompt file into a team's namespace, find a prompt the way a caller of that team sees it,
+/// and move a label.
+public struct PromptRegistry: Sendable {
+    public let store: any PromptStore
+    private let countTokens: @Sendable (String) -> Int
+    private let clock: KeelClock
+
+    /// `countTokens` sizes a version (Keel uses OpenAI's o200k_base).
+    public init(store: any PromptStore, countTokens: @escaping @Sendable (String) -> Int, clock: KeelClock = .system) {
+        self.store = store
+        self.countTokens = countTokens
+        self.clock = clock
+    }
+
+    /// Pushes a prompt file's JSON (`name`, `messages`, `variables`, `response_schema`, `parameters`)
+    /// as the next version of `name` in `team`'s namespace (`nil`: the shared one).
+    public func push(_ json: JSONValue, team: String?, by actor: String?) async throws -> (version: PromptVersion, created: Bool) {
+        guard let name = json.objectValue?["name"]?.stringValue else {
+            throw KeelError(.missingField, "A prompt file needs a 'name'.", param: "name")
+        }
+        if let problem = PromptName.problem(with: name) { throw KeelError(.invalidValue, problem, param: "name") }
+        let template = try PromptTemplate(json: json)
+        return try await store.push(
+            template,
+            as: PromptName(team: team, name: name),
+            tokens: countTokens(template.templateText),
+            by: actor,
+            at: clock.now()
+        )
+    }
+
+    /// The prompt `name` as a caller of `team` sees it: the team's own, else the shared one.
+    public func find(_ name: String, team: String?) async throws -> PromptName {
+        for prompt in [PromptName(team: team, name: name), PromptName(team: nil, name: name)] where !(try await store.versions(of: prompt).isEmpty) {
+            return prompt
+        }
+        throw KeelError(.notFound, "There is no prompt '\(name)'.", param: "name")
+    }
+
+    /// The version `reference` names in `prompt`.
+    public func version(_ selector: PromptReference.Selector, of prompt: PromptName) async throws -> PromptVersion {
+        let versions = try await store.versions(of: prompt)
+        let number: Int?
+        switch selector {
+        case .latest: number = versions.last?.number
+        case .version(let wanted): number = wanted
+        case .label(let label): number = try await store.labels(of: prompt)[label]
+        }
+        guard let number, let version = versions.first(where: { $0.number == number }) else {
+            throw KeelError(.notFound, "\(prompt) has no version \(PromptReference(name: prompt.name, selector: selector)).", param: "version")
+        }
+        return version
+    }
+
+    /// Points `label` of `prompt` at `version`; returns the version it pointed at before.
+    public func label(_ label: String, of prompt: PromptName, to version: Int, by actor: String?, reason: String? = nil) async throws -> Int? {
+        if PromptName.problem(with: label) != nil {
+            throw KeelError(.invalidValue, "'\(label)' is not a label name (letters, digits, '.', '_' or '-').", param: "label")
+        }
+        return try await store.moveLabel(label, of: prompt, to: version, by: actor, reason: reason, at: clock.now())
+    }
+}
