@@ -55,12 +55,12 @@ def to_microseconds(text):
     return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
 
 
-def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0):
+def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0, variables=""):
     threads = 1 if connections == 1 else 2
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
     environment = {
         **os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model,
-        "KEEL_BENCH_WORKFLOW_STEPS": str(workflow_steps), "KEEL_BENCH_RUN": str(time.time_ns()),
+        "KEEL_BENCH_WORKFLOW_STEPS": str(workflow_steps), "KEEL_BENCH_RUN": str(time.time_ns()), "KEEL_BENCH_VARIABLES": variables,
     }
     output = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
@@ -128,6 +128,21 @@ class TraceSink(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+PROMPT = """
+name: bench
+messages:
+  - role: system
+    content: "You answer for {{product}}, briefly.{{#rules}} Rule: {{.}}.{{/rules}}"
+  - role: user
+    content: "Context: {{context}}"
+variables:
+  product: string
+  context: string
+  rules: { type: array, required: false }
+"""
+VARIABLES = '{"product":"Keel","context":"a benchmark of the prompt stage","rules":["be terse","no lists"]}'
 
 
 def keel_environment(viewer_key=None, database_url=None):
@@ -254,7 +269,7 @@ def main():
         help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
     )
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,observed,postgres",
+        "--variants", default="floors,guarded,budgeted,workflow,prompted,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
         "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
@@ -290,11 +305,19 @@ routes:
     degrade: {{ cache_ttl_seconds: 60 }}
   # The same upstream under a budget: every request reserves its worst case and settles its cost.
   gpt-4o-mini-budgeted: mini
+  # The same upstream behind a registered prompt, rendered with the request's variables.
+  gpt-4o-mini-prompted: {{ model: mini, prompt: bench@production }}
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
   bench: {{ role: app, secret_env: KEEL_BENCH_KEY }}
 """)
+        # The prompt behind gpt-4o-mini-prompted: two messages with three variables, one of them a section.
+        prompt_file = os.path.join(folder, "bench-prompt.yaml")
+        with open(prompt_file, "w") as file:
+            file.write(PROMPT)
+        for command in (["prompts", "push", prompt_file], ["prompts", "label", "bench", "1", "production"]):
+            subprocess.run([args.keel, *command, "--config", config], env={**os.environ, "KEEL_BENCH_KEY": KEY}, check=True, stdout=subprocess.DEVNULL)
         keel = subprocess.Popen([args.keel, "serve", "--config", config], env={**os.environ, "KEEL_BENCH_KEY": KEY})
         processes.append(keel)
         keel_url = f"http://127.0.0.1:{keel_port}"
@@ -327,6 +350,7 @@ keys:
             "guarded": "The reliability stage on the happy path: a latency budget, a fallback and the cache",
             "budgeted": "The budget stage on the happy path: a reservation and a settlement a request",
             "workflow": "Workflow steps (10 a workflow): context rebuilt from storage, the step committed before the answer",
+            "prompted": "The prompt stage: a registered prompt resolved and rendered with three variables before the caller's messages",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []
@@ -338,6 +362,8 @@ keys:
                     plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
                     if variant == "workflow":
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
+                    elif variant == "prompted":
+                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-prompted", variables=VARIABLES)
                     else:
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
                     pairs.append((plain, other))
