@@ -110,7 +110,7 @@ public struct AdminController: Sendable {
     /// is in this answer only.
     private func createKey(_ request: Request) async throws -> Response {
         var request = request
-        let body = try JSONParser.parse(try await request.collectBody(limit: 16 << 10))
+        let body = try await request.jsonBody(limit: 16 << 10)
         let spec = try APIKey.Specification(json: body)
         let secret = APIKeySecret.generate()
         let key = secret.key(

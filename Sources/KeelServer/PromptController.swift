@@ -39,7 +39,7 @@ public struct PromptController: Sendable {
         return asked
     }
 
-    private func find(_ request: Request, name: String, caller: APIKey) async throws -> PromptName {
+    private func find(_ request: Request, name: String, caller: APIKey) async throws -> RegistryName {
         let team = try Self.team(of: caller, asked: request.uri.queryParameters["team"].map(String.init))
         return try await registry.find(name, team: team)
     }
@@ -48,7 +48,7 @@ public struct PromptController: Sendable {
     /// version that already has this content.
     private func push(_ request: Request, caller: APIKey) async throws -> Response {
         var request = request
-        let body = try JSONParser.parse(try await request.collectBody(limit: 1 << 20))
+        let body = try await request.jsonBody(limit: 1 << 20)
         let team = try Self.team(of: caller, asked: body.objectValue?["team"]?.stringValue)
         var file = body.objectValue ?? JSONObject()
         file["team"] = nil
@@ -78,7 +78,7 @@ public struct PromptController: Sendable {
     /// `POST /api/prompts/{name}/labels` with `{"label", "version", "reason"}`: moves the label.
     private func label(_ request: Request, name: String, caller: APIKey) async throws -> Response {
         var request = request
-        let body = try JSONParser.parse(try await request.collectBody(limit: 16 << 10))
+        let body = try await request.jsonBody(limit: 16 << 10)
         guard let object = body.objectValue, let label = object["label"]?.stringValue else {
             throw KeelError(.missingField, "Give the 'label' to move and the 'version' it points at.", param: "label")
         }

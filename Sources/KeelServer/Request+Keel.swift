@@ -39,4 +39,14 @@ extension Request {
             throw KeelError(unreadable: error)
         }
     }
+
+    /// The body parsed as JSON: 413 past `limit`, 400 `invalid_json` when it does not parse.
+    mutating func jsonBody(limit: Int) async throws -> JSONValue {
+        let bytes = try await collectBody(limit: limit)
+        do {
+            return try JSONParser.parse(bytes)
+        } catch {
+            throw KeelError(.invalidJSON, "We could not parse the JSON body of your request: \(error).")
+        }
+    }
 }

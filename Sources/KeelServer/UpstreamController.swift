@@ -18,7 +18,7 @@ public struct UpstreamController<Context: RequestContext>: Sendable {
         group.post("chat/completions") { request, _ in try await chat(request) }
         group.post("embeddings") { request, _ in
             var request = request
-            let body = try JSONParser.parse(try await request.collectBody(limit: 64 << 20))
+            let body = try await request.jsonBody(limit: 64 << 20)
             return try await answer { .json(.object(try await upstream.embed(EmbeddingsRequest(json: body)).json)) }
         }
         group.get("models") { _, _ -> Response in
@@ -29,12 +29,7 @@ public struct UpstreamController<Context: RequestContext>: Sendable {
 
     private func chat(_ request: Request) async throws -> Response {
         var request = request
-        let json: JSONValue
-        do {
-            json = try JSONParser.parse(try await request.collectBody(limit: 64 << 20))
-        } catch let error as JSONParser.SyntaxError {
-            throw KeelError(.invalidJSON, "We could not parse the JSON body of your request: \(error).")
-        }
+        let json = try await request.jsonBody(limit: 64 << 20)
         let chat = try ChatCompletionRequest(json: json)
         return try await answer {
             guard chat.stream else { return .json(.object(try await upstream.complete(chat).json)) }

@@ -20,9 +20,9 @@ struct Datasets: AsyncParsableCommand {
         @Argument(help: "The JSONL file.") var file: String
 
         func run() async throws {
-            if let problem = PromptName.problem(with: name) { throw ValidationError("--name \(problem)") }
+            if let problem = RegistryName.problem(with: name) { throw ValidationError("--name \(problem)") }
             let cases = try DatasetFile.parse(try String(contentsOfFile: file, encoding: .utf8)).get()
-            let dataset = PromptName(team: namespace.team, name: name)
+            let dataset = RegistryName(team: namespace.team, name: name)
             let (version, created) = try await storage.withStorage { try await $0.datasets.push(cases, as: dataset, by: "cli", at: Date()) }
             print(
                 "\(created ? "Imported" : "Unchanged:") \(dataset)@\(version.number)  \(version.caseCount) cases  \(version.contentHash.prefix(12))"
@@ -56,7 +56,7 @@ struct Datasets: AsyncParsableCommand {
 
         func run() async throws {
             let reference = try PromptReference(parsing: dataset)
-            let name = PromptName(team: namespace.team, name: reference.name)
+            let name = RegistryName(team: namespace.team, name: reference.name)
             try await storage.withStorage { storage in
                 let versions = try await storage.datasets.versions(of: name)
                 let number: Int?

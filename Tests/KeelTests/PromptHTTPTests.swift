@@ -31,6 +31,12 @@ import Testing
             let second = try await client.post("/api/prompts", Self.triage.replacingOccurrences(of: "You sort", with: "Sort"), key: admin)
             #expect(second.json.objectValue?["version"] == 2)
             #expect(try await client.post("/api/prompts", Self.triage, key: TestGateway.viewerKey).status == .forbidden)
+            for (bad, code) in [
+                ("{not json", "invalid_json"), (#"{"name": "x", "messages": [{"role": "wizard", "content": "hi"}]}"#, "invalid_value"),
+            ] {
+                let refused = try await client.post("/api/prompts", bad, key: admin)
+                #expect(refused.status == .badRequest && refused.json.objectValue?["error"]?.objectValue?["code"] == .string(code))
+            }
             let moved = try await client.post("/api/prompts/triage/labels", #"{"label": "production", "version": 1}"#, key: admin)
             #expect(moved.status == .ok && moved.json.objectValue?["previous"] == .null)
 
@@ -70,18 +76,24 @@ import Testing
             let unknown = try await chat(#""prompt": {"id": "nope", "label": "production"}"#)
             #expect(unknown.status == .notFound && unknown.body?["error"]?.objectValue?["param"] == "prompt")
             #expect(server.requests.count == 3, "refused requests never reach the upstream")
+            let staging = #""prompt": {"id": "triage", "label": "staging", "variables": {"product": "Keel"}}"#
+            #expect(try await chat(staging).status == .notFound)
+            _ = try await client.post("/api/prompts/triage/labels", #"{"label": "staging", "version": 2}"#, key: admin)
+            #expect(try await chat(staging).status == .ok, "a label is found as soon as it exists: a miss is not remembered")
 
             let deadline = ContinuousClock.now + .seconds(5)
             var logged: [JSONValue] = []
-            while logged.count < 5, ContinuousClock.now < deadline {
+            while logged.count < 7, ContinuousClock.now < deadline {
                 logged = try await client.get("/api/requests?limit=10", key: admin).json.objectValue?["data"]?.arrayValue ?? []
-                if logged.count < 5 { try await Task.sleep(for: .milliseconds(50)) }
+                if logged.count < 7 { try await Task.sleep(for: .milliseconds(50)) }
             }
             let prompts = logged.compactMap { $0.objectValue }.filter { $0["status"] == 200 }.map { [$0["prompt"], $0["prompt_version"]] }
-            #expect(prompts == [["triage", 1], ["triage", 2], ["triage", 1]])
+            #expect(prompts == [["triage", 2], ["triage", 1], ["triage", 2], ["triage", 1]], "newest first")
             let shown = try await client.get("/api/prompts/triage", key: TestGateway.viewerKey).json.objectValue
-            #expect(shown?["labels"] == ["production": 1] && shown?["versions"]?.arrayValue?.count == 2)
-            #expect(shown?["history"]?.arrayValue?.compactMap { $0.objectValue?["kind"]?.stringValue } == ["pushed", "pushed", "labelled"])
+            #expect(shown?["labels"] == ["production": 1, "staging": 2] && shown?["versions"]?.arrayValue?.count == 2)
+            #expect(
+                shown?["history"]?.arrayValue?.compactMap { $0.objectValue?["kind"]?.stringValue } == ["pushed", "pushed", "labelled", "labelled"]
+            )
         }
         try await server.stop()
     }

@@ -85,9 +85,6 @@ public final class Exchange: Sendable {
     /// Records the registered prompt the request was rendered from.
     public func setPrompt(name: String, version: Int) { state.withLock { $0.prompt = (name, version) } }
 
-    /// The registered prompt the request was rendered from, once ``PromptStage`` has.
-    public var prompt: (name: String, version: Int)? { state.withLock { $0.prompt } }
-
     /// Marks the answer as degraded: it did not come from a model, for the reason given.
     public func setDegraded(_ degradation: Degradation) { state.withLock { $0.degradation = degradation } }
 

@@ -12,7 +12,7 @@ public final class PromptCatalog: Sendable {
     }
 
     private struct Pointer {
-        var version: Int?
+        var version: Int
         var checkedAt: Duration
     }
 
@@ -23,12 +23,12 @@ public final class PromptCatalog: Sendable {
     private let pointers = Mutex<[PointerKey: Pointer]>([:])
 
     private struct PromptKey: Hashable {
-        var prompt: PromptName
+        var prompt: RegistryName
         var number: Int
     }
 
     private struct PointerKey: Hashable {
-        var prompt: PromptName
+        var prompt: RegistryName
         var selector: PromptReference.Selector
     }
 
@@ -43,9 +43,9 @@ public final class PromptCatalog: Sendable {
     public func resolve(_ reference: PromptReference, team: String?) async throws -> Entry {
         let candidates =
             team == nil
-            ? [PromptName(team: nil, name: reference.name)]
+            ? [RegistryName(team: nil, name: reference.name)]
             : [
-                PromptName(team: team, name: reference.name), PromptName(team: nil, name: reference.name),
+                RegistryName(team: team, name: reference.name), RegistryName(team: nil, name: reference.name),
             ]
         for prompt in candidates {
             if let number = try await number(of: reference.selector, in: prompt), let entry = try await entry(prompt, number) {
@@ -55,21 +55,21 @@ public final class PromptCatalog: Sendable {
         throw KeelError(.notFound, "There is no prompt \(reference) (see `keel prompts list`).", param: "prompt")
     }
 
-    private func number(of selector: PromptReference.Selector, in prompt: PromptName) async throws -> Int? {
+    private func number(of selector: PromptReference.Selector, in prompt: RegistryName) async throws -> Int? {
         if case .version(let number) = selector { return number }
         let key = PointerKey(prompt: prompt, selector: selector)
         let now = clock.uptime()
         if let known = pointers.withLock({ $0[key] }), now - known.checkedAt < revalidateAfter { return known.version }
-        let version: Int?
-        switch selector {
-        case .label(let label): version = try await store.labels(of: prompt)[label]
-        case .latest, .version: version = try await store.versions(of: prompt).last?.number
+        // Only what exists is kept: names and labels a client makes up never grow the cache.
+        guard let version = try await store.number(selector, in: prompt) else {
+            pointers.withLock { $0[key] = nil }
+            return nil
         }
         pointers.withLock { $0[key] = Pointer(version: version, checkedAt: now) }
         return version
     }
 
-    private func entry(_ prompt: PromptName, _ number: Int) async throws -> Entry? {
+    private func entry(_ prompt: RegistryName, _ number: Int) async throws -> Entry? {
         let key = PromptKey(prompt: prompt, number: number)
         if let entry = versions.withLock({ $0[key] }) { return entry }
         guard let version = try await store.version(number, of: prompt) else { return nil }

@@ -18,7 +18,7 @@ public struct PromptReference: Sendable, Hashable, CustomStringConvertible {
     /// Reads `NAME`, `NAME@VERSION` or `NAME@LABEL`.
     public init(parsing text: String) throws(KeelError) {
         let parts = text.split(separator: "@", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
-        if let problem = PromptName.problem(with: parts[0]) { throw KeelError(.invalidValue, problem) }
+        if let problem = RegistryName.problem(with: parts[0]) { throw KeelError(.invalidValue, problem) }
         name = parts[0]
         guard parts.count == 2 else {
             selector = .latest
@@ -37,7 +37,7 @@ public struct PromptReference: Sendable, Hashable, CustomStringConvertible {
             }
             return .version(number)
         case (nil, let label?):
-            guard PromptName.problem(with: label) == nil else {
+            guard RegistryName.problem(with: label) == nil else {
                 throw KeelError(.invalidValue, "'\(label)' is not a label name (letters, digits, '.', '_' or '-').", param: "prompt.label")
             }
             return .label(label)

@@ -19,11 +19,11 @@ public struct PromptRegistry: Sendable {
         guard let name = json.objectValue?["name"]?.stringValue else {
             throw KeelError(.missingField, "A prompt file needs a 'name'.", param: "name")
         }
-        if let problem = PromptName.problem(with: name) { throw KeelError(.invalidValue, problem, param: "name") }
+        if let problem = RegistryName.problem(with: name) { throw KeelError(.invalidValue, problem, param: "name") }
         let template = try PromptTemplate(json: json)
         return try await store.push(
             template,
-            as: PromptName(team: team, name: name),
+            as: RegistryName(team: team, name: name),
             tokens: countTokens(template.templateText),
             by: actor,
             at: clock.now()
@@ -31,31 +31,25 @@ public struct PromptRegistry: Sendable {
     }
 
     /// The prompt `name` as a caller of `team` sees it: the team's own, else the shared one.
-    public func find(_ name: String, team: String?) async throws -> PromptName {
-        for prompt in [PromptName(team: team, name: name), PromptName(team: nil, name: name)] where !(try await store.versions(of: prompt).isEmpty) {
+    public func find(_ name: String, team: String?) async throws -> RegistryName {
+        for prompt in [RegistryName(team: team, name: name), RegistryName(team: nil, name: name)]
+        where try await store.number(.latest, in: prompt) != nil {
             return prompt
         }
         throw KeelError(.notFound, "There is no prompt '\(name)'.", param: "name")
     }
 
     /// The version `reference` names in `prompt`.
-    public func version(_ selector: PromptReference.Selector, of prompt: PromptName) async throws -> PromptVersion {
-        let versions = try await store.versions(of: prompt)
-        let number: Int?
-        switch selector {
-        case .latest: number = versions.last?.number
-        case .version(let wanted): number = wanted
-        case .label(let label): number = try await store.labels(of: prompt)[label]
-        }
-        guard let number, let version = versions.first(where: { $0.number == number }) else {
+    public func version(_ selector: PromptReference.Selector, of prompt: RegistryName) async throws -> PromptVersion {
+        guard let number = try await store.number(selector, in: prompt), let version = try await store.version(number, of: prompt) else {
             throw KeelError(.notFound, "\(prompt) has no version \(PromptReference(name: prompt.name, selector: selector)).", param: "version")
         }
         return version
     }
 
     /// Points `label` of `prompt` at `version`; returns the version it pointed at before.
-    public func label(_ label: String, of prompt: PromptName, to version: Int, by actor: String?, reason: String? = nil) async throws -> Int? {
-        if PromptName.problem(with: label) != nil {
+    public func label(_ label: String, of prompt: RegistryName, to version: Int, by actor: String?, reason: String? = nil) async throws -> Int? {
+        if RegistryName.problem(with: label) != nil {
             throw KeelError(.invalidValue, "'\(label)' is not a label name (letters, digits, '.', '_' or '-').", param: "label")
         }
         return try await store.moveLabel(label, of: prompt, to: version, by: actor, reason: reason, at: clock.now())

@@ -7,7 +7,7 @@ public protocol PromptStore: Sendable {
     /// this content (`created` false): pushing the same file twice makes one version.
     func push(
         _ template: PromptTemplate,
-        as prompt: PromptName,
+        as prompt: RegistryName,
         tokens: Int,
         by actor: String?,
         at now: Date
@@ -17,26 +17,29 @@ public protocol PromptStore: Sendable {
     /// The prompts visible in `scope` (a team sees its own and the shared ones), by name.
     func prompts(in scope: TeamScope) async throws -> [PromptSummary]
     /// Every version of `prompt`, oldest first.
-    func versions(of prompt: PromptName) async throws -> [PromptVersion]
-    func version(_ number: Int, of prompt: PromptName) async throws -> PromptVersion?
+    func versions(of prompt: RegistryName) async throws -> [PromptVersion]
+    func version(_ number: Int, of prompt: RegistryName) async throws -> PromptVersion?
+    /// The number of the version `selector` names in `prompt` (its latest, a label's, or a number
+    /// that exists), or `nil`.
+    func number(_ selector: PromptReference.Selector, in prompt: RegistryName) async throws -> Int?
     /// Each label of `prompt` and the version it points at.
-    func labels(of prompt: PromptName) async throws -> [String: Int]
+    func labels(of prompt: RegistryName) async throws -> [String: Int]
     /// Points `label` at `version` (which must exist) and records it; returns the version it pointed at before.
-    func moveLabel(_ label: String, of prompt: PromptName, to version: Int, by actor: String?, reason: String?, at now: Date) async throws -> Int?
+    func moveLabel(_ label: String, of prompt: RegistryName, to version: Int, by actor: String?, reason: String?, at now: Date) async throws -> Int?
     /// Records a promotion that was refused, and why; the label does not move.
-    func recordRefusal(_ label: String, of prompt: PromptName, version: Int, by actor: String?, reason: String, at now: Date) async throws
+    func recordRefusal(_ label: String, of prompt: RegistryName, version: Int, by actor: String?, reason: String, at now: Date) async throws
     /// Every push, label move and refusal of `prompt`, oldest first.
-    func history(of prompt: PromptName) async throws -> [PromptEvent]
+    func history(of prompt: RegistryName) async throws -> [PromptEvent]
 }
 
 /// A prompt as `keel prompts list` shows it.
 public struct PromptSummary: Sendable, Hashable {
-    public var prompt: PromptName
+    public var prompt: RegistryName
     public var latest: Int
     public var labels: [String: Int]
     public var updatedAt: Date
 
-    public init(prompt: PromptName, latest: Int, labels: [String: Int], updatedAt: Date) {
+    public init(prompt: RegistryName, latest: Int, labels: [String: Int], updatedAt: Date) {
         self.prompt = prompt
         self.latest = latest
         self.labels = labels

@@ -22,7 +22,7 @@ public struct PromptUse: Sendable, Hashable {
         }
         let fields = FieldReader(prompt, path: "prompt")
         let name = try fields.required("id", "a string") { $0.stringValue }
-        if let problem = PromptName.problem(with: name) { throw fields.invalid("id", problem) }
+        if let problem = RegistryName.problem(with: name) { throw fields.invalid("id", problem) }
         // OpenAI sends the version as a string; a number is taken too.
         let version = try fields.optional("version", "a string") { $0.stringValue ?? $0.integerValue.map(String.init) }
         let selector = try PromptReference.selector(version: version, label: try fields.string("label"))

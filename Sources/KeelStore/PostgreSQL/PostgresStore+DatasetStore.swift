@@ -6,7 +6,7 @@ extension PostgresStore: DatasetStore {
     /// The cases arrive in one `COPY`.
     public func push(
         _ cases: [EvaluationCase],
-        as dataset: PromptName,
+        as dataset: RegistryName,
         by actor: String?,
         at now: Date
     ) async throws -> (
@@ -62,12 +62,12 @@ extension PostgresStore: DatasetStore {
         return try await rows(statement).map(Self.datasetVersion)
     }
 
-    public func versions(of dataset: PromptName) async throws -> [DatasetVersion] {
+    public func versions(of dataset: RegistryName) async throws -> [DatasetVersion] {
         try await rows(.with("SELECT * FROM dataset_versions WHERE team = ? AND name = ? ORDER BY version", [dataset.team ?? "", dataset.name]))
             .map(Self.datasetVersion)
     }
 
-    public func cases(of dataset: PromptName, version: Int) async throws -> [EvaluationCase] {
+    public func cases(of dataset: RegistryName, version: Int) async throws -> [EvaluationCase] {
         try await rows(
             .with(
                 "SELECT body FROM dataset_cases WHERE team = ? AND name = ? AND version = ? ORDER BY position",
@@ -80,7 +80,7 @@ extension PostgresStore: DatasetStore {
     private static func datasetVersion(_ row: PostgresRandomAccessRow) throws -> DatasetVersion {
         let team: String = try row.value("team")
         return DatasetVersion(
-            dataset: PromptName(team: team.isEmpty ? nil : team, name: try row.value("name")),
+            dataset: RegistryName(team: team.isEmpty ? nil : team, name: try row.value("name")),
             number: try row.value("version"),
             contentHash: try row.value("content_hash"),
             caseCount: try row.value("cases"),

@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: PromptStore {
     public func push(
         _ template: PromptTemplate,
-        as prompt: PromptName,
+        as prompt: RegistryName,
         tokens: Int,
         by actor: String?,
         at now: Date
@@ -55,26 +55,34 @@ extension PostgresStore: PromptStore {
         }
     }
 
-    public func versions(of prompt: PromptName) async throws -> [PromptVersion] {
+    public func versions(of prompt: RegistryName) async throws -> [PromptVersion] {
         try await rows(.with("SELECT * FROM prompt_versions WHERE team = ? AND name = ? ORDER BY version", [prompt.team ?? "", prompt.name]))
             .map(Self.version)
     }
 
-    public func version(_ number: Int, of prompt: PromptName) async throws -> PromptVersion? {
+    public func version(_ number: Int, of prompt: RegistryName) async throws -> PromptVersion? {
         try await rows(
             .with("SELECT * FROM prompt_versions WHERE team = ? AND name = ? AND version = ?", [prompt.team ?? "", prompt.name, number])
         )
         .first.map(Self.version)
     }
 
-    public func labels(of prompt: PromptName) async throws -> [String: Int] {
+    public func number(_ selector: PromptReference.Selector, in prompt: RegistryName) async throws -> Int? {
+        let query = RegistrySchema.numberQuery(selector)
+        var values: [(any PostgresDynamicTypeEncodable)?] = [prompt.team ?? "", prompt.name]
+        if let number = query.number { values.append(number) }
+        if let label = query.label { values.append(label) }
+        return try await rows(.with(query.sql, values)).first?.value("number")
+    }
+
+    public func labels(of prompt: RegistryName) async throws -> [String: Int] {
         let rows = try await rows(.with("SELECT label, version FROM prompt_labels WHERE team = ? AND name = ?", [prompt.team ?? "", prompt.name]))
         return Dictionary(uniqueKeysWithValues: try rows.map { (try $0.value("label"), try $0.value("version")) })
     }
 
     public func moveLabel(
         _ label: String,
-        of prompt: PromptName,
+        of prompt: RegistryName,
         to version: Int,
         by actor: String?,
         reason: String?,
@@ -119,7 +127,7 @@ extension PostgresStore: PromptStore {
         }
     }
 
-    public func recordRefusal(_ label: String, of prompt: PromptName, version: Int, by actor: String?, reason: String, at now: Date) async throws {
+    public func recordRefusal(_ label: String, of prompt: RegistryName, version: Int, by actor: String?, reason: String, at now: Date) async throws {
         try await transaction { connection in
             try await Self.record(
                 connection,
@@ -130,7 +138,7 @@ extension PostgresStore: PromptStore {
         }
     }
 
-    public func history(of prompt: PromptName) async throws -> [PromptEvent] {
+    public func history(of prompt: RegistryName) async throws -> [PromptEvent] {
         try await rows(.with("SELECT * FROM prompt_events WHERE team = ? AND name = ? ORDER BY id", [prompt.team ?? "", prompt.name])).map { row in
             PromptEvent(
                 kind: PromptEvent.Kind(rawValue: try row.value("kind")) ?? .pushed,
@@ -144,7 +152,7 @@ extension PostgresStore: PromptStore {
         }
     }
 
-    private static func record(_ connection: PostgresConnection, _ prompt: PromptName, _ event: PromptEvent, logger: Logger) async throws {
+    private static func record(_ connection: PostgresConnection, _ prompt: RegistryName, _ event: PromptEvent, logger: Logger) async throws {
         try await connection.execute(
             .with(
                 "INSERT INTO prompt_events (team, name, kind, version, label, previous, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -157,9 +165,9 @@ extension PostgresStore: PromptStore {
         )
     }
 
-    private static func name(_ row: PostgresRandomAccessRow) throws -> PromptName {
+    private static func name(_ row: PostgresRandomAccessRow) throws -> RegistryName {
         let team: String = try row.value("team")
-        return PromptName(team: team.isEmpty ? nil : team, name: try row.value("name"))
+        return RegistryName(team: team.isEmpty ? nil : team, name: try row.value("name"))
     }
 
     private static func version(_ row: PostgresRandomAccessRow) throws -> PromptVersion {

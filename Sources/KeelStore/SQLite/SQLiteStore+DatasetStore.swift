@@ -5,7 +5,7 @@ import KeelCore
 extension SQLiteStore: DatasetStore {
     public func push(
         _ cases: [EvaluationCase],
-        as dataset: PromptName,
+        as dataset: RegistryName,
         by actor: String?,
         at now: Date
     ) async throws -> (
@@ -54,7 +54,7 @@ extension SQLiteStore: DatasetStore {
         }
     }
 
-    public func versions(of dataset: PromptName) async throws -> [DatasetVersion] {
+    public func versions(of dataset: RegistryName) async throws -> [DatasetVersion] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -65,7 +65,7 @@ extension SQLiteStore: DatasetStore {
         }
     }
 
-    public func cases(of dataset: PromptName, version: Int) async throws -> [EvaluationCase] {
+    public func cases(of dataset: RegistryName, version: Int) async throws -> [EvaluationCase] {
         try await pool.read { db in
             try String.fetchAll(
                 db,
@@ -79,7 +79,7 @@ extension SQLiteStore: DatasetStore {
     private static func datasetVersion(_ row: Row) -> DatasetVersion {
         let team: String = row["team"]
         return DatasetVersion(
-            dataset: PromptName(team: team.isEmpty ? nil : team, name: row["name"]),
+            dataset: RegistryName(team: team.isEmpty ? nil : team, name: row["name"]),
             number: row["version"],
             contentHash: row["content_hash"],
             caseCount: row["cases"],

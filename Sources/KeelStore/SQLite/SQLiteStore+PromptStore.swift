@@ -5,7 +5,7 @@ import KeelCore
 extension SQLiteStore: PromptStore {
     public func push(
         _ template: PromptTemplate,
-        as prompt: PromptName,
+        as prompt: RegistryName,
         tokens: Int,
         by actor: String?,
         at now: Date
@@ -63,7 +63,7 @@ extension SQLiteStore: PromptStore {
         }
     }
 
-    public func versions(of prompt: PromptName) async throws -> [PromptVersion] {
+    public func versions(of prompt: RegistryName) async throws -> [PromptVersion] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -74,7 +74,7 @@ extension SQLiteStore: PromptStore {
         }
     }
 
-    public func version(_ number: Int, of prompt: PromptName) async throws -> PromptVersion? {
+    public func version(_ number: Int, of prompt: RegistryName) async throws -> PromptVersion? {
         try await pool.read { db in
             try Row.fetchOne(
                 db,
@@ -85,7 +85,15 @@ extension SQLiteStore: PromptStore {
         }
     }
 
-    public func labels(of prompt: PromptName) async throws -> [String: Int] {
+    public func number(_ selector: PromptReference.Selector, in prompt: RegistryName) async throws -> Int? {
+        let query = RegistrySchema.numberQuery(selector)
+        var arguments: StatementArguments = [prompt.team ?? "", prompt.name]
+        if let number = query.number { arguments += [number] }
+        if let label = query.label { arguments += [label] }
+        return try await pool.read { [arguments] db in try Int.fetchOne(db, sql: query.sql, arguments: arguments) }
+    }
+
+    public func labels(of prompt: RegistryName) async throws -> [String: Int] {
         try await pool.read { db in
             let rows = try Row.fetchAll(
                 db,
@@ -98,7 +106,7 @@ extension SQLiteStore: PromptStore {
 
     public func moveLabel(
         _ label: String,
-        of prompt: PromptName,
+        of prompt: RegistryName,
         to version: Int,
         by actor: String?,
         reason: String?,
@@ -140,13 +148,13 @@ extension SQLiteStore: PromptStore {
         }
     }
 
-    public func recordRefusal(_ label: String, of prompt: PromptName, version: Int, by actor: String?, reason: String, at now: Date) async throws {
+    public func recordRefusal(_ label: String, of prompt: RegistryName, version: Int, by actor: String?, reason: String, at now: Date) async throws {
         try await pool.write { db in
             try Self.record(db, prompt, PromptEvent(kind: .refused, version: version, label: label, actor: actor, reason: reason, at: now))
         }
     }
 
-    public func history(of prompt: PromptName) async throws -> [PromptEvent] {
+    public func history(of prompt: RegistryName) async throws -> [PromptEvent] {
         try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -167,7 +175,7 @@ extension SQLiteStore: PromptStore {
         }
     }
 
-    private static func record(_ db: Database, _ prompt: PromptName, _ event: PromptEvent) throws {
+    private static func record(_ db: Database, _ prompt: RegistryName, _ event: PromptEvent) throws {
         try db.execute(
             sql: "INSERT INTO prompt_events (team, name, kind, version, label, previous, actor, reason, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             arguments: .storable([
@@ -177,9 +185,9 @@ extension SQLiteStore: PromptStore {
         )
     }
 
-    private static func name(_ row: Row) -> PromptName {
+    private static func name(_ row: Row) -> RegistryName {
         let team: String = row["team"]
-        return PromptName(team: team.isEmpty ? nil : team, name: row["name"])
+        return RegistryName(team: team.isEmpty ? nil : team, name: row["name"])
     }
 
     private static func version(_ row: Row) throws -> PromptVersion {

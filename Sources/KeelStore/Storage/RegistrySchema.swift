@@ -1,4 +1,5 @@
 import Foundation
+import KeelCore
 
 /// The tables of the registries — prompts and datasets — the same on both backends, written in
 /// SQLite's spelling and respelled for PostgreSQL. A team of `''` holds the shared entries.
@@ -47,6 +48,18 @@ enum RegistrySchema {
         sqlite(sql).map {
             $0.replacingOccurrences(of: "INTEGER PRIMARY KEY AUTOINCREMENT", with: "BIGSERIAL PRIMARY KEY")
                 .replacingOccurrences(of: " DOUBLE", with: " DOUBLE PRECISION")
+        }
+    }
+}
+
+extension RegistrySchema {
+    /// The query that finds, as `number`, the prompt version `selector` names: team and name bound
+    /// first, then the version number or the label when the selector has one.
+    static func numberQuery(_ selector: PromptReference.Selector) -> (sql: String, number: Int?, label: String?) {
+        switch selector {
+        case .latest: ("SELECT latest AS number FROM prompts WHERE team = ? AND name = ?", nil, nil)
+        case .version(let number): ("SELECT version AS number FROM prompt_versions WHERE team = ? AND name = ? AND version = ?", number, nil)
+        case .label(let label): ("SELECT version AS number FROM prompt_labels WHERE team = ? AND name = ? AND label = ?", nil, label)
         }
     }
 }

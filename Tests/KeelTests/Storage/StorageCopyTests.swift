@@ -14,7 +14,7 @@ struct StorageCopyTests {
             let workflow = WorkflowRef(keyID: "key_1", id: "wf")
             let team = BudgetAccount(budget: "team:search:day", windowStart: now)
             let idempotent = IdempotencyKey(scope: "key_1", key: "k")
-            let triage = PromptName(team: "search", name: "triage")
+            let triage = RegistryName(team: "search", name: "triage")
             let records = (0..<40).map { StoreConformanceTests.record("req_\(String(format: "%02d", $0))", at: Double($0), attempts: $0 % 3) }
 
             let source = try await KeelStorage.with(.sqlite(path: path), logger: TestBackend.quiet) { storage in
@@ -123,8 +123,8 @@ struct StorageCopyTests {
             history = try await storage.workflows.history(of: workflow)?.history
             balance = try await storage.budgets.balances(of: [account])[account]
             session = try await storage.sessions.session(hash: "h1")
-            prompts = try await storage.prompts.versions(of: PromptName(team: "search", name: "triage"))
-            promptHistory = try await storage.prompts.history(of: PromptName(team: "search", name: "triage"))
+            prompts = try await storage.prompts.versions(of: RegistryName(team: "search", name: "triage"))
+            promptHistory = try await storage.prompts.history(of: RegistryName(team: "search", name: "triage"))
         }
     }
 }

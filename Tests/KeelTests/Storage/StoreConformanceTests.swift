@@ -401,7 +401,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func promptVersionsAreNumberedOncePerContentAndLabelsMoveWithTheirHistory(on backend: TestBackend) async throws {
         try await backend.withStorage { storage in
-            let triage = PromptName(team: "search", name: "triage")
+            let triage = RegistryName(team: "search", name: "triage")
             let now = Date(timeIntervalSince1970: 1_000)
             let first = try await storage.prompts.push(try Self.template("Sort {{topic}}."), as: triage, tokens: 4, by: "ci", at: now)
             #expect(first.created && first.version.number == 1 && first.version.createdBy == "ci")
@@ -432,6 +432,12 @@ import Testing
             }
             try await storage.prompts.recordRefusal("production", of: triage, version: 4, by: "ci", reason: "high-risk fell to 60 %", at: now)
             #expect(try await storage.prompts.labels(of: triage) == ["production": 3], "a refusal moves nothing")
+            #expect(try await storage.prompts.number(.latest, in: triage) == 12)
+            #expect(try await storage.prompts.number(.label("production"), in: triage) == 3)
+            #expect(try await storage.prompts.number(.version(7), in: triage) == 7)
+            #expect(try await storage.prompts.number(.version(13), in: triage) == nil)
+            #expect(try await storage.prompts.number(.label("staging"), in: triage) == nil)
+            #expect(try await storage.prompts.number(.latest, in: RegistryName(team: "ads", name: "triage")) == nil, "another team's name")
             let history = try await storage.prompts.history(of: triage)
             #expect(history.filter { $0.kind == .pushed }.count == 12)
             let moves = history.filter { $0.kind != .pushed }
@@ -441,23 +447,23 @@ import Testing
             // Teams: each sees its own prompts and the shared ones, never another team's.
             _ = try await storage.prompts.push(
                 try Self.template("Ads {{topic}}."),
-                as: PromptName(team: "ads", name: "triage"),
+                as: RegistryName(team: "ads", name: "triage"),
                 tokens: 3,
                 by: nil,
                 at: now
             )
             _ = try await storage.prompts.push(
                 try Self.template("All {{topic}}."),
-                as: PromptName(team: nil, name: "shared"),
+                as: RegistryName(team: nil, name: "shared"),
                 tokens: 3,
                 by: nil,
                 at: now
             )
             let search = try await storage.prompts.prompts(in: .team("search"))
-            #expect(search.map(\.prompt) == [PromptName(team: nil, name: "shared"), triage])
+            #expect(search.map(\.prompt) == [RegistryName(team: nil, name: "shared"), triage])
             #expect(search.last?.latest == 12 && search.last?.labels == ["production": 3])
             #expect(try await storage.prompts.prompts(in: .all).count == 3)
-            #expect(try await storage.prompts.versions(of: PromptName(team: "ads", name: "triage")).count == 1)
+            #expect(try await storage.prompts.versions(of: RegistryName(team: "ads", name: "triage")).count == 1)
         }
     }
     // MARK: datasets
@@ -465,7 +471,7 @@ import Testing
     @Test(arguments: TestBackend.available)
     func datasetVersionsKeepTheirCasesInOrderOncePerContent(on backend: TestBackend) async throws {
         try await backend.withStorage { storage in
-            let gate = PromptName(team: "search", name: "triage-gate")
+            let gate = RegistryName(team: "search", name: "triage-gate")
             let now = Date(timeIntervalSince1970: 1_000)
             let cases = (0..<300).map { index -> EvaluationCase in
                 let ticket: JSONValue = .string("Ticket \(index): «refund» \t\n")
@@ -487,7 +493,7 @@ import Testing
             #expect(try await storage.datasets.cases(of: gate, version: 1) == cases, "every case comes back whole, in order")
             #expect(try await storage.datasets.cases(of: gate, version: 2).first?.id == "case-299")
             #expect(try await storage.datasets.versions(of: gate).map(\.number) == [1, 2])
-            _ = try await storage.datasets.push(Array(cases.prefix(2)), as: PromptName(team: "ads", name: "ads-set"), by: nil, at: now)
+            _ = try await storage.datasets.push(Array(cases.prefix(2)), as: RegistryName(team: "ads", name: "ads-set"), by: nil, at: now)
             let visible = try await storage.datasets.datasets(in: .team("search"))
             #expect(visible.map(\.dataset) == [gate] && visible.first?.number == 2, "the latest version, of the team's own datasets")
         }
