@@ -52,6 +52,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
+            resources: [.copy("JSONSchema/Metaschemas")],
             swiftSettings: swiftSettings
         ),
         // Upstreams: OpenAI-compatible, Anthropic Messages, and the simulator.
