@@ -3,11 +3,12 @@ import Foundation
 import KeelApp
 import KeelCore
 import KeelStore
+import Logging
 
 struct Prompts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The prompt registry: versions, labels, history.",
-        subcommands: [Push.self, List.self, Show.self, Diff.self, Label.self]
+        subcommands: [Push.self, List.self, Show.self, Diff.self, Label.self, Promote.self]
     )
 
     /// `--team`: the team whose prompts a command works on (the shared ones, unless given).
@@ -136,6 +137,56 @@ struct Prompts: AsyncParsableCommand {
                 let previous = try await registry.label(label, of: prompt, to: version, by: "cli", reason: reason)
                 print("\(prompt) \(label): \(previous.map(String.init) ?? "none") → \(version)")
             }
+        }
+    }
+
+    struct Promote: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Move a label to a version through the route's gate: refused, with every failed condition, when the gate does not hold.",
+            discussion: """
+                The gate is the route's (evaluation.gate): per category or risk tier, a minimum pass rate and the largest drop \
+                allowed against the version that holds the label now. Each version is judged by a fresh run of the gate's \
+                dataset, or evaluated now. Promotions and refusals go into the prompt's history.
+                """
+        )
+
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var namespace: Namespace
+        @Argument(help: "The prompt's name.") var name: String
+        @Argument(help: "The version to promote.") var version: Int
+        @Option(help: "The label.") var label = "production"
+        @Option(help: "The route whose gate applies (the one whose default prompt this is, unless given).") var route: String?
+        @Option(help: "Why, for the history.") var reason: String?
+        @Option(help: "A finished run younger than this many hours is used instead of a new one.") var freshHours = 24.0
+        @Option(help: "Cases in flight at once, when a version is evaluated.") var concurrency = 8
+        @Flag(help: "The verdict as JSON.") var json = false
+        @Flag(help: "No progress bar.") var quiet = false
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            let bar = ProgressBar(quiet: quiet)
+            let check = try await storage.withStorage { storage in
+                try await Evaluations(configuration: configuration, storage: storage, logger: makeLogger(level: .warning)).promote(
+                    prompt: name,
+                    version: version,
+                    label: label,
+                    route: route,
+                    team: namespace.team,
+                    freshness: .seconds(freshHours * 3600),
+                    concurrency: concurrency,
+                    by: "cli",
+                    reason: reason
+                ) { subject, progress in
+                    bar.draw(Double(progress.finished) / Double(max(progress.total, 1)), "\(subject)  \(Eval.describe(progress))")
+                }
+            }
+            bar.finish()
+            Eval.show(check, json: json)
+            guard check.verdict.holds else {
+                if !json { print("Refused: \(check.prompt) \(label) stays at \(check.holder.map(String.init) ?? "none").") }
+                throw ExitCode(1)
+            }
+            if !json { print("Promoted: \(check.prompt) \(label) \(check.holder.map(String.init) ?? "none") → \(version).") }
         }
     }
 }

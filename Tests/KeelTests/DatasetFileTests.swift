@@ -19,7 +19,7 @@ import Testing
             return
         }
         #expect(refused.problems.map(\.line) == [2, 4, 5, 6, 8])
-        #expect(refused.problems[0].message.contains("already the case of line 1"))
+        #expect(refused.problems[0].message.contains("already the one of line 1"))
         #expect(refused.problems[2].message.contains("'extreme' is not low, medium or high"))
         #expect(refused.problems[4].message.contains("'colour'"))
 

@@ -362,6 +362,13 @@ extension KeelConfiguration {
                 section.report("prompt", error.message, fix: "write 'prompt: NAME', 'prompt: NAME@3' or 'prompt: NAME@production'.")
             }
         }
+        if let node = section.node("evaluation") {
+            do {
+                route.evaluation = try EvaluationPlan(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("evaluation"))
+            } catch {
+                reader.report(node, error.param ?? section.path("evaluation"), error.message)
+            }
+        }
         if Set(route.targets.map(\.kind)).count > 1 {
             reader.report(section.node, section.path, "mixes chat and embedding models.", fix: "give each route models of one kind.")
         }

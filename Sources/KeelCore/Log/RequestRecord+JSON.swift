@@ -32,6 +32,7 @@ extension RequestRecord {
         object["workflow_id"] = JSONValue(workflowID)
         object["prompt"] = promptName.map { .string($0) } ?? .null
         object["prompt_version"] = promptVersion.map(JSONValue.init) ?? .null
+        object["evaluation_run"] = JSONValue(evaluationRun)
         if let requestBody { object["request_body"] = .string(requestBody) }
         if let responseBody { object["response_body"] = .string(responseBody) }
         object["attempts"] = .array(

@@ -49,6 +49,8 @@ public struct RequestRecord: Sendable, Hashable {
     /// The registered prompt the request was rendered from, and its version.
     public var promptName: String?
     public var promptVersion: Int?
+    /// The evaluation run this request was a case of: evaluation traffic, not an application's.
+    public var evaluationRun: String?
     /// Why each choice stopped (`stop`, `length`, `tool_calls`, …).
     public var finishReasons: [String] = []
     /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.

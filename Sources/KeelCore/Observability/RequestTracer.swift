@@ -63,6 +63,7 @@ public struct RequestTracer<T: Tracer>: ExchangeObserver {
         attributes["keel.workflow.id"] = record.workflowID
         attributes["keel.prompt.name"] = record.promptName
         attributes["keel.prompt.version"] = record.promptVersion
+        attributes["keel.evaluation.run"] = record.evaluationRun
         attributes["keel.time_to_first_token_ms"] = record.timeToFirstTokenMs
         if content {
             attributes["gen_ai.input.messages"] = record.requestBody

@@ -30,6 +30,7 @@ public final class Exchange: Sendable {
         var degradation: Degradation?
         var replayOf: String?
         var workflowID: String?
+        var evaluationRun: String?
         var workflowStep: Int?
         var finishReasons: [String] = []
         var trace: (parent: String, state: String?)?
@@ -95,6 +96,9 @@ public final class Exchange: Sendable {
     public var replayOf: String? { state.withLock { $0.replayOf } }
 
     public func setWorkflow(_ id: String) { state.withLock { $0.workflowID = id } }
+
+    /// Marks the request as a case of an evaluation run.
+    public func setEvaluationRun(_ id: String) { state.withLock { $0.evaluationRun = id } }
 
     /// The number of the workflow step this request is, once it is stored.
     public var workflowStep: Int? {
@@ -231,6 +235,7 @@ public final class Exchange: Sendable {
             record.responseModel = state.deployment?.upstreamModel
             record.promptName = state.prompt?.name
             record.promptVersion = state.prompt?.version
+            record.evaluationRun = state.evaluationRun
             record.finishReasons = state.finishReasons
             record.traceParent = state.trace?.parent
             record.traceState = state.trace?.state

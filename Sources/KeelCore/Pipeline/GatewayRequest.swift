@@ -31,6 +31,8 @@ public struct GatewayRequest: Sendable {
     public var traceState: String?
     /// The workflow the request is a step of (`x-keel-workflow-id`, or `metadata.workflow_id`).
     public var workflowID: String?
+    /// The evaluation run the request is a case of, when an evaluation sends it in process.
+    public var evaluationRun: String?
 
     public init(operation: Operation, credential: String?, body: UnreadBody) {
         self.operation = operation

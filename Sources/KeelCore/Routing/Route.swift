@@ -22,6 +22,8 @@ public struct Route: Sendable, Hashable {
     public var created: Int
     /// The registered prompt a request gets when it names none (`prompt: NAME@production`).
     public var prompt: PromptReference?
+    /// How the route's answers are evaluated, and the gate a prompt version passes to take a label.
+    public var evaluation: EvaluationPlan?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

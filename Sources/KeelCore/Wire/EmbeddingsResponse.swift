@@ -21,6 +21,14 @@ public struct EmbeddingsResponse: Sendable, Hashable {
         self.json = object
     }
 
+    /// The vectors, in the order of the inputs (base64-encoded ones are not read: `nil`).
+    public var vectors: [[Double]]? {
+        let items = (json["data"]?.arrayValue ?? []).compactMap(\.objectValue)
+            .sorted { ($0["index"]?.integerValue ?? 0) < ($1["index"]?.integerValue ?? 0) }
+        let vectors = items.compactMap { $0["embedding"]?.arrayValue?.compactMap(\.doubleValue) }
+        return vectors.count == items.count ? vectors : nil
+    }
+
     public var usage: TokenUsage? {
         guard let usage = json["usage"]?.objectValue, let input = usage["prompt_tokens"]?.integerValue else { return nil }
         return TokenUsage(inputTokens: Int(input), outputTokens: 0)

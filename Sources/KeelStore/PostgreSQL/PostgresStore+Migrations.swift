@@ -186,6 +186,10 @@ extension PostgresStore: SchemaStore {
             RegistrySchema.postgres(RegistrySchema.prompts) + ["ALTER TABLE requests ADD COLUMN prompt_name TEXT, ADD COLUMN prompt_version INTEGER"]
         ),
         ("v5: datasets", RegistrySchema.postgres(RegistrySchema.datasets)),
+        (
+            "v6: evaluation runs and feedback, and evaluation traffic marked in the log",
+            RegistrySchema.postgres(EvaluationSchema.tables) + [EvaluationSchema.requestColumn]
+        ),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

@@ -8,7 +8,7 @@ extension PostgresStore: RequestLogStore {
         "id", "started_at", "operation", "key_id", "team", "requested_model", "route", "model", "provider", "stream", "status", "error_code",
         "error_message", "duration_ms", "upstream_ms", "ttft_ms", "input_tokens", "output_tokens", "cached_input_tokens", "cost_picodollars",
         "usage_estimated", "retry_cost_picodollars", "prompt_tokens", "degraded", "replay_of", "workflow_id", "request_body", "response_body",
-        "prompt_name", "prompt_version",
+        "prompt_name", "prompt_version", "evaluation_run",
     ]
     static let attemptColumns = ["request_id", "number", "provider", "model", "start_offset_ms", "duration_ms", "upstream_status", "error"]
 
@@ -25,7 +25,7 @@ extension PostgresStore: RequestLogStore {
                 record.durationMs, record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens,
                 record.cachedInputTokens, record.cost?.picodollars, record.usageEstimated, record.retryCost?.picodollars,
                 record.promptTokens, record.degraded, record.replayOf, record.workflowID, record.requestBody, record.responseBody,
-                record.promptName, record.promptVersion,
+                record.promptName, record.promptVersion, record.evaluationRun,
             ])
             for item in record.attempts {
                 attempts.row([
@@ -137,6 +137,7 @@ extension PostgresStore: RequestLogStore {
             )
             record.promptName = try row.value("prompt_name")
             record.promptVersion = try row.value("prompt_version")
+            record.evaluationRun = try row.value("evaluation_run")
             return record
         }
     }

@@ -12,8 +12,8 @@ extension SQLiteStore: RequestLogStore {
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
-                        replay_of, workflow_id, prompt_name, prompt_version
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        replay_of, workflow_id, prompt_name, prompt_version, evaluation_run
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -31,7 +31,7 @@ extension SQLiteStore: RequestLogStore {
                         record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
                         record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
                         record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
-                        record.promptVersion,
+                        record.promptVersion, record.evaluationRun,
                     ])
                 )
                 for item in record.attempts {
@@ -157,6 +157,7 @@ extension SQLiteStore: RequestLogStore {
                 )
                 record.promptName = row["prompt_name"]
                 record.promptVersion = row["prompt_version"]
+                record.evaluationRun = row["evaluation_run"]
                 return record
             }
         }

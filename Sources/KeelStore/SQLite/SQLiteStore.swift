@@ -202,6 +202,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v10: datasets") { db in
             for statement in RegistrySchema.sqlite(RegistrySchema.datasets) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v11: evaluation runs and feedback, and evaluation traffic marked in the log") { db in
+            for statement in RegistrySchema.sqlite(EvaluationSchema.tables) + [EvaluationSchema.requestColumn] { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

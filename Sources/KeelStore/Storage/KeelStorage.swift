@@ -18,6 +18,7 @@ public struct KeelStorage: Sendable {
     public var schema: any SchemaStore
     public var prompts: any PromptStore
     public var datasets: any DatasetStore
+    public var evaluations: any EvaluationStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -26,7 +27,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore
+            & DatasetStore & EvaluationStore
     >(
         _ store: Store,
         description: String,
@@ -45,6 +46,7 @@ public struct KeelStorage: Sendable {
         self.schema = store
         self.prompts = store
         self.datasets = store
+        self.evaluations = store
         self.description = description
         self.closer = close
     }

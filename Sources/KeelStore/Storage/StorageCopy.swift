@@ -11,7 +11,7 @@ public enum StorageCopy {
     static let tables = [
         "api_keys", "requests", "attempts", "workflows", "workflow_steps", "workflow_summaries", "idempotency_keys", "replicas", "budget_accounts",
         "budget_reservations", "rate_usage", "dashboard_sessions", "prompts", "prompt_versions", "prompt_labels", "prompt_events",
-        "datasets", "dataset_versions", "dataset_cases",
+        "datasets", "dataset_versions", "dataset_cases", "evaluation_runs", "evaluation_results", "feedback",
     ]
 
     /// Copies everything in the SQLite file at `path` into `target`, which must hold no keys and no

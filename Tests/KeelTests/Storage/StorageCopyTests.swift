@@ -57,6 +57,25 @@ struct StorageCopyTests {
                 _ = try await storage.rateLimits.exchange(["key_1": RateConsumption(requests: 3, tokens: 30)], replica: "rep_a")
                 _ = try await storage.prompts.push(try StoreConformanceTests.template("Sort {{topic}}."), as: triage, tokens: 4, by: "ci", at: now)
                 _ = try await storage.prompts.moveLabel("production", of: triage, to: 1, by: "ci", reason: nil, at: now)
+                try await storage.evaluations.createRun(
+                    EvaluationRun(
+                        id: "eval_1",
+                        team: "search",
+                        prompt: triage,
+                        promptVersion: 1,
+                        dataset: triage,
+                        datasetVersion: 1,
+                        route: "r",
+                        plan: EvaluationPlan(scorers: [.exact], gate: [GateCondition(scope: .overall, minimumPassRate: 0.9)]),
+                        caseCount: 1,
+                        startedAt: now,
+                        createdBy: "ci"
+                    )
+                )
+                try await storage.evaluations.record(
+                    EvaluationResult(caseID: "c1", outcome: .passed, answer: "ok", latencyMs: 3, finishedAt: now),
+                    run: "eval_1"
+                )
                 return try await Snapshot(storage, workflow: workflow, account: team)
             }
 
@@ -79,6 +98,7 @@ struct StorageCopyTests {
                     #expect(arrived.steps == source.steps && arrived.history == source.history)
                     #expect(arrived.balance == source.balance && arrived.session == source.session)
                     #expect(arrived.prompts == source.prompts && arrived.promptHistory == source.promptHistory)
+                    #expect(arrived.evaluation == source.evaluation && arrived.results == source.results && arrived.results.count == 1)
                     _ = try await storage.prompts.moveLabel("staging", of: triage, to: 1, by: "ci", reason: nil, at: now)
                     #expect(try await storage.prompts.history(of: triage).count == 3, "new events are numbered after the copied ones")
                     let next = try await storage.workflows.beginStep(
@@ -115,6 +135,8 @@ struct StorageCopyTests {
         var session: DashboardSession?
         var prompts: [PromptVersion]
         var promptHistory: [PromptEvent]
+        var evaluation: EvaluationRun?
+        var results: [EvaluationResult]
 
         init(_ storage: KeelStorage, workflow: WorkflowRef, account: BudgetAccount) async throws {
             keys = try await storage.keys.keys(in: .all).sorted { $0.id < $1.id }
@@ -125,6 +147,8 @@ struct StorageCopyTests {
             session = try await storage.sessions.session(hash: "h1")
             prompts = try await storage.prompts.versions(of: RegistryName(team: "search", name: "triage"))
             promptHistory = try await storage.prompts.history(of: RegistryName(team: "search", name: "triage"))
+            evaluation = try await storage.evaluations.run(id: "eval_1")
+            results = try await storage.evaluations.results(of: "eval_1")
         }
     }
 }

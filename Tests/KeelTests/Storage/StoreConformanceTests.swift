@@ -498,4 +498,69 @@ import Testing
             #expect(visible.map(\.dataset) == [gate] && visible.first?.number == 2, "the latest version, of the team's own datasets")
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func evaluationRunsKeepEachCasesFirstResultAndListNewestFirstByTeam(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let plan = EvaluationPlan(
+                dataset: "tickets",
+                scorers: [.label(path: "queue"), .jsonSchema(["type": "object"]), .judge(route: "judge", rubric: "Polite «and» right.")],
+                maximumLatencyMs: 2_000,
+                maximumCost: Money(dollars: 0.01),
+                gate: [GateCondition(scope: .tier(.high), minimumPassRate: 0.95), GateCondition(scope: .overall, maximumDrop: 0.02)]
+            )
+            func run(_ id: String, team: String?, prompt: String?, at seconds: Double) -> EvaluationRun {
+                EvaluationRun(
+                    id: id,
+                    team: team,
+                    prompt: prompt.map { RegistryName(team: team, name: $0) },
+                    promptVersion: prompt == nil ? nil : 3,
+                    dataset: RegistryName(team: nil, name: "tickets"),
+                    datasetVersion: 2,
+                    route: "support",
+                    plan: plan,
+                    caseCount: 3,
+                    startedAt: Date(timeIntervalSince1970: seconds),
+                    createdBy: "ci"
+                )
+            }
+            let first = run("eval_1", team: "search", prompt: "triage", at: 1_000)
+            for item in [first, run("eval_2", team: "search", prompt: nil, at: 2_000), run("eval_3", team: "ads", prompt: "triage", at: 3_000)] {
+                try await storage.evaluations.createRun(item)
+            }
+            #expect(try await storage.evaluations.run(id: "eval_1") == first, "every field and the plan come back")
+            #expect(try await storage.evaluations.run(id: "eval_9") == nil)
+            #expect(try await storage.evaluations.runs(in: .team("search"), prompt: nil, limit: 10).map(\.id) == ["eval_2", "eval_1"])
+            #expect(try await storage.evaluations.runs(in: .all, prompt: nil, limit: 2).map(\.id) == ["eval_3", "eval_2"])
+            let triage = RegistryName(team: "search", name: "triage")
+            #expect(try await storage.evaluations.runs(in: .all, prompt: triage, limit: 10).map(\.id) == ["eval_1"])
+
+            let at = Date(timeIntervalSince1970: 1_500.25)
+            let passed = EvaluationResult(
+                caseID: "c-1",
+                outcome: .passed,
+                answer: "{\"queue\": \"billing\"} ✓",
+                scores: [
+                    Score(scorer: "label", passed: true, predicted: "billing", expected: "billing"), Score(scorer: "judge", passed: true, value: 0.9),
+                ],
+                requestID: "req_1",
+                latencyMs: 812.5,
+                cost: Money(picodollars: 1_234_567),
+                scoringCost: Money(picodollars: 89),
+                tokens: 321,
+                finishedAt: at
+            )
+            let failed = EvaluationResult(caseID: "c-2", outcome: .error, error: "upstream_timeout: no answer", latencyMs: 30_000, finishedAt: at + 1)
+            #expect(try await storage.evaluations.record(passed, run: "eval_1"))
+            #expect(try await storage.evaluations.record(failed, run: "eval_1"))
+            var again = failed
+            again.outcome = .passed
+            #expect(try await !storage.evaluations.record(again, run: "eval_1"), "a case's first result stands")
+            #expect(try await storage.evaluations.record(failed, run: "eval_2"), "another run's case is another result")
+            #expect(try await storage.evaluations.results(of: "eval_1") == [passed, failed])
+            #expect(try await storage.evaluations.results(of: "eval_9").isEmpty)
+            try await storage.evaluations.finish(run: "eval_1", at: at + 2)
+            #expect(try await storage.evaluations.run(id: "eval_1")?.finishedAt == at + 2)
+        }
+    }
 }

@@ -24,6 +24,7 @@ public struct RecordStage: PipelineStage {
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
         if let parent = request.traceParent { exchange.setTraceContext(parent: parent, state: request.traceState) }
+        if let run = request.evaluationRun { exchange.setEvaluationRun(run) }
         let response: GatewayResponse
         do {
             response = try await next(request)
