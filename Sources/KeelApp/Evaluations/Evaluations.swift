@@ -106,7 +106,9 @@ public struct Evaluations: Sendable {
     public func report(_ id: String) async throws -> (report: EvaluationReport, results: [EvaluationResult], cases: [EvaluationCase]) {
         let run = try await self.run(id)
         let cases = try await storage.datasets.cases(of: run.dataset, version: run.datasetVersion)
-        let results = try await storage.evaluations.results(of: id)
+        // In the dataset's order, not the order the cases happened to finish in.
+        let position = Dictionary(cases.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        let results = try await storage.evaluations.results(of: id).sorted { (position[$0.caseID] ?? .max) < (position[$1.caseID] ?? .max) }
         return (EvaluationReport(run: run, cases: cases, results: results), results, cases)
     }
 
