@@ -86,6 +86,15 @@ public enum Gateway {
         let workflows = WorkflowReporter(store: storage.workflows, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
         PromptController(registry: promptRegistry(storage, clock: clock)).addRoutes(to: keelRoutes)
+        let evaluationReports = EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets)
+        EvaluationController(
+            reports: evaluationReports,
+            feedback: storage.feedback,
+            log: storage.log,
+            flushLog: { await logWriter.flush() },
+            clock: clock
+        )
+        .addRoutes(to: keelRoutes)
         DashboardController(
             log: storage.log,
             traffic: storage.traffic,
@@ -95,6 +104,7 @@ public enum Gateway {
             workflows: workflows,
             sessions: sessions,
             authenticator: components.authenticator,
+            evaluations: evaluationReports,
             backlog: logWriter
         )
         .addRoutes(to: keelRoutes)

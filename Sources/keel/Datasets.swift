@@ -11,24 +11,76 @@ struct Datasets: AsyncParsableCommand {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import a JSONL file as the next version of a dataset; a file with any invalid line is refused, every line named."
+            abstract: "Import a JSONL file, or requests from the log, as the next version of a dataset.",
+            discussion: """
+                A file with any invalid line is refused, every line named. From the log (--from-log), each answered chat \
+                request of the route whose body the log kept (log.bodies: full) becomes a case: its prompt variables and \
+                messages, and as the expected answer the application's correction (POST /api/feedback), else the answer it got.
+                """
         )
 
         @OptionGroup var storage: StorageOptions
         @OptionGroup var namespace: Prompts.Namespace
         @Option(help: "The dataset's name.") var name: String
-        @Argument(help: "The JSONL file.") var file: String
+        @Argument(help: "The JSONL file.") var file: String?
+        @Flag(help: "Take the cases from the request log instead of a file.") var fromLog = false
+        @Option(help: "With --from-log: the route whose requests become cases.") var route: String?
+        @Option(help: "With --from-log: requests since then: 7d, 24h, 30m, or an ISO 8601 time.") var since = "7d"
+        @Flag(help: "With --from-log: only the requests feedback corrected.") var correctedOnly = false
+        @Option(help: "With --from-log: at most this many requests, the latest.") var limit = 10_000
+
+        func validate() throws {
+            if let problem = RegistryName.problem(with: name) { throw ValidationError("--name \(problem)") }
+            guard (file == nil) == fromLog else { throw ValidationError("give a FILE or --from-log, one of them") }
+            if fromLog, route == nil { throw ValidationError("--from-log takes the requests of one route: --route") }
+            _ = try Self.date(since, now: Date())
+        }
 
         func run() async throws {
-            if let problem = RegistryName.problem(with: name) { throw ValidationError("--name \(problem)") }
-            let cases = try DatasetFile.parse(try String(contentsOfFile: file, encoding: .utf8)).get()
             let dataset = RegistryName(team: namespace.team, name: name)
-            let (version, created) = try await storage.withStorage { try await $0.datasets.push(cases, as: dataset, by: "cli", at: Date()) }
+            let (cases, version, created) = try await storage.withStorage { storage in
+                let cases =
+                    try await fromLog ? loggedCases(storage) : DatasetFile.parse(try String(contentsOfFile: file ?? "", encoding: .utf8)).get()
+                let (version, created) = try await storage.datasets.push(cases, as: dataset, by: "cli", at: Date())
+                return (cases, version, created)
+            }
             print(
                 "\(created ? "Imported" : "Unchanged:") \(dataset)@\(version.number)  \(version.caseCount) cases  \(version.contentHash.prefix(12))"
             )
             let tally = Dictionary(grouping: cases) { "\($0.category ?? "—") / \($0.riskTier?.rawValue ?? "—")" }
             for (group, members) in tally.sorted(by: { $0.key < $1.key }) { print("  \(group): \(members.count)") }
+        }
+
+        /// The route's logged requests since `since`, made cases.
+        private func loggedCases(_ storage: KeelStorage) async throws -> [EvaluationCase] {
+            let scope: TeamScope = namespace.team.map { .team($0) } ?? .all
+            var query = RequestQuery(scope: scope, route: route, since: try Self.date(since, now: Date()), limit: 500)
+            var records: [RequestRecord] = []
+            while records.count < limit {
+                let page = try await storage.log.requests(matching: query)
+                records += page.prefix(limit - records.count)
+                guard page.count == query.limit, let last = page.last else { break }
+                query.before = last.id
+            }
+            let feedback = try await storage.feedback.feedback(on: records.map(\.id), in: scope)
+            let logged = LoggedCases(records: records.filter { $0.evaluationRun == nil }, feedback: feedback, correctedOnly: correctedOnly)
+            for (reason, count) in logged.skipped.sorted(by: { $0.key < $1.key }) {
+                FileHandle.standardError.write(Data("  left out \(count) request(s): \(reason)\n".utf8))
+            }
+            guard !logged.cases.isEmpty else {
+                throw ValidationError("no request of \(route ?? "?") since \(since) could become a case (\(records.count) looked at)")
+            }
+            return logged.cases
+        }
+
+        /// `7d`, `24h`, `30m` before `now`, or an ISO 8601 time.
+        static func date(_ text: String, now: Date) throws -> Date {
+            if let date = ISO8601DateFormatter.keel.date(from: text) ?? ISO8601DateFormatter().date(from: text) { return date }
+            let units: [Character: Double] = ["d": 86_400, "h": 3_600, "m": 60]
+            guard let unit = text.last.flatMap({ units[$0] }), let amount = Double(text.dropLast()), amount >= 0 else {
+                throw ValidationError("--since \(text): write 7d, 24h, 30m or an ISO 8601 time")
+            }
+            return now.addingTimeInterval(-amount * unit)
         }
     }
 

@@ -118,7 +118,7 @@ struct Eval: AsyncParsableCommand {
         func run() async throws {
             let configuration = try storage.configuration()
             try await storage.withStorage { storage in
-                let comparison = try await Evaluations(configuration: configuration, storage: storage).compare(base, candidate)
+                let comparison = try await Evaluations(configuration: configuration, storage: storage).reports.compare(base, candidate)
                 print(json ? JSONValue.object(comparison.json).jsonString : comparison.markdown())
             }
         }

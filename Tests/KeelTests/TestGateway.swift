@@ -59,9 +59,11 @@ struct TestGateway {
 
     /// Runs `body` against a gateway built by the same function the binary uses, on fresh storage
     /// of the backend the suite runs on (``TestBackend/gateway``).
+    /// `seed` fills the storage before the gateway opens it.
     func test<T>(
         _ setup: TestingSetup = .router,
         routes: @Sendable @escaping ([KeelRoutes.Entry]) -> Void = { _ in },
+        seed: (KeelStorage) async throws -> Void = { _ in },
         _ body: @Sendable @escaping (any TestClientProtocol) async throws -> T
     ) async throws -> T {
         try await TestBackend.gateway.withConfiguration { storage in
@@ -78,6 +80,7 @@ struct TestGateway {
             }
             let (configuration, problems) = KeelConfiguration.check(yaml: yaml(storage: storageYAML), environment: environment)
             #expect(problems.isEmpty, "\(problems)")
+            try await KeelStorage.with(storage, logger: TestBackend.quiet, seed)
             let app = try await Gateway.buildApplication(configuration: try #require(configuration), logger: TestBackend.quiet, routes: routes)
             return try await app.test(setup, body)
         }

@@ -76,7 +76,7 @@ public struct Evaluations: Sendable {
 
     /// A run as it was started, to send the cases it has no result for.
     public func resume(_ id: String) async throws -> Prepared {
-        let run = try await self.run(id)
+        let run = try await reports.run(id)
         let cases = try await storage.datasets.cases(of: run.dataset, version: run.datasetVersion)
         var schema: JSONValue?
         if let prompt = run.prompt, let version = run.promptVersion {
@@ -97,38 +97,12 @@ public struct Evaluations: Sendable {
         }
     }
 
-    public func run(_ id: String) async throws -> EvaluationRun {
-        guard let run = try await storage.evaluations.run(id: id) else { throw KeelError(.notFound, "There is no evaluation run '\(id)'.") }
-        return run
-    }
+    /// Stored runs read back as reports and comparisons.
+    public var reports: EvaluationReports { EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets) }
 
-    /// A run's report, with its results and its dataset's cases.
+    /// A run's report, with its results and its dataset's cases, in the dataset's order.
     public func report(_ id: String) async throws -> (report: EvaluationReport, results: [EvaluationResult], cases: [EvaluationCase]) {
-        let run = try await self.run(id)
-        let cases = try await storage.datasets.cases(of: run.dataset, version: run.datasetVersion)
-        // In the dataset's order, not the order the cases happened to finish in.
-        let position = Dictionary(cases.enumerated().map { ($0.element.id, $0.offset) }, uniquingKeysWith: { first, _ in first })
-        let results = try await storage.evaluations.results(of: id).sorted { (position[$0.caseID] ?? .max) < (position[$1.caseID] ?? .max) }
-        return (EvaluationReport(run: run, cases: cases, results: results), results, cases)
-    }
-
-    /// Two runs compared case by case; they must share a dataset version.
-    public func compare(_ baseID: String, _ candidateID: String) async throws -> EvaluationComparison {
-        let base = try await report(baseID)
-        let candidate = try await report(candidateID)
-        guard base.report.run.dataset == candidate.report.run.dataset, base.report.run.datasetVersion == candidate.report.run.datasetVersion else {
-            throw KeelError(
-                .invalidRequest,
-                "The runs are over different datasets (\(base.report.run.dataset)@\(base.report.run.datasetVersion), \(candidate.report.run.dataset)@\(candidate.report.run.datasetVersion)): compare runs of one dataset version."
-            )
-        }
-        return EvaluationComparison(
-            base: base.report,
-            baseResults: base.results,
-            candidate: candidate.report,
-            candidateResults: candidate.results,
-            cases: candidate.cases
-        )
+        try await reports.report(id)
     }
 
     /// The evaluation plan of a chat route in the configuration (the defaults when it has none).

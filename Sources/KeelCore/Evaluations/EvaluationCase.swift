@@ -1,9 +1,9 @@
 import Crypto
 import Foundation
 
-/// One case of a dataset: the input (a prompt's `variables`, or chat `messages`), what a good
-/// answer is (`expected`), and what the case stands for — its `category`, its `risk_tier` and
-/// its `weight` in averages.
+/// One case of a dataset: the input (a prompt's `variables`, chat `messages` after the prompt's, or
+/// both), what a good answer is (`expected`), and what the case stands for — its `category`, its
+/// `risk_tier` and its `weight` in averages.
 public struct EvaluationCase: Sendable, Hashable {
     public var id: String
     public var variables: JSONObject?
@@ -53,8 +53,8 @@ public struct EvaluationCase: Sendable, Hashable {
                 return object
             }
         }
-        guard (variables == nil) != (messages == nil) else {
-            throw KeelError(.invalidValue, "A case has 'variables' (for a prompt) or 'messages', one of them.", param: "variables")
+        guard variables != nil || messages != nil else {
+            throw KeelError(.missingField, "A case has 'variables' (for a prompt), 'messages', or both.", param: "variables")
         }
         let tier = try reader.string("risk_tier")
         var riskTier: RiskTier?

@@ -19,6 +19,7 @@ public struct DashboardController: Sendable {
     let workflows: WorkflowReporter
     let sessions: DashboardSessions
     let authenticator: KeyAuthenticator
+    let evaluations: EvaluationReports?
     let backlog: (any RequestLogBacklog)?
 
     public init(
@@ -30,6 +31,7 @@ public struct DashboardController: Sendable {
         workflows: WorkflowReporter,
         sessions: DashboardSessions,
         authenticator: KeyAuthenticator,
+        evaluations: EvaluationReports? = nil,
         backlog: (any RequestLogBacklog)? = nil
     ) {
         self.log = log
@@ -40,6 +42,7 @@ public struct DashboardController: Sendable {
         self.workflows = workflows
         self.sessions = sessions
         self.authenticator = authenticator
+        self.evaluations = evaluations
         self.backlog = backlog
     }
 
@@ -53,6 +56,14 @@ public struct DashboardController: Sendable {
         page("/dashboard/requests/{id}", routes) { _, context, viewer in try await requestPage(id: context.parameters.require("id"), viewer: viewer) }
         page("/dashboard/operations", routes) { _, _, viewer in try await operationsPage(viewer: viewer) }
         page("/dashboard/workflows", routes) { _, _, viewer in try await workflowsPage(viewer: viewer) }
+        page("/dashboard/evaluations", routes) { request, _, viewer in try await evaluationsPage(request, viewer: viewer) }
+        page("/dashboard/evaluations/compare", routes) { request, _, viewer in
+            let parameters = request.uri.queryParameters
+            return try await comparisonPage(base: String(parameters["base"] ?? ""), candidate: String(parameters["candidate"] ?? ""), viewer: viewer)
+        }
+        page("/dashboard/evaluations/{id}", routes) { _, context, viewer in
+            try await evaluationPage(id: context.parameters.require("id"), viewer: viewer)
+        }
     }
 
     /// A page for keys that may read.

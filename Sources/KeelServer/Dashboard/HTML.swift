@@ -23,7 +23,7 @@ enum HTML {
     /// The pages in the navigation bar: path and title.
     static let sections = [
         ("/dashboard", "Overview"), ("/dashboard/routes", "Routes"), ("/dashboard/requests", "Requests"),
-        ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"),
+        ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"), ("/dashboard/evaluations", "Evaluations"),
     ]
 
     /// A whole page for `viewer`: the navigation, whose team it shows, `title`, and `body`.

@@ -68,13 +68,3 @@ extension PostgresStore: EvaluationStore {
         )
     }
 }
-
-extension EvaluationRows.Value {
-    var postgres: (any PostgresDynamicTypeEncodable)? {
-        switch self {
-        case .text(let value): value
-        case .integer(let value): value
-        case .real(let value): value
-        }
-    }
-}

@@ -189,3 +189,13 @@ extension PostgresRandomAccessRow {
     func money(_ column: String) throws -> Money { Money(picodollars: try value(column, as: Int64.self)) }
     func optionalMoney(_ column: String) throws -> Money? { try value(column, as: Int64?.self).map(Money.init(picodollars:)) }
 }
+
+extension StoredValue {
+    var postgres: (any PostgresDynamicTypeEncodable)? {
+        switch self {
+        case .text(let value): value
+        case .integer(let value): value
+        case .real(let value): value
+        }
+    }
+}

@@ -83,13 +83,3 @@ extension SQLiteStore: EvaluationStore {
         )
     }
 }
-
-extension EvaluationRows.Value {
-    var sqlite: (any DatabaseValueConvertible)? {
-        switch self {
-        case .text(let value): value
-        case .integer(let value): value
-        case .real(let value): value
-        }
-    }
-}

@@ -222,3 +222,13 @@ extension StatementArguments {
         StatementArguments(values.map { value in (value as? String).map(\.storable) ?? value })
     }
 }
+
+extension StoredValue {
+    var sqlite: (any DatabaseValueConvertible)? {
+        switch self {
+        case .text(let value): value
+        case .integer(let value): value
+        case .real(let value): value
+        }
+    }
+}

@@ -10,14 +10,7 @@ enum EvaluationRows {
         ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    /// A column's value, which each backend binds its own way.
-    enum Value {
-        case text(String?)
-        case integer(Int?)
-        case real(Double?)
-    }
-
-    static func values(of run: EvaluationRun) -> [Value] {
+    static func values(of run: EvaluationRun) -> [StoredValue] {
         [
             .text(run.id), .text(run.team ?? ""), .text(run.prompt.map { $0.team ?? "" }), .text(run.prompt?.name), .integer(run.promptVersion),
             .text(run.dataset.team ?? ""), .text(run.dataset.name), .integer(run.datasetVersion), .text(run.route), .text(run.plan.json.jsonString),

@@ -19,6 +19,7 @@ public struct KeelStorage: Sendable {
     public var prompts: any PromptStore
     public var datasets: any DatasetStore
     public var evaluations: any EvaluationStore
+    public var feedback: any FeedbackStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -27,7 +28,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore & EvaluationStore
+            & DatasetStore & EvaluationStore & FeedbackStore
     >(
         _ store: Store,
         description: String,
@@ -47,6 +48,7 @@ public struct KeelStorage: Sendable {
         self.prompts = store
         self.datasets = store
         self.evaluations = store
+        self.feedback = store
         self.description = description
         self.closer = close
     }

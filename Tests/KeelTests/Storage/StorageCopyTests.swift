@@ -76,6 +76,9 @@ struct StorageCopyTests {
                     EvaluationResult(caseID: "c1", outcome: .passed, answer: "ok", latencyMs: 3, finishedAt: now),
                     run: "eval_1"
                 )
+                try await storage.feedback.insert(
+                    Feedback(requestID: "req_01", team: "search", keyID: nil, correction: ["queue": "tech"], createdAt: now)
+                )
                 return try await Snapshot(storage, workflow: workflow, account: team)
             }
 
@@ -99,6 +102,7 @@ struct StorageCopyTests {
                     #expect(arrived.balance == source.balance && arrived.session == source.session)
                     #expect(arrived.prompts == source.prompts && arrived.promptHistory == source.promptHistory)
                     #expect(arrived.evaluation == source.evaluation && arrived.results == source.results && arrived.results.count == 1)
+                    #expect(arrived.feedback == source.feedback && arrived.feedback.count == 1)
                     _ = try await storage.prompts.moveLabel("staging", of: triage, to: 1, by: "ci", reason: nil, at: now)
                     #expect(try await storage.prompts.history(of: triage).count == 3, "new events are numbered after the copied ones")
                     let next = try await storage.workflows.beginStep(
@@ -137,6 +141,7 @@ struct StorageCopyTests {
         var promptHistory: [PromptEvent]
         var evaluation: EvaluationRun?
         var results: [EvaluationResult]
+        var feedback: [Feedback]
 
         init(_ storage: KeelStorage, workflow: WorkflowRef, account: BudgetAccount) async throws {
             keys = try await storage.keys.keys(in: .all).sorted { $0.id < $1.id }
@@ -149,6 +154,7 @@ struct StorageCopyTests {
             promptHistory = try await storage.prompts.history(of: RegistryName(team: "search", name: "triage"))
             evaluation = try await storage.evaluations.run(id: "eval_1")
             results = try await storage.evaluations.results(of: "eval_1")
+            feedback = try await storage.feedback.recentFeedback(in: .all, limit: 10)
         }
     }
 }

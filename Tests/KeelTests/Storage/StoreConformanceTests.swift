@@ -563,4 +563,37 @@ import Testing
             #expect(try await storage.evaluations.run(id: "eval_1")?.finishedAt == at + 2)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func feedbackIsFoundByRequestWithinTheTeamAndListedNewestFirst(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let first = Feedback(
+                requestID: "req_1",
+                team: "search",
+                keyID: "key_1",
+                score: 0,
+                label: "wrong «queue»",
+                correction: ["queue": "billing", "notes": ["a", 1]],
+                comment: "was fraud",
+                createdAt: Date(timeIntervalSince1970: 100)
+            )
+            let second = Feedback(requestID: "req_1", team: "search", keyID: "key_1", score: 1, createdAt: Date(timeIntervalSince1970: 200))
+            let other = Feedback(
+                requestID: "req_2",
+                team: "ads",
+                keyID: "key_2",
+                correction: "Plain text.",
+                createdAt: Date(timeIntervalSince1970: 300)
+            )
+            for item in [second, other, first] { try await storage.feedback.insert(item) }
+            #expect(
+                try await storage.feedback.feedback(on: ["req_1", "req_2"], in: .team("search")) == [first, second],
+                "oldest first, the team's own"
+            )
+            #expect(try await storage.feedback.feedback(on: ["req_2"], in: .all) == [other])
+            #expect(try await storage.feedback.feedback(on: [], in: .all).isEmpty)
+            #expect(try await storage.feedback.recentFeedback(in: .all, limit: 2) == [other, second])
+            #expect(try await storage.feedback.recentFeedback(in: .team("ads"), limit: 10) == [other])
+        }
+    }
 }

@@ -1,0 +1,7 @@
+/// A column's value in the statements both backends share, which each binds its own way
+/// (`sqlite`, `postgres`).
+enum StoredValue {
+    case text(String?)
+    case integer(Int?)
+    case real(Double?)
+}
