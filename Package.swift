@@ -123,7 +123,7 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/keel.example.yaml")],
+            resources: [.copy("Resources/keel.example.yaml"), .copy("Resources/demo")],
             swiftSettings: swiftSettings
         ),
         // glibc's malloc.h: the executable's arena setting, the memory trimmer.

@@ -35,7 +35,7 @@ struct Demo: AsyncParsableCommand {
         }
         let app = try await Gateway.buildApplication(configuration: configuration, logger: makeLogger(level: configuration.log.level))
         let baseURL = "http://\(configuration.server.host):\(port)/v1"
-        let (chats, exitAfterWorkload) = (requests, exitAfterWorkload)
+        let (chats, exitAfterWorkload, settled) = (requests, exitAfterWorkload, configuration)
         let storagePath: String
         switch configuration.storage {
         case .sqlite(let path): storagePath = path
@@ -49,13 +49,17 @@ struct Demo: AsyncParsableCommand {
             group.addTask { try await services.run() }
             group.addTask {
                 let summary = try await SampleWorkload(baseURL: baseURL, key: secret.value, chats: chats).run()
+                let evaluation = try await KeelStorage.with(settled.storage) { storage in
+                    try await DemoEvaluation.run(configuration: settled, storage: storage)
+                }
                 let banner = Self.banner(
                     baseURL: baseURL,
                     key: secret.value,
                     viewerKey: viewer.value,
                     adminKey: admin.value,
                     storage: storagePath,
-                    summary: summary
+                    summary: summary,
+                    evaluation: evaluation
                 )
                 // Written at once, not buffered: the banner must reach a pipe or file while Keel serves on.
                 FileHandle.standardOutput.write(Data((banner + "\n").utf8))
@@ -65,7 +69,15 @@ struct Demo: AsyncParsableCommand {
         }
     }
 
-    static func banner(baseURL: String, key: String, viewerKey: String, adminKey: String, storage: String, summary: String) -> String {
+    static func banner(
+        baseURL: String,
+        key: String,
+        viewerKey: String,
+        adminKey: String,
+        storage: String,
+        summary: String,
+        evaluation: String
+    ) -> String {
         let root = baseURL.replacingOccurrences(of: "/v1", with: "")
         return """
 
@@ -84,6 +96,7 @@ struct Demo: AsyncParsableCommand {
               print(reply.choices[0].message.content)
 
             Sample workload: \(summary)
+            Evaluation of the triage prompt through its route's gate: \(evaluation)
             Dashboard: \(root)/dashboard  (sign in with this read-only viewer key: \(viewerKey))
             See it also with `swift run keel logs`; metrics at \(root)/metrics with the admin key \(adminKey).
             Ctrl-C stops Keel.

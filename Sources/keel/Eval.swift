@@ -71,11 +71,20 @@ struct Eval: AsyncParsableCommand {
                 }
                 bar.finish()
                 let (report, results, _) = try await evaluations.report(prepared.run.id)
-                guard !json else { return print(JSONValue.object(report.json).jsonString) }
+                guard !json else {
+                    var object = report.json
+                    object["timing"] = [
+                        "cases": JSONValue(timing.cases), "wall_ms": .double(timing.wall.milliseconds),
+                        "pipeline_ms_mean": timing.meanPipelineMs.map(JSONValue.double) ?? .null,
+                        "harness_ms_mean": timing.meanHarnessMs.map(JSONValue.double) ?? .null,
+                    ]
+                    return print(JSONValue.object(object).jsonString)
+                }
                 print(report.markdown(results: results))
                 if let harness = timing.meanHarnessMs, let pipeline = timing.meanPipelineMs {
+                    let wall = String(format: "%.2f", timing.wall.milliseconds / 1000)
                     print(
-                        "\n\(timing.cases) cases sent in \(String(format: "%.2f", Double(timing.wall.components.seconds) + Double(timing.wall.components.attoseconds) / 1e18)) s: the pipeline \(String(format: "%.2f", pipeline)) ms a case, the harness \(String(format: "%.3f", harness)) ms."
+                        "\n\(timing.cases) cases sent in \(wall) s: \(String(format: "%.2f", pipeline)) ms a case in the pipeline, \(String(format: "%.3f", harness)) ms in the harness."
                     )
                 }
             }

@@ -60,7 +60,7 @@ import Testing
                     latencyMs: 10,
                     finishedAt: Date()
                 )
-                try await storage.evaluations.record(result, run: id)
+                try await storage.evaluations.record([result], run: id)
             }
         }
     }

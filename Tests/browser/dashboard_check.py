@@ -23,6 +23,7 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 # Each page, with the charts it must draw (SVGs carrying data-points).
 PAGES = [
@@ -33,6 +34,7 @@ PAGES = [
     ("requests-failed", "/dashboard/requests?failed=true", 0),
     ("operations", "/dashboard/operations", 0),
     ("workflows", "/dashboard/workflows", 0),
+    ("evaluations", "/dashboard/evaluations", 0),
 ]
 
 
@@ -155,6 +157,23 @@ def main():
                 problems.append("request: no attempt on its timeline")
         else:
             problems.append("requests: no request to open")
+        # The demo's two evaluation runs: each one's page, then the two compared through the page's form.
+        driver.get(base + "/dashboard/evaluations")
+        runs = [link.get_attribute("href").removeprefix(base) for link in driver.find_elements(By.CSS_SELECTOR, "table a[href^='/dashboard/evaluations/eval_']")]
+        if len(runs) < 2:
+            problems.append(f"evaluations: {len(runs)} runs listed, the demo makes two")
+        for number, path in enumerate(runs[:2], 1):
+            check_page(driver, base, f"evaluation-{number}", path, 0, out, problems)
+            if not driver.find_elements(By.XPATH, "//h2[starts-with(., 'Labels')]"):
+                problems.append(f"evaluation-{number}: no label matrix")
+        if len(runs) >= 2:
+            driver.get(base + "/dashboard/evaluations")
+            Select(driver.find_element(By.NAME, "base")).select_by_value(runs[1].rsplit("/", 1)[1])
+            Select(driver.find_element(By.NAME, "candidate")).select_by_value(runs[0].rsplit("/", 1)[1])
+            driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+            check_page(driver, base, "comparison", driver.current_url.removeprefix(base), 0, out, problems)
+            if "McNemar" not in driver.page_source or "regressed" not in driver.page_source:
+                problems.append("comparison: no McNemar p-value or regressed cases")
     finally:
         if driver:
             driver.quit()

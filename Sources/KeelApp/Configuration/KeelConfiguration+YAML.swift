@@ -199,7 +199,7 @@ extension KeelConfiguration {
     }
 
     /// The settings only simulated providers take.
-    static let simulatorSettings = ["seed", "context_window", "latency", "tokens_per_second", "output_tokens", "faults"]
+    static let simulatorSettings = ["seed", "context_window", "latency", "tokens_per_second", "output_tokens", "faults", "answers"]
 
     /// A simulated provider's behaviour: `base` with the section's `latency`, `tokens_per_second`,
     /// `output_tokens` and `faults` applied (what a rehearsal's phase may change too).
@@ -239,6 +239,18 @@ extension KeelConfiguration {
             let total = profile.rateLimitRate + profile.serverErrorRate + profile.unavailableRate + profile.timeoutRate + profile.streamCutRate
             if total > 1 {
                 faults.reader.report(faults.node, faults.path, "the fault rates add up to more than 1.", fix: "lower them so they sum to 1 or less.")
+            }
+        }
+        let answers = section.node("answers")
+        if answers != nil { profile.answers = [] }
+        for (path, item) in section.reader.items(answers, section.path("answers"), fix: "write '- { when: REGEX, say: TEXT }' a line.") {
+            section.reader.section(item, path) { answer in
+                guard let pattern = answer.string("when"), let text = answer.string("say") else {
+                    answer.report("when", "an answer needs 'when' (a regular expression) and 'say' (its text).")
+                    return answer.abandon()
+                }
+                guard (try? Regex(pattern)) != nil else { return answer.report("when", "'\(pattern)' is not a regular expression.") }
+                profile.answers.append(SimulationProfile.ScriptedAnswer(pattern: pattern, text: text))
             }
         }
         return profile

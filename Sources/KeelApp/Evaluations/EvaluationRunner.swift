@@ -4,8 +4,9 @@ import KeelStore
 import Synchronization
 
 /// Runs an evaluation's cases through an ``EvaluationGateway``, a few at a time, scores each answer
-/// and stores its result the moment it is scored: a run stopped by anything, even SIGKILL, resumes
-/// with the cases that have no result, and none is asked twice once its result is stored.
+/// and stores its result before the case counts as done (``ResultCommits``): a run stopped by
+/// anything, even SIGKILL, resumes with the cases that have no result, and none is asked twice
+/// once its result is stored.
 public struct EvaluationRunner: Sendable {
     public struct Progress: Sendable {
         public var total: Int
@@ -49,18 +50,28 @@ public struct EvaluationRunner: Sendable {
         progress(tally.progress.withLock { $0 })
         gateway.mark(run.id)
         let start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, item) in remaining.enumerated() {
-                if index >= max(1, concurrency) { try await group.next() }
-                group.addTask {
-                    let (result, timing) = try await evaluate(item, of: run, answerSchema: answerSchema)
-                    try await store.record(result, run: run.id)
-                    let total = (ContinuousClock.now - timing.started).milliseconds
-                    tally.timings.withLock { $0.append((timing.pipelineMs, total - timing.pipelineMs)) }
-                    progress(tally.count(result))
+        let commits = ResultCommits(store: store, run: run.id)
+        try await withThrowingTaskGroup(of: Void.self) { writer in
+            writer.addTask { await commits.commit() }
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for (index, item) in remaining.enumerated() {
+                        if index >= max(1, concurrency) { try await group.next() }
+                        group.addTask {
+                            let (result, timing) = try await evaluate(item, of: run, answerSchema: answerSchema)
+                            try await commits.store(result)
+                            let total = (ContinuousClock.now - timing.started).milliseconds
+                            tally.timings.withLock { $0.append((timing.pipelineMs, total - timing.pipelineMs)) }
+                            progress(tally.count(result))
+                        }
+                    }
+                    try await group.waitForAll()
                 }
+            } catch {
+                commits.finish()
+                throw error
             }
-            try await group.waitForAll()
+            commits.finish()
         }
         try await store.finish(run: run.id, at: Date())
         let measured = tally.timings.withLock { $0 }

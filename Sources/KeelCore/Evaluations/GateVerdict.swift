@@ -43,6 +43,7 @@ public struct GateVerdict: Sendable {
         }
     }
 
-    static func percent(_ rate: Double) -> String { String(format: "%.1f %%", rate * 100) }
+    /// `87.5 %`.
+    public static func percent(_ rate: Double) -> String { String(format: "%.1f %%", rate * 100) }
     static func points(_ rate: Double) -> String { String(format: "%.1f", rate * 100) }
 }

@@ -146,14 +146,27 @@ struct SimulatedPlan: Sendable {
             if chosen == nil, draw < threshold { chosen = fault }
         }
         self.fault = chosen
-        let planned = Int.random(in: profile.outputTokens, using: &random)
+        var planned = Int.random(in: profile.outputTokens, using: &random)
         let limit = request?.maxOutputTokens ?? Int.max
-        self.words = (0..<min(planned, limit)).map { _ in Self.vocabulary.randomElement(using: &random)! }
+        if let scripted = request.flatMap({ Self.scriptedAnswer(to: $0, in: profile.answers) }) {
+            let words = scripted.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
+            planned = words.count
+            self.words = Array(words.prefix(limit))
+        } else {
+            self.words = (0..<min(planned, limit)).map { _ in Self.vocabulary.randomElement(using: &random)! }
+        }
         self.finishReason = planned > limit ? "length" : "stop"
         self.inputTokens = request.map(EstimatingTokenCounter.inputTokens(of:)) ?? 0
     }
 
     var text: String { words.joined(separator: " ") }
+
+    /// The text of the first scripted answer whose pattern the request's messages match.
+    static func scriptedAnswer(to request: ChatCompletionRequest, in answers: [SimulationProfile.ScriptedAnswer]) -> String? {
+        guard !answers.isEmpty else { return nil }
+        let text = (request.json["messages"]?.arrayValue ?? []).compactMap { $0.objectValue?["content"]?.stringValue }.joined(separator: "\n")
+        return answers.first { answer in (try? Regex(answer.pattern)).map { text.contains($0) } ?? false }?.text
+    }
 
     func usage(choices: Int = 1) -> TokenUsage { TokenUsage(inputTokens: inputTokens, outputTokens: words.count * choices) }
 

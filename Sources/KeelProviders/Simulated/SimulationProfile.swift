@@ -25,6 +25,20 @@ public struct SimulationProfile: Sendable, Hashable {
     /// The model's context window: a request whose input (estimated) and `max_tokens` exceed it is
     /// refused with 400 `context_length_exceeded`, as a real model refuses it. `nil` for no limit.
     public var contextWindow: Int?
+    /// Scripted answers: the first whose pattern the request's messages match gives the answer's
+    /// text (instead of random words), so that evaluations and demos have something to score.
+    public var answers: [ScriptedAnswer] = []
+
+    /// A pattern (a regular expression over the request's messages, one a line) and the answer to it.
+    public struct ScriptedAnswer: Sendable, Hashable {
+        public var pattern: String
+        public var text: String
+
+        public init(pattern: String, text: String) {
+            self.pattern = pattern
+            self.text = text
+        }
+    }
 
     public init(
         seed: UInt64 = 42,

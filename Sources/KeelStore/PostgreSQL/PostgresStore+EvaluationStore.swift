@@ -28,14 +28,17 @@ extension PostgresStore: EvaluationStore {
         return try await rows(statement).map(Self.evaluationRun)
     }
 
-    public func record(_ result: EvaluationResult, run: String) async throws -> Bool {
-        let kept = try await rows(
-            .with(
-                "INSERT INTO evaluation_results (run_id, case_id, outcome, finished_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING case_id",
-                [run, result.caseID, result.outcome.rawValue, result.finishedAt.timeIntervalSince1970, JSONValue.object(result.json).jsonString]
-            )
-        )
-        return !kept.isEmpty
+    /// One statement for each thousand results.
+    public func record(_ results: [EvaluationResult], run: String) async throws -> Int {
+        var kept = 0
+        for start in stride(from: 0, to: results.count, by: 1_000) {
+            let batch = results[start..<min(start + 1_000, results.count)]
+            let placeholders = Array(repeating: "(?, ?, ?, ?, ?)", count: batch.count).joined(separator: ", ")
+            let sql =
+                "INSERT INTO evaluation_results (run_id, case_id, outcome, finished_at, body) VALUES \(placeholders) ON CONFLICT DO NOTHING RETURNING case_id"
+            kept += try await rows(.with(sql, batch.flatMap { EvaluationRows.resultValues(of: $0, run: run).map(\.postgres) })).count
+        }
+        return kept
     }
 
     public func results(of run: String) async throws -> [EvaluationResult] {

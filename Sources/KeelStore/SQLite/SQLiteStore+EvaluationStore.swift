@@ -37,15 +37,18 @@ extension SQLiteStore: EvaluationStore {
         }
     }
 
-    public func record(_ result: EvaluationResult, run: String) async throws -> Bool {
-        try await pool.write { db in
-            try db.execute(
-                sql: "INSERT INTO evaluation_results (run_id, case_id, outcome, finished_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                arguments: [
-                    run, result.caseID, result.outcome.rawValue, result.finishedAt.timeIntervalSince1970, JSONValue.object(result.json).jsonString,
-                ]
+    public func record(_ results: [EvaluationResult], run: String) async throws -> Int {
+        guard !results.isEmpty else { return 0 }
+        return try await pool.write { db in
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO evaluation_results (run_id, case_id, outcome, finished_at, body) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
             )
-            return db.changesCount > 0
+            var kept = 0
+            for result in results {
+                try insert.execute(arguments: .storable(EvaluationRows.resultValues(of: result, run: run).map(\.sqlite)))
+                kept += db.changesCount
+            }
+            return kept
         }
     }
 

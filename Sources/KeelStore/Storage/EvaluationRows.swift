@@ -18,6 +18,13 @@ enum EvaluationRows {
         ]
     }
 
+    static func resultValues(of result: EvaluationResult, run: String) -> [StoredValue] {
+        [
+            .text(run), .text(result.caseID), .text(result.outcome.rawValue), .real(result.finishedAt.timeIntervalSince1970),
+            .text(JSONValue.object(result.json).jsonString),
+        ]
+    }
+
     /// A row's columns, read by each backend its own way.
     struct Fields {
         var id: String

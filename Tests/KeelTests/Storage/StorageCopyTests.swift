@@ -73,7 +73,7 @@ struct StorageCopyTests {
                     )
                 )
                 try await storage.evaluations.record(
-                    EvaluationResult(caseID: "c1", outcome: .passed, answer: "ok", latencyMs: 3, finishedAt: now),
+                    [EvaluationResult(caseID: "c1", outcome: .passed, answer: "ok", latencyMs: 3, finishedAt: now)],
                     run: "eval_1"
                 )
                 try await storage.feedback.insert(

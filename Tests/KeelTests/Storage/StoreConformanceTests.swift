@@ -551,12 +551,12 @@ import Testing
                 finishedAt: at
             )
             let failed = EvaluationResult(caseID: "c-2", outcome: .error, error: "upstream_timeout: no answer", latencyMs: 30_000, finishedAt: at + 1)
-            #expect(try await storage.evaluations.record(passed, run: "eval_1"))
-            #expect(try await storage.evaluations.record(failed, run: "eval_1"))
+            #expect(try await storage.evaluations.record([passed], run: "eval_1") == 1)
+            #expect(try await storage.evaluations.record([failed, passed], run: "eval_1") == 1, "in one batch, the case already kept is left")
             var again = failed
             again.outcome = .passed
-            #expect(try await !storage.evaluations.record(again, run: "eval_1"), "a case's first result stands")
-            #expect(try await storage.evaluations.record(failed, run: "eval_2"), "another run's case is another result")
+            #expect(try await storage.evaluations.record([again], run: "eval_1") == 0, "a case's first result stands")
+            #expect(try await storage.evaluations.record([failed], run: "eval_2") == 1, "another run's case is another result")
             #expect(try await storage.evaluations.results(of: "eval_1") == [passed, failed])
             #expect(try await storage.evaluations.results(of: "eval_9").isEmpty)
             try await storage.evaluations.finish(run: "eval_1", at: at + 2)
