@@ -10,10 +10,32 @@ import Testing
 
     @Test func theShippedExampleIsValid() throws {
         let configuration = try ExampleConfiguration.load()
-        #expect(configuration.routes.map(\.name) == ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small"])
+        #expect(configuration.routes.map(\.name) == ["gpt-4o-mini", "gpt-4o", "text-embedding-3-small", "triage"])
+        let triage = try #require(configuration.routes.last?.evaluation)
+        #expect(triage.dataset == "triage-tickets" && triage.scorers == [.jsonSchema(nil), .label(path: "queue")] && triage.gate.count == 2)
+        #expect(configuration.providers.first?.simulation.answers.count == 5)
         #expect(configuration.models.first?.price == Price(inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075))
         #expect(configuration.providers.first?.simulation.rateLimitRate == 0.01)
         #expect(configuration.alerts.spend == SpendWatch.Policy(dailyThreshold: Money(dollars: 50), jumpFactor: 3, trailingDays: 7))
+    }
+
+    @Test func evaluationsAndScriptedAnswersAreCheckedWithTheirPlace() {
+        let found = problems(
+            """
+            routes:
+              r:
+                model: m
+                evaluation: { dataset: d, scorers: [fuzzy], gate: [{ tier: urgent, min_pass_rate: 1 }] }
+              s:
+                model: m
+                evaluation: { gate: [{ category: fraud }] }
+            models: { m: { provider: p } }
+            providers: { p: { type: simulated, answers: [{ when: "(open", say: "x" }, { say: "no pattern" }] } }
+            """
+        )
+        let paths = Set(found.map(\.path))
+        #expect(paths.contains("routes.r.evaluation.scorers.0.type") && paths.contains("routes.s.evaluation.gate.0.min_pass_rate"), "\(found)")
+        #expect(paths.contains("providers.p.answers.0.when") && paths.contains("providers.p.answers.1.when"), "\(found)")
     }
 
     @Test func alertsAreCheckedLikeEverythingElse() {

@@ -268,4 +268,35 @@ import Testing
             #expect(runs.isEmpty, "nothing half-made is stored")
         }
     }
+
+    /// The scripted judge passes everything but t03: against people who failed t03 and t05, it agrees
+    /// on 4 of 5, and κ is scikit-learn's for those labels (0.5454…).
+    @Test func calibrationReportsAgreementKappaAndTheMatrix() async throws {
+        try await withEvaluations { evaluations, upstream in
+            let labels = try HumanLabel.parse(
+                """
+                {"id": 1, "input": "Ticket t01", "answer": "{\\"queue\\": \\"fraud\\"}", "label": "pass"}
+                {"id": 2, "input": {"ticket": "t02"}, "answer": "fraud", "reference": "fraud", "label": "PASS"}
+                {"id": 3, "input": "Ticket t03", "answer": "billing", "label": "fail"}
+                {"id": 4, "input": "Ticket t04", "answer": "fraud", "label": "pass"}
+                {"id": 5, "input": "Ticket t05", "answer": "tech", "label": "fail"}
+                """
+            ).get()
+            let calibration = try await evaluations.calibrate(judge: "judge", rubric: "Right queue.", labels: labels, team: nil, concurrency: 2)
+            let agreement = calibration.agreement
+            #expect(agreement.labels == ["fail", "pass"] && agreement.count == 5)
+            #expect(agreement.count(reference: "fail", predicted: "pass") == 1 && agreement.count(reference: "fail", predicted: "fail") == 1)
+            #expect(agreement.agreement == 0.8)
+            #expect(abs((agreement.kappa ?? 0) - 0.545_454_545_454_545_4) < 1e-12)
+            #expect(calibration.cost > .zero && upstream.requests.count == 5)
+            #expect(throws: KeelError.self, "no route's evaluation has a judge on it") { try evaluations.rubric(forJudge: "judge") }
+            let refused = HumanLabel.parse(#"{"input": "x", "label": "pass"}"# + "\n" + #"{"input": "y", "answer": "z", "label": 3}"#)
+            let lines: [Int]
+            switch refused {
+            case .failure(let problems): lines = problems.problems.map(\.line)
+            case .success: lines = []
+            }
+            #expect(lines == [1, 2], "a labels file without answers is refused, every line named")
+        }
+    }
 }
