@@ -33,6 +33,7 @@ import Testing
             #expect(try await client.post("/api/prompts", Self.triage, key: TestGateway.viewerKey).status == .forbidden)
             for (bad, code) in [
                 ("{not json", "invalid_json"), (#"{"name": "x", "messages": [{"role": "wizard", "content": "hi"}]}"#, "invalid_value"),
+                (##"{"name": "x", "messages": [{"role": "user", "content": "hi"}], "response_schema": {"$ref": "#/nowhere"}}"##, "invalid_value"),
             ] {
                 let refused = try await client.post("/api/prompts", bad, key: admin)
                 #expect(refused.status == .badRequest && refused.json.objectValue?["error"]?.objectValue?["code"] == .string(code))

@@ -23,7 +23,8 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 # Each page, with the charts it must draw (SVGs carrying data-points).
 PAGES = [
@@ -144,6 +145,11 @@ def main():
         screenshot(driver, os.path.join(out, "login.png"))
         driver.find_element(By.NAME, "key").send_keys(viewer_key)
         driver.find_element(By.CSS_SELECTOR, "form button").click()
+        # The click returns before the redirect's page has loaded: wait for it (or time out and say where it went).
+        try:
+            WebDriverWait(driver, 10).until(lambda d: d.current_url == base + "/dashboard")
+        except TimeoutException:
+            pass
         if driver.current_url != base + "/dashboard":
             problems.append(f"signing in went to {driver.current_url}, not the overview")
         for name, path, charts in PAGES:
@@ -171,6 +177,7 @@ def main():
             Select(driver.find_element(By.NAME, "base")).select_by_value(runs[1].rsplit("/", 1)[1])
             Select(driver.find_element(By.NAME, "candidate")).select_by_value(runs[0].rsplit("/", 1)[1])
             driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+            WebDriverWait(driver, 10).until(lambda d: "/dashboard/evaluations/compare" in d.current_url)
             check_page(driver, base, "comparison", driver.current_url.removeprefix(base), 0, out, problems)
             if "McNemar" not in driver.page_source or "regressed" not in driver.page_source:
                 problems.append("comparison: no McNemar p-value or regressed cases")

@@ -85,10 +85,15 @@ public struct PromptTemplate: Sendable, Hashable {
                 )
             )
         }
+        let responseSchema = try reader.object("response_schema")
+        if let responseSchema {
+            // The answer schema is a real JSON Schema: an evaluation's json_schema scorer applies it.
+            do { _ = try JSONSchema(.object(responseSchema)) } catch { throw reader.invalid("response_schema", error.message) }
+        }
         try self.init(
             messages: messages,
             variables: variables,
-            responseSchema: try reader.object("response_schema"),
+            responseSchema: responseSchema,
             parameters: try reader.object("parameters") ?? JSONObject()
         )
     }
