@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import KeelCore
+
+struct Drift: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Drift statistics: compare samples offline, as the monitors compare windows.",
+        subcommands: [Compare.self]
+    )
+
+    struct Compare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Compare pairs of samples: one JSON line in, one out, with every statistic and the default test's verdict.",
+            discussion: """
+                Each input line is {"case", "kind": "numerical" | "categorical", "reference": [...], "current": [...]} (other fields \\
+                ignored). Each output line is {case, test, drift, ks_stat, ks_p, wasserstein_normed, psi, js, chi2_stat, chi2_p}, null \\
+                where a statistic does not apply: two-sample Kolmogorov–Smirnov as scipy's ks_2samp, Wasserstein normed by the \\
+                reference's standard deviation, PSI and Jensen–Shannon on Evidently's bins, chi-square as Evidently applies it; the \\
+                test is the one Evidently chooses by kind and size. A line that cannot be read is answered with {line, case, error} \\
+                in its place, and the command exits 1.
+                """
+        )
+
+        @Option(help: "The JSONL file of sample pairs ('-' for standard input).") var cases: String
+
+        func run() async throws {
+            let text =
+                cases == "-"
+                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: cases, encoding: .utf8)
+            var failed = 0
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
+                let value: JSONValue
+                do {
+                    value = try JSONParser.parse(String(line))
+                } catch {
+                    failed += 1
+                    print(
+                        JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("case", .null), ("error", .string("not JSON: \(error)"))]))
+                            .jsonString
+                    )
+                    continue
+                }
+                do {
+                    print(JSONValue.object(try DriftComparison(json: value).json).jsonString)
+                } catch {
+                    failed += 1
+                    let name = value.objectValue?["case"] ?? .null
+                    print(
+                        JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("case", name), ("error", .string(error.message))])).jsonString
+                    )
+                }
+            }
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
+}
