@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
+import KeelApp
 import KeelCore
 
 struct Drift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drift statistics: compare samples offline, as the monitors compare windows.",
-        subcommands: [Compare.self]
+        subcommands: [Compare.self, Replay.self]
     )
 
     struct Compare: AsyncParsableCommand {
@@ -49,6 +50,51 @@ struct Drift: AsyncParsableCommand {
                         JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("case", name), ("error", .string(error.message))])).jsonString
                     )
                 }
+            }
+            if failed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Replay: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Feed recorded windows through a route's drift monitor as the live service would, to tune it on your own history.",
+            discussion: """
+                Each input line is {"window": N, "columns": {"feature": [values, ...], ...}} (columns of equal length, other fields \
+                ignored), in order. Each output line is {"window", "state", "alerts": [{"feature", "statistic", "value"}]}: the state \
+                after the window (baseline while the baseline fills), and the features that moved most when it turned to drifting. \
+                The route's drift section sets the monitor; a route without one gets the defaults. A line that cannot be read is \
+                answered with {line, error} and the command exits 1.
+                """
+        )
+
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "The route whose monitor is replayed.") var route: String
+        @Argument(help: "The JSONL file of windows ('-' for standard input).") var file: String
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            guard let found = configuration.routes.first(where: { $0.name == route }) else {
+                throw ValidationError("there is no route '\(route)' in \(storage.config)")
+            }
+            let monitor = try found.drift ?? DriftMonitor(json: [:])
+            let replay = DriftReplay(monitor: monitor)
+            let text =
+                file == "-"
+                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: file, encoding: .utf8)
+            var windows: [DriftReplay.Window] = []
+            var failed = 0
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
+                do {
+                    windows.append(try replay.window(json: try JSONParser.parse(String(line))))
+                } catch {
+                    failed += 1
+                    let message = (error as? KeelError)?.message ?? "not JSON: \(error)"
+                    print(JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("error", .string(message))])).jsonString)
+                }
+            }
+            for (window, judgement) in replay.run(windows) {
+                let line = judgement?.json ?? JSONObject([("window", JSONValue(window.number)), ("state", "baseline"), ("alerts", [])])
+                print(JSONValue.object(line).jsonString)
             }
             if failed > 0 { throw ExitCode(1) }
         }

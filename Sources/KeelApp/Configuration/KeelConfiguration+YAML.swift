@@ -374,6 +374,13 @@ extension KeelConfiguration {
                 section.report("prompt", error.message, fix: "write 'prompt: NAME', 'prompt: NAME@3' or 'prompt: NAME@production'.")
             }
         }
+        if let node = section.node("drift") {
+            do {
+                route.drift = try DriftMonitor(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("drift"))
+            } catch {
+                reader.report(node, error.param ?? section.path("drift"), error.message)
+            }
+        }
         if let node = section.node("evaluation") {
             do {
                 route.evaluation = try EvaluationPlan(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("evaluation"))

@@ -27,7 +27,7 @@ public struct DriftComparison: Sendable, Hashable {
             wassersteinNormed = DriftStatistics.wassersteinNormed(values, current.numbers)
         }
         let numerical = if case .numerical = reference { true } else { false }
-        if !numerical || Set(reference.categories + current.categories).count <= 5 {
+        if !numerical || DriftSample.distinctCount(reference, current, limit: 5) <= 5 {
             (chiSquareStatistic, chiSquarePValue) = DriftStatistics.chiSquare(reference, current)
         }
     }

@@ -39,6 +39,21 @@ public enum DriftSample: Sendable, Hashable {
         }
     }
 
+    /// How many distinct values the two samples have between them, counted up to `limit` + 1.
+    static func distinctCount(_ a: DriftSample, _ b: DriftSample, limit: Int) -> Int {
+        switch (a, b) {
+        case (.numerical(let x, _), .numerical(let y, _)):
+            var seen = Set<Double>()
+            for value in x + y {
+                seen.insert(value)
+                if seen.count > limit { break }
+            }
+            return seen.count
+        default:
+            return Set(a.categories + b.categories).count
+        }
+    }
+
     var numbers: [Double] {
         if case .numerical(let values, _) = self { return values }
         return []

@@ -79,12 +79,17 @@ enum DriftStatistics {
     static func wassersteinNormed(_ reference: [Double], _ current: [Double]) -> Double {
         let u = reference.sorted()
         let v = current.sorted()
-        let all = (u + v).sorted()
+        // Walk both sorted samples at once: between consecutive values of either, the two empirical
+        // distribution functions are constant, and the distance adds |F_u − F_v| times the gap.
+        var (i, j) = (0, 0)
         var distance = 0.0
-        for index in 0..<(all.count - 1) {
-            let uCDF = Double(Histogram.upperBound(u, all[index])) / Double(u.count)
-            let vCDF = Double(Histogram.upperBound(v, all[index])) / Double(v.count)
-            distance += abs(uCDF - vCDF) * (all[index + 1] - all[index])
+        var previous = min(u[0], v[0])
+        while i < u.count || j < v.count {
+            let next = j == v.count || (i < u.count && u[i] <= v[j]) ? u[i] : v[j]
+            distance += abs(Double(i) / Double(u.count) - Double(j) / Double(v.count)) * (next - previous)
+            while i < u.count, u[i] == next { i += 1 }
+            while j < v.count, v[j] == next { j += 1 }
+            previous = next
         }
         let mean = reference.reduce(0, +) / Double(reference.count)
         let deviation = (reference.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(reference.count)).squareRoot()

@@ -24,7 +24,7 @@ public enum DriftTest: String, Sendable, Hashable, CaseIterable {
     /// a distance (normed Wasserstein for numbers, Jensen–Shannon for categories and for numbers of
     /// at most 5 distinct values).
     public static func chosen(reference: DriftSample, current: DriftSample) -> DriftTest {
-        let distinct = Set(reference.categories + current.categories).count
+        let distinct = DriftSample.distinctCount(reference, current, limit: 5)
         let numerical = if case .numerical = reference { true } else { false }
         if reference.count <= 1_000 {
             if numerical, distinct > 5 { return .ks }

@@ -24,6 +24,8 @@ public struct Route: Sendable, Hashable {
     public var prompt: PromptReference?
     /// How the route's answers are evaluated, and the gate a prompt version passes to take a label.
     public var evaluation: EvaluationPlan?
+    /// The route's drift monitor.
+    public var drift: DriftMonitor?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")
