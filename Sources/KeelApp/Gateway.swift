@@ -44,11 +44,14 @@ public enum Gateway {
         let logWriter = RequestLogWriter(store: storage.log, keepsBodies: configuration.log.bodies == .full, logger: logger)
         let tracing = try TracingService.make(configuration.tracing, logger: logger)
         let alerts = AlertService(configuration: configuration.alerts, costs: storage.costs, client: client.client, clock: clock, logger: logger)
+        let driftMonitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })
+        let driftRollup = DriftRollup(monitors: driftMonitors, clock: clock)
         let components = try makeComponents(
             configuration: configuration,
             storage: storage,
             upstreams: makeUpstreams(configuration.providers, client: client, trips: trips, clock: clock),
-            observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: metrics)] : []) + (tracing.map { [$0.observer] } ?? []),
+            observers: [logWriter] + (configuration.metricsEnabled ? [GatewayMetrics(factory: metrics)] : []) + (tracing.map { [$0.observer] } ?? [])
+                + (driftRollup.isEmpty ? [] : [driftRollup]),
             replica: replica.lease.id,
             trips: trips,
             // Tracing with content needs the bodies too; the log writes them only if it keeps them.
@@ -138,6 +141,14 @@ public enum Gateway {
             [StorageService(storage: storage), HTTPClientService(upstreams: client)] + (tracing?.services ?? [])
             + [
                 logWriter, alerts, replica,
+                DriftService(
+                    rollup: driftRollup,
+                    store: storage.drift,
+                    monitors: driftMonitors,
+                    replica: replica.lease.id,
+                    clock: clock,
+                    logger: logger
+                ),
                 RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
                 MemoryTrimmer(connections: connections, logger: logger),
             ]

@@ -29,6 +29,7 @@ import Testing
               s:
                 model: m
                 evaluation: { gate: [{ category: fraud }] }
+                drift: { features: [mood], window: { minutes: 30 } }
             models: { m: { provider: p } }
             providers: { p: { type: simulated, answers: [{ when: "(open", say: "x" }, { say: "no pattern" }] } }
             """
@@ -36,6 +37,7 @@ import Testing
         let paths = Set(found.map(\.path))
         #expect(paths.contains("routes.r.evaluation.scorers.0.type") && paths.contains("routes.s.evaluation.gate.0.min_pass_rate"), "\(found)")
         #expect(paths.contains("providers.p.answers.0.when") && paths.contains("providers.p.answers.1.when"), "\(found)")
+        #expect(paths.contains("routes.s.drift.features.0"), "\(found)")
     }
 
     @Test func alertsAreCheckedLikeEverythingElse() {

@@ -18,6 +18,15 @@ public struct DriftTracker: Sendable {
         /// Windows in a row this feature has drifted, this one included.
         public var streak: Int
 
+        public init(feature: String, test: DriftTest, value: Double, threshold: Double, drifted: Bool, streak: Int) {
+            self.feature = feature
+            self.test = test
+            self.value = value
+            self.threshold = threshold
+            self.drifted = drifted
+            self.streak = streak
+        }
+
         /// How far past its threshold the value is: > 1 drifted, for ordering what moved most.
         public var severity: Double {
             test.isPValue ? threshold / max(value, .leastNonzeroMagnitude) : value / threshold
@@ -40,6 +49,18 @@ public struct DriftTracker: Sendable {
     private var calm = 0
 
     public init(monitor: DriftMonitor) { self.monitor = monitor }
+
+    /// A tracker carrying on after a stored judgement: its state, each feature's streak, its calm.
+    public init(monitor: DriftMonitor, after last: DriftJudgementRecord?) {
+        self.monitor = monitor
+        guard let last else { return }
+        state = last.state
+        calm = last.calm
+        for finding in last.findings { streaks[finding.feature] = finding.streak }
+    }
+
+    /// The windows in a row without a drifting feature, while drifting.
+    public var calmWindows: Int { calm }
 
     /// Judges `current` against `baseline`, feature by feature.
     public mutating func judge(window: Int, baseline: [String: DriftSample], current: [String: DriftSample]) -> Judgement {

@@ -190,6 +190,7 @@ extension PostgresStore: SchemaStore {
             "v6: evaluation runs and feedback, and evaluation traffic marked in the log",
             RegistrySchema.postgres(EvaluationSchema.tables) + [EvaluationSchema.requestColumn]
         ),
+        ("v7: drift windows and judgements", RegistrySchema.postgres(DriftSchema.tables)),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

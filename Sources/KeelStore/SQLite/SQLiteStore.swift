@@ -205,6 +205,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v11: evaluation runs and feedback, and evaluation traffic marked in the log") { db in
             for statement in RegistrySchema.sqlite(EvaluationSchema.tables) + [EvaluationSchema.requestColumn] { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v12: drift windows and judgements") { db in
+            for statement in RegistrySchema.sqlite(DriftSchema.tables) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

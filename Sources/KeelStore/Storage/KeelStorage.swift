@@ -20,6 +20,7 @@ public struct KeelStorage: Sendable {
     public var datasets: any DatasetStore
     public var evaluations: any EvaluationStore
     public var feedback: any FeedbackStore
+    public var drift: any DriftStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -28,7 +29,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore & EvaluationStore & FeedbackStore
+            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore
     >(
         _ store: Store,
         description: String,
@@ -49,6 +50,7 @@ public struct KeelStorage: Sendable {
         self.datasets = store
         self.evaluations = store
         self.feedback = store
+        self.drift = store
         self.description = description
         self.closer = close
     }

@@ -596,4 +596,52 @@ import Testing
             #expect(try await storage.feedback.recentFeedback(in: .team("ads"), limit: 10) == [other])
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func driftWindowsMergeTheReplicasPartsAndAWindowKeepsItsFirstJudgement(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let hour = Date(timeIntervalSince1970: 3_600 * 100)
+            func part(_ start: Date, _ tokens: [JSONValue], _ reasons: [JSONValue]) -> DriftRollup.Window {
+                DriftRollup.Window(route: "chat", start: start, requests: tokens.count, columns: ["input_tokens": tokens, "finish_reason": reasons])
+            }
+            try await storage.drift.saveWindow(part(hour, [10, 20.5], ["stop", "length"]), replica: "rep_a")
+            try await storage.drift.saveWindow(part(hour, [30, .null], ["stop", "«stop»"]), replica: "rep_b")
+            try await storage.drift.saveWindow(part(hour + 3_600, [40], ["stop"]), replica: "rep_a")
+            try await storage.drift.saveWindow(
+                DriftRollup.Window(route: "other", start: hour, requests: 1, columns: ["input_tokens": [1]]),
+                replica: "rep_a"
+            )
+            let windows = try await storage.drift.windows(route: "chat", since: hour, until: hour + 7_200)
+            #expect(windows.map(\.start) == [hour, hour + 3_600] && windows.map(\.requests) == [4, 1])
+            #expect(windows[0].columns["input_tokens"] == [10, 20.5, 30, .null] && windows[0].columns["finish_reason"]?.count == 4)
+            #expect(try await storage.drift.windows(route: "chat", since: hour + 1, until: hour + 3_600).isEmpty)
+
+            let finding = DriftTracker.Finding(feature: "input_tokens", test: .wasserstein, value: 0.23, threshold: 0.1, drifted: true, streak: 2)
+            let first = DriftJudgementRecord(
+                route: "chat",
+                windowStart: hour,
+                state: .drifting,
+                calm: 0,
+                findings: [finding],
+                alerts: ["input_tokens"],
+                judgedAt: hour + 4_000
+            )
+            #expect(try await storage.drift.saveJudgement(first))
+            var second = first
+            second.state = .ok
+            #expect(try await !storage.drift.saveJudgement(second), "the first replica to judge a window wins")
+            let later = DriftJudgementRecord(
+                route: "chat",
+                windowStart: hour + 3_600,
+                state: .drifting,
+                calm: 1,
+                findings: [],
+                alerts: [],
+                judgedAt: hour + 8_000
+            )
+            try await storage.drift.saveJudgement(later)
+            #expect(try await storage.drift.judgements(route: "chat", limit: 10) == [later, first])
+            #expect(try await storage.drift.judgements(route: "other", limit: 10).isEmpty)
+        }
+    }
 }

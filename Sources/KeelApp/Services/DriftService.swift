@@ -1,0 +1,128 @@
+import Foundation
+import KeelCore
+import KeelStore
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Judges each monitored route's windows as they close. Every `interval` it stores the windows its
+/// replica's rollup closed, and judges each route's latest window once every replica has had
+/// two intervals to store its part: the window against its baseline (the monitor's trailing windows
+/// with traffic, or its first ones), read from the storage every replica shares. The first replica to judge a window keeps its judgement; a change of state is logged
+/// with the features that moved most. Judgements are kept in the storage; the latest also here,
+/// for `/metrics`.
+public final class DriftService: Service {
+    private let rollup: DriftRollup
+    private let store: any DriftStore
+    private let monitors: [String: DriftMonitor]
+    private let replica: String
+    private let clock: KeelClock
+    private let interval: Duration
+    private let logger: Logger
+    private let latest = Mutex<[String: DriftJudgementRecord]>([:])
+
+    public init(
+        rollup: DriftRollup,
+        store: any DriftStore,
+        monitors: [String: DriftMonitor],
+        replica: String,
+        clock: KeelClock,
+        interval: Duration = .seconds(15),
+        logger: Logger
+    ) {
+        self.rollup = rollup
+        self.store = store
+        self.monitors = monitors
+        self.replica = replica
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// The latest judgement of each route this replica knows.
+    public var judgements: [String: DriftJudgementRecord] { latest.withLock { $0 } }
+
+    public func run() async throws {
+        guard !monitors.isEmpty else { return try await gracefulShutdown() }
+        while !Task.isShuttingDownGracefully {
+            do { try await tick() } catch { logger.error("drift check failed", metadata: ["error": "\(error)"]) }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
+        }
+        // What closed by now is stored on the way out; the open window goes with the process.
+        for window in rollup.takeClosed(now: clock.now()) { try? await store.saveWindow(window, replica: replica) }
+    }
+
+    /// Stores the closed windows and judges every route whose latest window is due; returns the judgements made.
+    @discardableResult
+    public func tick() async throws -> [DriftJudgementRecord] {
+        let now = clock.now()
+        for window in rollup.takeClosed(now: now) { try await store.saveWindow(window, replica: replica) }
+        var made: [DriftJudgementRecord] = []
+        for (route, monitor) in monitors.sorted(by: { $0.key < $1.key }) {
+            guard case .seconds(let length) = monitor.window else { continue }
+            // The latest window that ended at least two intervals ago: every replica has stored its part.
+            let grace = 2 * Double(interval.components.seconds)
+            let target = DriftRollup.windowStart(now.addingTimeInterval(-grace), of: monitor).addingTimeInterval(-length)
+            let previous = try await store.judgements(route: route, limit: 1).first
+            if let previous, previous.windowStart >= target { continue }
+            guard let judgement = try await judge(route, monitor, window: target, length: length, after: previous) else { continue }
+            guard try await store.saveJudgement(judgement) else { continue }
+            latest.withLock { $0[route] = judgement }
+            made.append(judgement)
+            if judgement.state != (previous?.state ?? .ok) {
+                let moved = judgement.findings.filter { judgement.alerts.contains($0.feature) }
+                    .map { "\($0.feature) (\($0.test.rawValue) \(String(format: "%.4g", $0.value)))" }
+                logger.warning(
+                    judgement.state == .drifting ? "drift: route's traffic moved from its baseline" : "drift: route back within its baseline",
+                    metadata: ["route": "\(route)", "window": "\(judgement.windowStart)", "features": "\(moved.joined(separator: ", "))"]
+                )
+            }
+        }
+        return made
+    }
+
+    /// The judgement of `route`'s window at `start`, or `nil` when it or its baseline has no traffic.
+    private func judge(
+        _ route: String,
+        _ monitor: DriftMonitor,
+        window start: Date,
+        length: Double,
+        after previous: DriftJudgementRecord?
+    ) async throws
+        -> DriftJudgementRecord?
+    {
+        let count = monitor.baseline.windows
+        guard let current = try await store.windows(route: route, since: start, until: start.addingTimeInterval(length)).first else { return nil }
+        let baseline: [DriftRollup.Window]
+        switch monitor.baseline {
+        case .trailing:
+            // The last windows with traffic: quiet hours do not empty the baseline, looking back up to four times as far.
+            baseline = Array(
+                try await store.windows(route: route, since: start.addingTimeInterval(-4 * Double(count) * length), until: start).suffix(count)
+            )
+        case .fixed:
+            baseline = Array(try await store.windows(route: route, since: .distantPast, until: start).prefix(count))
+        }
+        guard baseline.count == count else { return nil }
+        var tracker = DriftTracker(monitor: monitor, after: previous)
+        let judged = tracker.judge(window: 0, baseline: try Self.samples(baseline, monitor), current: try Self.samples([current], monitor))
+        return DriftJudgementRecord(
+            route: route,
+            windowStart: start,
+            state: judged.state,
+            calm: tracker.calmWindows,
+            findings: judged.findings,
+            alerts: judged.alerts.map(\.feature),
+            judgedAt: clock.now()
+        )
+    }
+
+    /// Each feature's values over `windows`, as samples.
+    static func samples(_ windows: [DriftRollup.Window], _ monitor: DriftMonitor) throws -> [String: DriftSample] {
+        var samples: [String: DriftSample] = [:]
+        for feature in monitor.features {
+            samples[feature.name] = try feature.sample(windows.flatMap { $0.columns[feature.name] ?? [] })
+        }
+        return samples
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+import Synchronization
+
+/// Gathers the features of each monitored route's requests as they finish, window by window, so
+/// that judging a window never reads the request log: an observer whose work on the request path
+/// is a few appends under a lock. Closed windows are taken (``takeClosed(now:)``) and stored by
+/// the drift service, where every replica's share of a window meets the others'.
+public final class DriftRollup: ExchangeObserver {
+    /// One route's values of one window on this replica.
+    public struct Window: Sendable, Hashable {
+        public var route: String
+        public var start: Date
+        public var requests: Int
+        public var columns: [String: [JSONValue]]
+
+        public init(route: String, start: Date, requests: Int, columns: [String: [JSONValue]]) {
+            self.route = route
+            self.start = start
+            self.requests = requests
+            self.columns = columns
+        }
+    }
+
+    private let monitors: [String: DriftMonitor]
+    private let clock: KeelClock
+    private let open = Mutex<[String: Window]>([:])
+
+    /// `monitors` by route; only monitors with time windows are rolled up here.
+    public init(monitors: [String: DriftMonitor], clock: KeelClock = .system) {
+        self.monitors = monitors.filter { if case .seconds = $0.value.window { true } else { false } }
+        self.clock = clock
+    }
+
+    public var isEmpty: Bool { monitors.isEmpty }
+
+    /// The start of the window of `monitor` that holds `date`: windows are aligned on the epoch.
+    public static func windowStart(_ date: Date, of monitor: DriftMonitor) -> Date {
+        guard case .seconds(let length) = monitor.window else { return date }
+        return Date(timeIntervalSince1970: (date.timeIntervalSince1970 / length).rounded(.down) * length)
+    }
+
+    public func exchangeFinished(_ record: RequestRecord) {
+        guard let route = record.route, let monitor = monitors[route], record.evaluationRun == nil, record.status < 400 else { return }
+        let start = Self.windowStart(record.startedAt, of: monitor)
+        let values = monitor.features.map { $0.value(of: record) ?? .null }
+        open.withLock { windows in
+            var window = windows[route] ?? Window(route: route, start: start, requests: 0, columns: [:])
+            if window.start != start, window.requests > 0, start > window.start {
+                // A request of the next window: the previous one moves aside, closed, on the next take.
+                windows["\(route)\u{0}\(window.start.timeIntervalSince1970)"] = window
+                window = Window(route: route, start: start, requests: 0, columns: [:])
+            }
+            window.requests += 1
+            for (feature, value) in zip(monitor.features, values) { window.columns[feature.name, default: []].append(value) }
+            windows[route] = window
+        }
+    }
+
+    /// The windows that ended by `now`, removed from the rollup.
+    public func takeClosed(now: Date) -> [Window] {
+        open.withLock { windows in
+            var closed: [Window] = []
+            for (key, window) in windows {
+                guard let monitor = monitors[window.route], case .seconds(let length) = monitor.window else { continue }
+                if window.start.addingTimeInterval(length) <= now {
+                    closed.append(window)
+                    windows[key] = nil
+                }
+            }
+            return closed.sorted { ($0.route, $0.start) < ($1.route, $1.start) }
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// A monitor's judgement of one window, as stored: the state after it and every feature's finding.
+public struct DriftJudgementRecord: Sendable, Hashable {
+    public var route: String
+    public var windowStart: Date
+    public var state: DriftTracker.State
+    /// Windows in a row without a drifting feature, while drifting (how near the state is to ok).
+    public var calm: Int
+    public var findings: [DriftTracker.Finding]
+    /// The features that moved most, when the state turned to drifting.
+    public var alerts: [String]
+    public var judgedAt: Date
+
+    public init(
+        route: String,
+        windowStart: Date,
+        state: DriftTracker.State,
+        calm: Int = 0,
+        findings: [DriftTracker.Finding],
+        alerts: [String],
+        judgedAt: Date
+    ) {
+        self.route = route
+        self.windowStart = windowStart
+        self.state = state
+        self.calm = calm
+        self.findings = findings
+        self.alerts = alerts
+        self.judgedAt = judgedAt
+    }
+}
+
+/// Storage for drift: each replica's share of each window's feature values, and the judgements.
+public protocol DriftStore: Sendable {
+    /// Keeps a replica's values of a window (a replica may send a window in several parts).
+    func saveWindow(_ window: DriftRollup.Window, replica: String) async throws
+    /// The windows of `route` that start in `since..<until`, every replica's parts merged, oldest first.
+    func windows(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window]
+    /// Keeps a judgement unless the window already has one (the first replica to judge it wins);
+    /// returns whether this one was kept.
+    @discardableResult
+    func saveJudgement(_ judgement: DriftJudgementRecord) async throws -> Bool
+    /// The latest judgements of `route`, newest first.
+    func judgements(route: String, limit: Int) async throws -> [DriftJudgementRecord]
+}
+
+extension DriftTracker.Finding {
+    public var json: JSONValue {
+        [
+            "feature": .string(feature), "test": .string(test.rawValue), "value": .double(value), "threshold": .double(threshold),
+            "drifted": .bool(drifted), "streak": JSONValue(streak),
+        ]
+    }
+
+    public init(json value: JSONValue) throws(KeelError) {
+        let reader = try FieldReader(body: value)
+        self.init(
+            feature: try reader.required("feature", "a string") { $0.stringValue },
+            test: try reader.required("test", "a test") { $0.stringValue.flatMap(DriftTest.init(rawValue:)) },
+            value: try reader.required("value", "a number") { $0.doubleValue },
+            threshold: try reader.required("threshold", "a number") { $0.doubleValue },
+            drifted: try reader.required("drifted", "a boolean") { $0.boolValue },
+            streak: try reader.integer("streak", in: 0...Int.max) ?? 0
+        )
+    }
+}
+
+extension DriftRollup.Window {
+    /// The columns as stored: `{"feature": [values, …]}`.
+    public var columnsJSON: String { JSONValue.object(JSONObject(columns.sorted { $0.key < $1.key }.map { ($0.key, .array($0.value)) })).jsonString }
+
+    public static func columns(json text: String) throws -> [String: [JSONValue]] {
+        let object = try JSONParser.parse(text).objectValue ?? JSONObject()
+        return Dictionary(uniqueKeysWithValues: object.entries.map { ($0.key, $0.value.arrayValue ?? []) })
+    }
+
+    /// Replicas' parts of the same windows merged, oldest first.
+    public static func merging(_ parts: [DriftRollup.Window]) -> [DriftRollup.Window] {
+        var merged: [Date: DriftRollup.Window] = [:]
+        for part in parts {
+            guard var window = merged[part.start] else {
+                merged[part.start] = part
+                continue
+            }
+            window.requests += part.requests
+            for (feature, values) in part.columns { window.columns[feature, default: []] += values }
+            merged[part.start] = window
+        }
+        return merged.values.sorted { $0.start < $1.start }
+    }
+}

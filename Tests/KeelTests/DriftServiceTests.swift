@@ -1,0 +1,82 @@
+import Foundation
+import KeelApp
+import KeelCore
+import KeelStore
+import KeelTesting
+import Logging
+import Testing
+
+/// The live side of drift: requests rolled up as they finish, windows stored per replica and
+/// judged once against the shared baseline, the state kept across judgements — on both backends.
+@Suite struct DriftServiceTests {
+    static func record(_ id: String, at date: Date, tokens: Int, route: String = "chat") -> RequestRecord {
+        var record = RequestRecord(
+            id: id,
+            startedAt: date,
+            operation: "chat",
+            route: route,
+            status: 200,
+            durationMs: 100 + Double(tokens % 7),
+            attempts: []
+        )
+        record.inputTokens = tokens
+        record.finishReasons = ["stop"]
+        return record
+    }
+
+    @Test(arguments: TestBackend.available)
+    func windowsFromTwoReplicasAreJudgedOnceAndAShiftTurnsTheRouteDrifting(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let clock = ManualClock(origin: Date(timeIntervalSince1970: 60 * 1_000))
+            let monitor = try DriftMonitor(
+                json: [
+                    "features": ["input_tokens", "latency_ms", "finish_reason"], "window": ["minutes": 1], "baseline": ["trailing_windows": 3],
+                    "min_samples": 20,
+                ]
+            )
+            let rollups = [
+                DriftRollup(monitors: ["chat": monitor], clock: clock.keelClock), DriftRollup(monitors: ["chat": monitor], clock: clock.keelClock),
+            ]
+            var quiet = Logger(label: "test")
+            quiet.logLevel = .critical
+            let services = rollups.enumerated().map { index, rollup in
+                DriftService(
+                    rollup: rollup,
+                    store: storage.drift,
+                    monitors: ["chat": monitor],
+                    replica: "rep_\(index)",
+                    clock: clock.keelClock,
+                    interval: .seconds(5),
+                    logger: quiet
+                )
+            }
+            var made: [DriftJudgementRecord] = []
+            var random = SystemRandomNumberGenerator()
+            for minute in 0..<8 {
+                let start = clock.keelClock.now()
+                // Tokens ~ uniform 100...200, and from minute 5 on, 40 % more.
+                for index in 0..<60 {
+                    let tokens = Int(Double(Int.random(in: 100...200, using: &random)) * (minute >= 5 ? 1.4 : 1))
+                    rollups[index % 2].exchangeFinished(
+                        Self.record("req_\(minute)_\(index)", at: start.addingTimeInterval(Double(index) * 0.9), tokens: tokens)
+                    )
+                }
+                rollups[0].exchangeFinished(Self.record("req_other_\(minute)", at: start, tokens: 5, route: "unwatched"))
+                clock.advance(by: .seconds(60))
+                // Both replicas store their parts; a tick after the grace judges the window that closed.
+                for service in services { made += try await service.tick() }
+                clock.advance(by: .seconds(11))
+                for service in services { made += try await service.tick() }
+                clock.advance(by: .seconds(-11))
+            }
+            let windows = try await storage.drift.windows(route: "chat", since: .distantPast, until: .distantFuture)
+            #expect(windows.count == 8 && windows.allSatisfy { $0.requests == 60 }, "each window has both replicas' parts")
+            let judged = try await storage.drift.judgements(route: "chat", limit: 100).reversed().map { $0 }
+            #expect(judged.count == 5 && made.count == 5, "windows 3…7, each judged once, by one replica")
+            #expect(judged.prefix(2).allSatisfy { $0.state == .ok }, "\(judged.map(\.state))")
+            let turned = try #require(judged.first { $0.state == .drifting })
+            #expect(turned.alerts.first == "input_tokens" && turned.windowStart == Date(timeIntervalSince1970: 60 * 1_006))
+            #expect(turned.findings.first { $0.feature == "input_tokens" }?.streak == 2, "the streak carried over from the judgement before")
+        }
+    }
+}
