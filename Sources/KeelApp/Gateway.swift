@@ -46,6 +46,15 @@ public enum Gateway {
         let alerts = AlertService(configuration: configuration.alerts, costs: storage.costs, client: client.client, clock: clock, logger: logger)
         let driftMonitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })
         let driftRollup = DriftRollup(monitors: driftMonitors, clock: clock)
+        let drift = DriftService(
+            rollup: driftRollup,
+            store: storage.drift,
+            monitors: driftMonitors,
+            replica: replica.lease.id,
+            clock: clock,
+            logger: logger,
+            alert: alerts.raise
+        )
         let components = try makeComponents(
             configuration: configuration,
             storage: storage,
@@ -128,7 +137,8 @@ public enum Gateway {
                 budgets: components.budgets,
                 workflows: workflows,
                 log: logWriter,
-                connections: connections
+                connections: connections,
+                drift: drift
             )
             .addRoutes(to: keelRoutes, open: configuration.metricsOpen)
         }

@@ -5,7 +5,8 @@ import Prometheus
 
 /// `GET /metrics`: the Prometheus text of everything counted as requests finished, plus the gauges
 /// read at scrape time — each circuit breaker's state, each budget's spend in its window, the
-/// request log writer's backlog, and the execution figures of the last week's workflows.
+/// request log writer's backlog, the execution figures of the last week's workflows, and each
+/// monitored route's drift state and scores.
 public struct MetricsController: Sendable {
     let registry: PrometheusCollectorRegistry
     let health: UpstreamHealth
@@ -13,6 +14,7 @@ public struct MetricsController: Sendable {
     let workflows: WorkflowReporter?
     let log: (any RequestLogBacklog)?
     let connections: ConnectionGuard?
+    let drift: (any DriftReadout)?
 
     /// The days of workflows the gauges cover, today included.
     static var workflowDays: Int { 7 }
@@ -23,7 +25,8 @@ public struct MetricsController: Sendable {
         budgets: BudgetLedger,
         workflows: WorkflowReporter? = nil,
         log: (any RequestLogBacklog)? = nil,
-        connections: ConnectionGuard? = nil
+        connections: ConnectionGuard? = nil,
+        drift: (any DriftReadout)? = nil
     ) {
         self.registry = registry
         self.health = health
@@ -31,6 +34,7 @@ public struct MetricsController: Sendable {
         self.workflows = workflows
         self.log = log
         self.connections = connections
+        self.drift = drift
     }
 
     static var breakerState: MetricNameDescriptor {
@@ -70,6 +74,18 @@ public struct MetricsController: Sendable {
                 gauge("connections_open", "Client connections open now.", []).set(Double(connections.openConnections))
                 gauge("connections_limit", "The most client connections kept open (server.max_connections).", [])
                     .set(Double(connections.configuration.maximumConnections))
+            }
+            for (route, judgement) in drift?.judgements ?? [:] {
+                gauge("drift_state", "Each monitored route's drift state after its latest judged window: 0 ok, 1 drifting.", [("route", route)])
+                    .set(judgement.state == .drifting ? 1.0 : 0.0)
+                for finding in judgement.findings {
+                    gauge(
+                        "drift_score",
+                        "Each monitored feature's statistic in the route's latest judged window (a p-value or a distance, by statistic).",
+                        [("route", route), ("feature", finding.feature), ("statistic", finding.test.rawValue)]
+                    )
+                    .set(finding.value)
+                }
             }
             if let workflows {
                 for line in try await workflows.report(days: Self.workflowDays).lines {

@@ -4,6 +4,7 @@ import KeelCore
 import KeelStore
 import KeelTesting
 import Logging
+import Synchronization
 import Testing
 
 /// The live side of drift: requests rolled up as they finish, windows stored per replica and
@@ -39,6 +40,7 @@ import Testing
             ]
             var quiet = Logger(label: "test")
             quiet.logLevel = .critical
+            let alerts = Recorded()
             let services = rollups.enumerated().map { index, rollup in
                 DriftService(
                     rollup: rollup,
@@ -47,7 +49,8 @@ import Testing
                     replica: "rep_\(index)",
                     clock: clock.keelClock,
                     interval: .seconds(5),
-                    logger: quiet
+                    logger: quiet,
+                    alert: alerts.add
                 )
             }
             var made: [DriftJudgementRecord] = []
@@ -77,6 +80,15 @@ import Testing
             let turned = try #require(judged.first { $0.state == .drifting })
             #expect(turned.alerts.first == "input_tokens" && turned.windowStart == Date(timeIntervalSince1970: 60 * 1_006))
             #expect(turned.findings.first { $0.feature == "input_tokens" }?.streak == 2, "the streak carried over from the judgement before")
+            let raised = alerts.alerts.withLock { $0 }
+            #expect(raised.count == 1 && raised[0].alertKind == "drift_started" && raised[0].message.contains("input_tokens"), "\(raised)")
+            #expect(services.allSatisfy { $0.judgements["chat"]?.windowStart == judged.last?.windowStart }, "each replica knows the latest judgement")
         }
+    }
+
+    /// The alerts a service raised.
+    final class Recorded: Sendable {
+        let alerts = Mutex<[DriftAlert]>([])
+        func add(_ alert: DriftAlert) { alerts.withLock { $0.append(alert) } }
     }
 }

@@ -5,8 +5,8 @@ import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
 
-/// Delivers spend alerts — to the log always, to the webhook when one is configured — and checks
-/// the daily spend on a schedule. ``raise(_:)`` only queues, so the request that crossed a soft
+/// Delivers alerts (spend, drift) — to the log always, to the webhook when one is configured — and
+/// checks the daily spend on a schedule. ``raise(_:)`` only queues, so the request that crossed a soft
 /// limit never waits for a webhook.
 final class AlertService: Service {
     private let watch: SpendWatch
@@ -15,8 +15,8 @@ final class AlertService: Service {
     private let client: HTTPClient
     private let interval: Duration
     private let logger: Logger
-    private let queue: AsyncStream<SpendAlert>
-    private let pending: AsyncStream<SpendAlert>.Continuation
+    private let queue: AsyncStream<any Alert>
+    private let pending: AsyncStream<any Alert>.Continuation
 
     init(configuration: KeelConfiguration.Alerts, costs: any CostStore, client: HTTPClient, clock: KeelClock, logger: Logger) {
         self.watch = SpendWatch(policy: configuration.spend, clock: clock)
@@ -29,7 +29,7 @@ final class AlertService: Service {
     }
 
     /// Queues an alert for delivery.
-    func raise(_ alert: SpendAlert) { pending.yield(alert) }
+    func raise(_ alert: any Alert) { pending.yield(alert) }
 
     /// Checks today's spend against the policy now, queueing what it raises.
     func checkSpend() async throws {
@@ -57,14 +57,8 @@ final class AlertService: Service {
         }
     }
 
-    private func deliver(_ alert: SpendAlert) async {
-        logger.warning(
-            "\(alert.message)",
-            metadata: [
-                "alert": "\(alert.kind.rawValue)", "subject": "\(alert.subject)", "spent_usd": "\(alert.spent.dollarsText)",
-                "threshold_usd": "\(alert.threshold.dollarsText)",
-            ]
-        )
+    private func deliver(_ alert: any Alert) async {
+        logger.warning("\(alert.message)", metadata: alert.logMetadata.mapValues { .string($0) })
         guard let webhookURL else { return }
         var request = HTTPClientRequest(url: webhookURL)
         request.method = .POST
@@ -76,12 +70,12 @@ final class AlertService: Service {
             guard (200..<300).contains(response.status.code) else {
                 logger.error(
                     "the alert webhook refused an alert",
-                    metadata: ["alert": "\(alert.kind.rawValue)", "status": "\(response.status.code)"]
+                    metadata: ["alert": "\(alert.alertKind)", "status": "\(response.status.code)"]
                 )
                 return
             }
         } catch {
-            logger.error("the alert webhook could not be reached", metadata: ["alert": "\(alert.kind.rawValue)", "error": "\(error)"])
+            logger.error("the alert webhook could not be reached", metadata: ["alert": "\(alert.alertKind)", "error": "\(error)"])
         }
     }
 }

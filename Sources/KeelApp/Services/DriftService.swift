@@ -9,9 +9,9 @@ import Synchronization
 /// replica's rollup closed, and judges each route's latest window once every replica has had
 /// two intervals to store its part: the window against its baseline (the monitor's trailing windows
 /// with traffic, or its first ones), read from the storage every replica shares. The first replica to judge a window keeps its judgement; a change of state is logged
-/// with the features that moved most. Judgements are kept in the storage; the latest also here,
-/// for `/metrics`.
-public final class DriftService: Service {
+/// with the features that moved most. Judgements are kept in the storage; the latest (whichever
+/// replica made it) also here, for `/metrics`.
+public final class DriftService: Service, DriftReadout {
     private let rollup: DriftRollup
     private let store: any DriftStore
     private let monitors: [String: DriftMonitor]
@@ -19,6 +19,7 @@ public final class DriftService: Service {
     private let clock: KeelClock
     private let interval: Duration
     private let logger: Logger
+    private let alert: @Sendable (DriftAlert) -> Void
     private let latest = Mutex<[String: DriftJudgementRecord]>([:])
 
     public init(
@@ -28,7 +29,8 @@ public final class DriftService: Service {
         replica: String,
         clock: KeelClock,
         interval: Duration = .seconds(15),
-        logger: Logger
+        logger: Logger,
+        alert: @escaping @Sendable (DriftAlert) -> Void = { _ in }
     ) {
         self.rollup = rollup
         self.store = store
@@ -37,6 +39,7 @@ public final class DriftService: Service {
         self.clock = clock
         self.interval = interval
         self.logger = logger
+        self.alert = alert
     }
 
     /// The latest judgement of each route this replica knows.
@@ -64,19 +67,14 @@ public final class DriftService: Service {
             let grace = 2 * Double(interval.components.seconds)
             let target = DriftRollup.windowStart(now.addingTimeInterval(-grace), of: monitor).addingTimeInterval(-length)
             let previous = try await store.judgements(route: route, limit: 1).first
+            // Another replica's judgement is this one's latest too.
+            if let previous { latest.withLock { $0[route] = previous } }
             if let previous, previous.windowStart >= target { continue }
             guard let judgement = try await judge(route, monitor, window: target, length: length, after: previous) else { continue }
             guard try await store.saveJudgement(judgement) else { continue }
             latest.withLock { $0[route] = judgement }
             made.append(judgement)
-            if judgement.state != (previous?.state ?? .ok) {
-                let moved = judgement.findings.filter { judgement.alerts.contains($0.feature) }
-                    .map { "\($0.feature) (\($0.test.rawValue) \(String(format: "%.4g", $0.value)))" }
-                logger.warning(
-                    judgement.state == .drifting ? "drift: route's traffic moved from its baseline" : "drift: route back within its baseline",
-                    metadata: ["route": "\(route)", "window": "\(judgement.windowStart)", "features": "\(moved.joined(separator: ", "))"]
-                )
-            }
+            if judgement.state != (previous?.state ?? .ok) { alert(DriftAlert(judgement)) }
         }
         return made
     }

@@ -1,5 +1,5 @@
 /// A warning about spend, for the log and the alert webhook.
-public struct SpendAlert: Sendable, Hashable {
+public struct SpendAlert: Alert, Hashable {
     public enum Kind: String, Sendable, Hashable {
         /// A day's spend crossed the configured daily threshold.
         case dailySpend = "daily_spend"
@@ -37,6 +37,12 @@ public struct SpendAlert: Sendable, Hashable {
             message: "The \(budget.window.rawValue) budget of \(budget.scope) passed its soft limit of \(budget.softLimit ?? budget.limit): "
                 + "\(alert.spent) spent of \(budget.limit)."
         )
+    }
+
+    public var alertKind: String { kind.rawValue }
+
+    public var logMetadata: [String: String] {
+        ["alert": kind.rawValue, "subject": subject, "spent_usd": spent.dollarsText, "threshold_usd": threshold.dollarsText]
     }
 
     /// The webhook's body; `text` makes it readable by chat webhooks (Slack, Mattermost) as it is.

@@ -90,3 +90,8 @@ extension DriftRollup.Window {
         return merged.values.sorted { $0.start < $1.start }
     }
 }
+
+/// The latest drift judgement of each monitored route, for `/metrics`.
+public protocol DriftReadout: Sendable {
+    var judgements: [String: DriftJudgementRecord] { get }
+}
