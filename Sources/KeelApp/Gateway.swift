@@ -98,6 +98,7 @@ public enum Gateway {
         let workflows = WorkflowReporter(store: storage.workflows, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
         PromptController(registry: promptRegistry(storage, clock: clock)).addRoutes(to: keelRoutes)
+        DriftController(reports: DriftReports(store: storage.drift, monitors: driftMonitors)).addRoutes(to: keelRoutes)
         let evaluationReports = EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets)
         EvaluationController(
             reports: evaluationReports,

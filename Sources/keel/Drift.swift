@@ -2,11 +2,13 @@ import ArgumentParser
 import Foundation
 import KeelApp
 import KeelCore
+import KeelServer
+import KeelStore
 
 struct Drift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drift statistics: compare samples offline, as the monitors compare windows.",
-        subcommands: [Compare.self, Replay.self]
+        subcommands: [Report.self, Compare.self, Replay.self]
     )
 
     struct Compare: AsyncParsableCommand {
@@ -97,6 +99,25 @@ struct Drift: AsyncParsableCommand {
                 print(JSONValue.object(line).jsonString)
             }
             if failed > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Report: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A route's drift: its state and, per feature, the latest test, the baseline's and current distributions, the score's history."
+        )
+
+        @OptionGroup var storage: StorageOptions
+        @Argument(help: "The route.") var route: String
+        @Flag(help: "As JSON.") var json = false
+        @Option(help: "Also write the report as an HTML page (charts as SVG) to this file.") var html: String?
+
+        func run() async throws {
+            let configuration = try storage.configuration()
+            let monitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })
+            let report = try await storage.withStorage { storage in try await DriftReports(store: storage.drift, monitors: monitors).report(route) }
+            if let html { try DriftController.document(report).write(toFile: html, atomically: true, encoding: .utf8) }
+            print(json ? JSONValue.object(report.json).jsonString : report.text)
         }
     }
 }

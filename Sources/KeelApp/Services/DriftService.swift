@@ -70,7 +70,7 @@ public final class DriftService: Service, DriftReadout {
             // Another replica's judgement is this one's latest too.
             if let previous { latest.withLock { $0[route] = previous } }
             if let previous, previous.windowStart >= target { continue }
-            guard let judgement = try await judge(route, monitor, window: target, length: length, after: previous) else { continue }
+            guard let judgement = try await judge(route, monitor, window: target, after: previous) else { continue }
             guard try await store.saveJudgement(judgement) else { continue }
             latest.withLock { $0[route] = judgement }
             made.append(judgement)
@@ -84,26 +84,19 @@ public final class DriftService: Service, DriftReadout {
         _ route: String,
         _ monitor: DriftMonitor,
         window start: Date,
-        length: Double,
         after previous: DriftJudgementRecord?
     ) async throws
         -> DriftJudgementRecord?
     {
-        let count = monitor.baseline.windows
-        guard let current = try await store.windows(route: route, since: start, until: start.addingTimeInterval(length)).first else { return nil }
-        let baseline: [DriftRollup.Window]
-        switch monitor.baseline {
-        case .trailing:
-            // The last windows with traffic: quiet hours do not empty the baseline, looking back up to four times as far.
-            baseline = Array(
-                try await store.windows(route: route, since: start.addingTimeInterval(-4 * Double(count) * length), until: start).suffix(count)
-            )
-        case .fixed:
-            baseline = Array(try await store.windows(route: route, since: .distantPast, until: start).prefix(count))
+        guard let (baseline, current) = try await DriftReports(store: store, monitors: monitors).windows(route, monitor: monitor, at: start) else {
+            return nil
         }
-        guard baseline.count == count else { return nil }
         var tracker = DriftTracker(monitor: monitor, after: previous)
-        let judged = tracker.judge(window: 0, baseline: try Self.samples(baseline, monitor), current: try Self.samples([current], monitor))
+        let judged = tracker.judge(
+            window: 0,
+            baseline: try DriftReports.samples(baseline, monitor),
+            current: try DriftReports.samples([current], monitor)
+        )
         return DriftJudgementRecord(
             route: route,
             windowStart: start,
@@ -113,14 +106,5 @@ public final class DriftService: Service, DriftReadout {
             alerts: judged.alerts.map(\.feature),
             judgedAt: clock.now()
         )
-    }
-
-    /// Each feature's values over `windows`, as samples.
-    static func samples(_ windows: [DriftRollup.Window], _ monitor: DriftMonitor) throws -> [String: DriftSample] {
-        var samples: [String: DriftSample] = [:]
-        for feature in monitor.features {
-            samples[feature.name] = try feature.sample(windows.flatMap { $0.columns[feature.name] ?? [] })
-        }
-        return samples
     }
 }

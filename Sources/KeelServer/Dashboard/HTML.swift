@@ -24,11 +24,13 @@ enum HTML {
     static let sections = [
         ("/dashboard", "Overview"), ("/dashboard/routes", "Routes"), ("/dashboard/requests", "Requests"),
         ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"), ("/dashboard/evaluations", "Evaluations"),
+        ("/dashboard/drift", "Drift"),
     ]
 
     /// A whole page for `viewer`: the navigation, whose team it shows, `title`, and `body`.
     static func page(_ title: String, path: String, body: String, viewer: DashboardViewer) -> String {
-        let navigation = sections.map { link, name in
+        // The drift page sums every team's traffic: only for keys that may read `/metrics`.
+        let navigation = sections.filter { $0.0 != "/dashboard/drift" || viewer.key.allows(.readMetrics) }.map { link, name in
             #"<a href="\#(link)"\#(link == path ? #" class="active""# : "")>\#(name)</a>"#
         }
         .joined()

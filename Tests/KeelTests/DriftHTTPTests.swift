@@ -1,0 +1,62 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import KeelCore
+import KeelStore
+import NIOCore
+import Testing
+
+/// `/api/drift` and the drift page over HTTP, from stored windows and judgements.
+@Suite struct DriftHTTPTests {
+    static let hour = Date(timeIntervalSince1970: 3_600 * 480_000)
+
+    static func seed(_ storage: KeelStorage) async throws {
+        for index in 0..<4 {
+            let tokens: [JSONValue] = (0..<200).map { JSONValue((index == 3 ? 150 : 100) + $0 % 50) }
+            let reasons: [JSONValue] = (0..<200).map { $0 % 10 == 0 ? "length" : "stop" }
+            let window = DriftRollup.Window(
+                route: "gpt-test",
+                start: hour.addingTimeInterval(Double(index) * 3_600),
+                requests: 200,
+                columns: ["input_tokens": tokens, "finish_reason": reasons]
+            )
+            try await storage.drift.saveWindow(window, replica: "rep_a")
+        }
+        let findings = [
+            DriftTracker.Finding(feature: "input_tokens", test: .wasserstein, value: 3.4, threshold: 0.1, drifted: true, streak: 2),
+            DriftTracker.Finding(feature: "finish_reason", test: .jensenshannon, value: 0.01, threshold: 0.1, drifted: false, streak: 0),
+        ]
+        try await storage.drift.saveJudgement(
+            DriftJudgementRecord(
+                route: "gpt-test",
+                windowStart: hour.addingTimeInterval(3 * 3_600),
+                state: .drifting,
+                findings: findings,
+                alerts: ["input_tokens"],
+                judgedAt: hour
+            )
+        )
+    }
+
+    @Test func driftIsReadByTheKeysThatReadMetrics() async throws {
+        var gateway = TestGateway()
+        gateway.chatRoute = "{ model: chat-model, drift: { features: [input_tokens, finish_reason], baseline: { trailing_windows: 3 } } }"
+        try await gateway.test(seed: Self.seed) { client in
+            let list = try await client.get("/api/drift", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue
+            #expect(list?.first?.objectValue?["state"] == "drifting" && list?.first?.objectValue?["alerts"] == ["input_tokens"])
+            #expect(try await client.get("/api/drift", key: TestGateway.viewerKey).status == .forbidden)
+            let report = try await client.get("/api/drift/gpt-test", key: TestGateway.adminKey).json.objectValue
+            let tokens = try #require(report?["features"]?.arrayValue?.first?.objectValue)
+            #expect(tokens["finding"]?.objectValue?["value"] == 3.4 && tokens["history"]?.arrayValue?.count == 1)
+            let baseline = tokens["baseline"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            let current = tokens["current"]?.arrayValue?.compactMap(\.doubleValue) ?? []
+            #expect(!baseline.isEmpty && abs(baseline.reduce(0, +) - 1) < 1e-9 && abs(current.reduce(0, +) - 1) < 1e-9)
+            #expect(try await client.get("/api/drift/embed-test", key: TestGateway.adminKey).status == .notFound)
+            let page = try await client.get("/dashboard/drift", key: TestGateway.adminKey)
+            let html = String(buffer: page.body)
+            #expect(page.status == .ok && html.contains("gpt-test") && html.contains("drift, 2 window(s)") && html.contains("data-points"))
+            #expect(try await client.get("/dashboard/drift", key: TestGateway.viewerKey).status == .seeOther)
+            #expect(!String(buffer: try await client.get("/dashboard", key: TestGateway.viewerKey).body).contains("/dashboard/drift"))
+        }
+    }
+}
