@@ -8,7 +8,7 @@ import KeelStore
 struct Drift: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Drift statistics: compare samples offline, as the monitors compare windows.",
-        subcommands: [Report.self, Compare.self, Replay.self]
+        subcommands: [Report.self, Prompt.self, Compare.self, Replay.self]
     )
 
     struct Compare: AsyncParsableCommand {
@@ -118,6 +118,41 @@ struct Drift: AsyncParsableCommand {
             let report = try await storage.withStorage { storage in try await DriftReports(store: storage.drift, monitors: monitors).report(route) }
             if let html { try DriftController.document(report).write(toFile: html, atomically: true, encoding: .utf8) }
             print(json ? JSONValue.object(report.json).jsonString : report.text)
+        }
+    }
+
+    struct Prompt: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A prompt's versions side by side: size in tokens and its growth, traffic, cost per request, evaluation pass rate, feedback."
+        )
+
+        @OptionGroup var storage: StorageOptions
+        @OptionGroup var namespace: Prompts.Namespace
+        @Argument(help: "The prompt's name.") var name: String
+        @Option(help: "Traffic and feedback of the last this many days.") var days = 30
+        @Flag(help: "As JSON.") var json = false
+
+        func run() async throws {
+            let drift = try await storage.withStorage { storage in
+                let prompt = try await Gateway.promptRegistry(storage).find(name, team: namespace.team)
+                let now = Date()
+                let since = now.addingTimeInterval(-Double(days) * 86_400)
+                let reports = EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets)
+                var evaluations: [Int: (run: String, passRate: Double?)] = [:]
+                for run in try await storage.evaluations.runs(in: .all, prompt: prompt, limit: 500) where run.finishedAt != nil {
+                    guard let version = run.promptVersion, evaluations[version] == nil else { continue }
+                    evaluations[version] = (run.id, try await reports.report(run.id).report.overall.passRate)
+                }
+                return PromptDrift(
+                    prompt: prompt,
+                    versions: try await storage.prompts.versions(of: prompt),
+                    labels: try await storage.prompts.labels(of: prompt),
+                    costs: try await storage.costs.costs(by: .prompt, since: since, until: now, in: .all),
+                    evaluations: evaluations,
+                    feedback: try await storage.feedback.scores(of: prompt.name, since: since)
+                )
+            }
+            print(json ? JSONValue.object(drift.json).jsonString : drift.text)
         }
     }
 }

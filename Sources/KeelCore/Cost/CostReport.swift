@@ -12,6 +12,8 @@ public struct CostReport: Sendable, Hashable {
         case model
         /// The UTC day, `2026-11-22`.
         case day
+        /// The registered prompt and version the request was rendered from (`triage@3`).
+        case prompt
     }
 
     /// The figures of one group (or of all of them, for ``total``).

@@ -88,4 +88,7 @@ public protocol FeedbackStore: Sendable {
     func feedback(on requestIDs: [String], in scope: TeamScope) async throws -> [Feedback]
     /// The latest feedback within `scope`, newest first.
     func recentFeedback(in scope: TeamScope, limit: Int) async throws -> [Feedback]
+    /// The mean score of the feedback on each version of `prompt`'s requests since `since` (a
+    /// prompt's name, as the request log records it), and how many scores it averages.
+    func scores(of prompt: String, since: Date) async throws -> [(version: Int, mean: Double, count: Int)]
 }

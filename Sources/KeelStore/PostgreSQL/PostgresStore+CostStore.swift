@@ -11,6 +11,7 @@ extension PostgresStore: CostStore {
         case .route: group = "r.route"
         case .model: group = "r.model"
         case .day: group = "to_char(to_timestamp(r.started_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        case .prompt: group = "r.prompt_name || '@' || r.prompt_version::TEXT"
         }
         let order = grouping == .day ? "grp" : "cost DESC, grp"
         var statement = PostgresStatement(

@@ -31,6 +31,12 @@ extension PostgresStore: FeedbackStore {
         return try await rows(statement).map(Self.feedback)
     }
 
+    public func scores(of prompt: String, since: Date) async throws -> [(version: Int, mean: Double, count: Int)] {
+        try await rows(.with(FeedbackRows.scores, [prompt, since.timeIntervalSince1970])).map { row in
+            (version: try row.value("version"), mean: try row.value("mean"), count: try row.value("count"))
+        }
+    }
+
     private static func feedback(_ row: PostgresRandomAccessRow) throws -> Feedback {
         try FeedbackRows.feedback(
             id: try row.value("id"),

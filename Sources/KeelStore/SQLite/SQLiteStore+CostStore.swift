@@ -11,6 +11,7 @@ extension SQLiteStore: CostStore {
         case .route: group = "r.route"
         case .model: group = "r.model"
         case .day: group = "strftime('%Y-%m-%d', r.started_at, 'unixepoch')"
+        case .prompt: group = "r.prompt_name || '@' || r.prompt_version"
         }
         let order = grouping == .day ? "grp" : "cost DESC, grp"
         let team = Self.teamFilter(scope, column: "r.team")

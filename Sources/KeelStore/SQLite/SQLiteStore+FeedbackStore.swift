@@ -34,6 +34,14 @@ extension SQLiteStore: FeedbackStore {
         }
     }
 
+    public func scores(of prompt: String, since: Date) async throws -> [(version: Int, mean: Double, count: Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(db, sql: FeedbackRows.scores, arguments: [prompt, since.timeIntervalSince1970]).map { row in
+                (version: row["version"], mean: row["mean"], count: row["count"])
+            }
+        }
+    }
+
     private static func feedback(_ row: Row) throws -> Feedback {
         try FeedbackRows.feedback(
             id: row["id"],

@@ -644,4 +644,36 @@ import Testing
             #expect(try await storage.drift.judgements(route: "other", limit: 10).isEmpty)
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func aPromptsVersionsGetTheirCostsAndFeedbackScores(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let records = (0..<6).map { index in
+                var record = Self.record("req_p\(index)", at: 1_000 + Double(index))
+                record.promptName = index < 5 ? "triage" : "other"
+                record.promptVersion = index < 2 ? 1 : 2
+                return record
+            }
+            try await storage.log.append(records)
+            for (index, score) in [(0, 1.0), (1, 0.0), (2, 0.5), (3, 1.0), (5, 0.0)] {
+                try await storage.feedback.insert(
+                    Feedback(requestID: "req_p\(index)", team: "search", keyID: nil, score: score, createdAt: Date(timeIntervalSince1970: 2_000))
+                )
+            }
+            try await storage.feedback.insert(
+                Feedback(requestID: "req_p4", team: "search", keyID: nil, label: "unscored", createdAt: Date(timeIntervalSince1970: 2_000))
+            )
+            let scores = try await storage.feedback.scores(of: "triage", since: Date(timeIntervalSince1970: 0))
+            #expect(scores.map(\.version) == [1, 2] && scores.map(\.count) == [2, 2] && scores.map(\.mean) == [0.5, 0.75])
+            #expect(try await storage.feedback.scores(of: "triage", since: Date(timeIntervalSince1970: 5_000)).isEmpty)
+            let lines = try await storage.costs.costs(
+                by: .prompt,
+                since: Date(timeIntervalSince1970: 0),
+                until: Date(timeIntervalSince1970: 9_999),
+                in: .all
+            )
+            let requests = Dictionary(uniqueKeysWithValues: lines.compactMap { line in line.group.map { ($0, line.requests) } })
+            #expect(requests == ["triage@1": 2, "triage@2": 3, "other@2": 1])
+        }
+    }
 }
