@@ -157,6 +157,13 @@ let package = Package(
             path: "bench/store-bench",
             swiftSettings: swiftSettings
         ),
+        // A benchmark (bench/README.md): one drift judgement over a million logged requests.
+        .executableTarget(
+            name: "drift-bench",
+            dependencies: ["KeelCore", "KeelStore", .product(name: "Logging", package: "swift-log")],
+            path: "bench/drift-bench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "KeelTests",
             dependencies: [

@@ -269,7 +269,7 @@ def main():
         help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
     )
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,prompted,observed,postgres",
+        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
         "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
@@ -307,6 +307,8 @@ routes:
   gpt-4o-mini-budgeted: mini
   # The same upstream behind a registered prompt, rendered with the request's variables.
   gpt-4o-mini-prompted: {{ model: mini, prompt: bench@production }}
+  # The same upstream with a drift monitor: every finished request's features rolled up into its window.
+  gpt-4o-mini-monitored: {{ model: mini, drift: {{ window: {{ minutes: 1 }} }} }}
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
@@ -351,6 +353,7 @@ keys:
             "budgeted": "The budget stage on the happy path: a reservation and a settlement a request",
             "workflow": "Workflow steps (10 a workflow): context rebuilt from storage, the step committed before the answer",
             "prompted": "The prompt stage: a registered prompt resolved and rendered with three variables before the caller's messages",
+            "monitored": "A drift monitor: each finished request's features rolled up into its window (judged apart, every 15 s)",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []

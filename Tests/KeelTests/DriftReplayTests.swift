@@ -93,15 +93,15 @@ import Testing
     @Test func monitorsAreReadWithTheirPlaceAndTheirDefaults() throws {
         let monitor = try DriftMonitor(
             json: [
-                "features": ["input_tokens", ["metadata.tier": "categorical"]], "window": ["requests": 1000], "baseline": ["fixed_windows": 4],
+                "features": ["input_tokens", ["finish_reason": "categorical"]], "window": ["requests": 1000], "baseline": ["fixed_windows": 4],
                 "tests": ["input_tokens": "psi"], "thresholds": ["psi": 0.2], "persistence": 3,
             ]
         )
-        #expect(monitor.features.map(\.name) == ["input_tokens", "metadata.tier"] && monitor.window == .requests(1000))
+        #expect(monitor.features.map(\.name) == ["input_tokens", "finish_reason"] && monitor.window == .requests(1000))
         #expect(monitor.baseline == .fixed(windows: 4) && monitor.tests["input_tokens"] == .psi && monitor.thresholds[.psi] == 0.2)
         #expect(Self.monitor.features.map(\.name) == DriftFeature.defaults && Self.monitor.persistence == 2)
         for (json, param) in [
-            (["features": ["mood"]] as JSONValue, "d.features.0"), (["features": ["metadata.tier"]], "d.features.0"),
+            (["features": ["mood"]] as JSONValue, "d.features.0"), (["features": [["finish_reason": "numerical"]]], "d.features.0"),
             (["tests": ["latency_ms": "magic"]], "d.tests.latency_ms"), (["window": ["hours": 1]], "d.window"),
             (["baseline": ["last": 3]], "d.baseline"),
         ] {

@@ -72,7 +72,7 @@ import Testing
                 for service in services { made += try await service.tick() }
                 clock.advance(by: .seconds(-11))
             }
-            let windows = try await storage.drift.windows(route: "chat", since: .distantPast, until: .distantFuture)
+            let windows = DriftRollup.Window.merging(try await storage.drift.windowParts(route: "chat", since: .distantPast, until: .distantFuture))
             #expect(windows.count == 8 && windows.allSatisfy { $0.requests == 60 }, "each window has both replicas' parts")
             let judged = try await storage.drift.judgements(route: "chat", limit: 100).reversed().map { $0 }
             #expect(judged.count == 5 && made.count == 5, "windows 3…7, each judged once, by one replica")
@@ -84,6 +84,22 @@ import Testing
             #expect(raised.count == 1 && raised[0].alertKind == "drift_started" && raised[0].message.contains("input_tokens"), "\(raised)")
             #expect(services.allSatisfy { $0.judgements["chat"]?.windowStart == judged.last?.windowStart }, "each replica knows the latest judgement")
         }
+    }
+
+    @Test func aWindowKeepsAUniformSampleOfAtMostItsMaximumAndReplicasMergeInProportion() throws {
+        let monitor = try DriftMonitor(json: ["features": ["input_tokens"], "window": ["minutes": 60], "max_samples": 100])
+        let rollup = DriftRollup(monitors: ["chat": monitor])
+        let start = Date(timeIntervalSince1970: 3_600 * 500_000)
+        for index in 0..<1_000 { rollup.exchangeFinished(Self.record("req_\(index)", at: start.addingTimeInterval(Double(index)), tokens: index)) }
+        let window = try #require(rollup.takeClosed(now: start.addingTimeInterval(3_600)).first)
+        let kept = (window.columns["input_tokens"] ?? []).compactMap(\.doubleValue)
+        #expect(window.requests == 1_000 && kept.count == 100 && Set(kept).count == 100)
+        #expect(kept.contains { $0 >= 500 }, "later requests have their chance too")
+        let busy = DriftRollup.Window(route: "chat", start: start, requests: 3_000, columns: ["input_tokens": Array(repeating: 1, count: 100)])
+        let quiet = DriftRollup.Window(route: "chat", start: start, requests: 1_000, columns: ["input_tokens": Array(repeating: 2, count: 100)])
+        let merged = try #require(DriftRollup.Window.merging([busy, quiet], maximumSamples: 100).first)
+        let values = merged.columns["input_tokens"] ?? []
+        #expect(merged.requests == 4_000 && values.count { $0 == 1 } == 75 && values.count { $0 == 2 } == 25)
     }
 
     /// The alerts a service raised.

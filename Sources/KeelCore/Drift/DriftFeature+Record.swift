@@ -1,7 +1,5 @@
 extension DriftFeature {
-    /// The feature's value in a logged request; `nil` when the request has none (no answer, no
-    /// prompt) or when it is one the record does not carry yet (`language`, `refusal`,
-    /// `json_valid`, metadata fields).
+    /// The feature's value in a logged request; `nil` when the request has none (no answer, no prompt).
     public func value(of record: RequestRecord) -> JSONValue? {
         switch name {
         case "input_tokens": record.inputTokens.map(JSONValue.init)

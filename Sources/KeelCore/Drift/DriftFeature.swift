@@ -1,6 +1,6 @@
 /// A feature of the request log a drift monitor watches, and whether its values are numbers or
-/// categories: the built-in ones (`input_tokens`, `finish_reason`, …) or a field of the requests'
-/// `metadata` (`metadata.tier`), whose kind the monitor declares.
+/// categories. (Features of the content — the input's language, refusals, JSON answers — and the
+/// requests' `metadata` fields need the record to carry them first; they are not offered yet.)
 public struct DriftFeature: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable {
         case numerical, categorical
@@ -17,29 +17,21 @@ public struct DriftFeature: Sendable, Hashable {
     /// The features every request has.
     public static let builtIn: [(name: String, kind: Kind)] = [
         ("input_tokens", .numerical), ("output_tokens", .numerical), ("latency_ms", .numerical), ("ttft_ms", .numerical),
-        ("cost_usd", .numerical), ("finish_reason", .categorical), ("language", .categorical), ("refusal", .categorical),
-        ("json_valid", .categorical), ("prompt_version", .categorical), ("model", .categorical),
+        ("cost_usd", .numerical), ("finish_reason", .categorical), ("prompt_version", .categorical), ("model", .categorical),
     ]
 
     /// What a monitor watches when it names no features.
     public static let defaults = ["input_tokens", "output_tokens", "latency_ms", "cost_usd", "finish_reason", "model", "prompt_version"]
 
-    /// A feature by name: a built-in one, or `metadata.FIELD` with its `kind`.
+    /// A feature by name, declared `kind` (when given) checked against its own.
     public init(named name: String, kind declared: Kind? = nil) throws(KeelError) {
-        if let builtIn = Self.builtIn.first(where: { $0.name == name }) {
-            guard declared == nil || declared == builtIn.kind else {
-                throw KeelError(.invalidValue, "'\(name)' is \(builtIn.kind.rawValue).", param: name)
-            }
-            self.init(name: name, kind: builtIn.kind)
-        } else if name.hasPrefix("metadata."), name.count > 9 {
-            guard let declared else {
-                throw KeelError(.missingField, "Say whether '\(name)' is numerical or categorical: '\(name): categorical'.", param: name)
-            }
-            self.init(name: name, kind: declared)
-        } else {
-            let known = Self.builtIn.map(\.name).joined(separator: ", ")
-            throw KeelError(.invalidValue, "'\(name)' is not a feature (\(known), or metadata.FIELD).", param: name)
+        guard let builtIn = Self.builtIn.first(where: { $0.name == name }) else {
+            throw KeelError(.invalidValue, "'\(name)' is not a feature (\(Self.builtIn.map(\.name).joined(separator: ", "))).", param: name)
         }
+        guard declared == nil || declared == builtIn.kind else {
+            throw KeelError(.invalidValue, "'\(name)' is \(builtIn.kind.rawValue).", param: name)
+        }
+        self.init(name: name, kind: builtIn.kind)
     }
 
     /// A window's values of the feature as a sample (`null` left out).

@@ -3,11 +3,12 @@
 ///
 /// ```yaml
 /// drift:
-///   features: [input_tokens, output_tokens, latency_ms, finish_reason, { metadata.tier: categorical }]
+///   features: [input_tokens, output_tokens, latency_ms, finish_reason]
 ///   window: { minutes: 60 }          # or { requests: 1000 }
 ///   baseline: { trailing_windows: 24 }   # or { fixed_windows: 24 }: the first windows, kept
 ///   persistence: 2                   # windows in a row a feature must drift before it alerts
 ///   min_samples: 100                 # a feature with fewer values in a window is not judged
+///   max_samples: 10000               # a window keeps at most this many requests, a uniform sample of them
 ///   tests: { input_tokens: psi }     # the test of a feature, instead of Evidently's choice
 ///   thresholds: { psi: 0.2 }         # a test's threshold, instead of its default
 /// ```
@@ -39,6 +40,9 @@ public struct DriftMonitor: Sendable, Hashable {
     public var baseline: Baseline
     public var persistence: Int
     public var minimumSamples: Int
+    /// The most requests a window keeps (a uniform reservoir sample of them), so that judging
+    /// costs the same however busy the route.
+    public var maximumSamples: Int
     public var tests: [String: DriftTest]
     public var thresholds: [DriftTest: Double]
 
@@ -48,6 +52,7 @@ public struct DriftMonitor: Sendable, Hashable {
         baseline: Baseline = .trailing(windows: 24),
         persistence: Int = 2,
         minimumSamples: Int = 100,
+        maximumSamples: Int = 10_000,
         tests: [String: DriftTest] = [:],
         thresholds: [DriftTest: Double] = [:]
     ) {
@@ -56,11 +61,12 @@ public struct DriftMonitor: Sendable, Hashable {
         self.baseline = baseline
         self.persistence = persistence
         self.minimumSamples = minimumSamples
+        self.maximumSamples = maximumSamples
         self.tests = tests
         self.thresholds = thresholds
     }
 
-    static let fields: Set<String> = ["features", "window", "baseline", "persistence", "min_samples", "tests", "thresholds"]
+    static let fields: Set<String> = ["features", "window", "baseline", "persistence", "min_samples", "max_samples", "tests", "thresholds"]
 
     public init(json value: JSONValue, path: String = "") throws(KeelError) {
         guard let object = value.objectValue else { throw KeelError(.invalidType, "A drift monitor is an object.", param: path) }
@@ -79,7 +85,7 @@ public struct DriftMonitor: Sendable, Hashable {
                 {
                     features.append(try DriftFeature(named: entry.key, kind: kind))
                 } else {
-                    throw KeelError(.invalidType, "A feature is a name, or { NAME: numerical | categorical }.", param: place)
+                    throw KeelError(.invalidType, "A feature is a name (or { NAME: numerical | categorical }).", param: place)
                 }
             } catch {
                 throw KeelError(error.code, error.message, param: place)
@@ -134,6 +140,7 @@ public struct DriftMonitor: Sendable, Hashable {
             baseline: baseline,
             persistence: try reader.integer("persistence", in: 1...1_000) ?? 2,
             minimumSamples: try reader.integer("min_samples", in: 1...10_000_000) ?? 100,
+            maximumSamples: try reader.integer("max_samples", in: 100...10_000_000) ?? 10_000,
             tests: tests,
             thresholds: thresholds
         )

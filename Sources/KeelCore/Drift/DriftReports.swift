@@ -19,18 +19,19 @@ public struct DriftReports: Sendable {
         monitor: DriftMonitor,
         at start: Date
     ) async throws -> (baseline: [DriftRollup.Window], current: DriftRollup.Window)? {
-        guard case .seconds(let length) = monitor.window,
-            let current = try await store.windows(route: route, since: start, until: start.addingTimeInterval(length)).first
-        else { return nil }
+        func windows(_ since: Date, _ until: Date) async throws -> [DriftRollup.Window] {
+            DriftRollup.Window.merging(try await store.windowParts(route: route, since: since, until: until), maximumSamples: monitor.maximumSamples)
+        }
+        guard case .seconds(let length) = monitor.window, let current = try await windows(start, start.addingTimeInterval(length)).first else {
+            return nil
+        }
         let count = monitor.baseline.windows
         let baseline: [DriftRollup.Window]
         switch monitor.baseline {
         case .trailing:
-            baseline = Array(
-                try await store.windows(route: route, since: start.addingTimeInterval(-4 * Double(count) * length), until: start).suffix(count)
-            )
+            baseline = Array(try await windows(start.addingTimeInterval(-4 * Double(count) * length), start).suffix(count))
         case .fixed:
-            baseline = Array(try await store.windows(route: route, since: .distantPast, until: start).prefix(count))
+            baseline = Array(try await windows(.distantPast, start).prefix(count))
         }
         return baseline.count == count ? (baseline, current) : nil
     }

@@ -3,7 +3,9 @@ import Synchronization
 
 /// Gathers the features of each monitored route's requests as they finish, window by window, so
 /// that judging a window never reads the request log: an observer whose work on the request path
-/// is a few appends under a lock. Closed windows are taken (``takeClosed(now:)``) and stored by
+/// is a few appends under a lock. A window keeps at most the monitor's `max_samples` requests, a
+/// uniform sample of all it saw (reservoir sampling), so that judging costs the same however busy
+/// the route is. Closed windows are taken (``takeClosed(now:)``) and stored by
 /// the drift service, where every replica's share of a window meets the others'.
 public final class DriftRollup: ExchangeObserver {
     /// One route's values of one window on this replica.
@@ -44,15 +46,22 @@ public final class DriftRollup: ExchangeObserver {
         let start = Self.windowStart(record.startedAt, of: monitor)
         let values = monitor.features.map { $0.value(of: record) ?? .null }
         open.withLock { windows in
-            var window = windows[route] ?? Window(route: route, start: start, requests: 0, columns: [:])
-            if window.start != start, window.requests > 0, start > window.start {
-                // A request of the next window: the previous one moves aside, closed, on the next take.
-                windows["\(route)\u{0}\(window.start.timeIntervalSince1970)"] = window
-                window = Window(route: route, start: start, requests: 0, columns: [:])
+            if let current = windows[route], current.start != start, start > current.start {
+                // A request of the next window: the previous one moves aside, closed, for the next take.
+                windows["\(route)\u{0}\(current.start.timeIntervalSince1970)"] = current
+                windows[route] = nil
             }
-            window.requests += 1
-            for (feature, value) in zip(monitor.features, values) { window.columns[feature.name, default: []].append(value) }
-            windows[route] = window
+            if windows[route] == nil { windows[route] = Window(route: route, start: start, requests: 0, columns: [:]) }
+            // In place: a copy of the window would copy its columns, every request.
+            windows[route]!.requests += 1
+            let seen = windows[route]!.requests
+            if seen <= monitor.maximumSamples {
+                for (feature, value) in zip(monitor.features, values) { windows[route]!.columns[feature.name, default: []].append(value) }
+            } else {
+                let slot = Int.random(in: 0..<seen)
+                guard slot < monitor.maximumSamples else { return }
+                for (feature, value) in zip(monitor.features, values) { windows[route]!.columns[feature.name]?[slot] = value }
+            }
         }
     }
 

@@ -50,7 +50,12 @@ public enum DriftSample: Sendable, Hashable {
             }
             return seen.count
         default:
-            return Set(a.categories + b.categories).count
+            var seen = Set<String>()
+            for value in a.categories + b.categories {
+                seen.insert(value)
+                if seen.count > limit { break }
+            }
+            return seen.count
         }
     }
 

@@ -35,8 +35,9 @@ public struct DriftJudgementRecord: Sendable, Hashable {
 public protocol DriftStore: Sendable {
     /// Keeps a replica's values of a window (a replica may send a window in several parts).
     func saveWindow(_ window: DriftRollup.Window, replica: String) async throws
-    /// The windows of `route` that start in `since..<until`, every replica's parts merged, oldest first.
-    func windows(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window]
+    /// Every replica's parts of the windows of `route` that start in `since..<until`, oldest first
+    /// (``DriftRollup/Window/merging(_:maximumSamples:)`` makes windows of them).
+    func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window]
     /// Keeps a judgement unless the window already has one (the first replica to judge it wins);
     /// returns whether this one was kept.
     @discardableResult
@@ -75,19 +76,25 @@ extension DriftRollup.Window {
         return Dictionary(uniqueKeysWithValues: object.entries.map { ($0.key, $0.value.arrayValue ?? []) })
     }
 
-    /// Replicas' parts of the same windows merged, oldest first.
-    public static func merging(_ parts: [DriftRollup.Window]) -> [DriftRollup.Window] {
-        var merged: [Date: DriftRollup.Window] = [:]
-        for part in parts {
-            guard var window = merged[part.start] else {
-                merged[part.start] = part
-                continue
+    /// Replicas' parts of the same windows merged, oldest first. Parts that kept a sample of their
+    /// requests are merged in proportion to the requests each saw, at most `maximumSamples` rows a window.
+    public static func merging(_ parts: [DriftRollup.Window], maximumSamples: Int = .max) -> [DriftRollup.Window] {
+        let windows = Dictionary(grouping: parts, by: \.start)
+        return windows.keys.sorted().map { start in
+            let group = windows[start] ?? []
+            let total = group.reduce(0) { $0 + $1.requests }
+            let rows = group.reduce(0) { $0 + ($1.columns.values.first?.count ?? 0) }
+            var merged = DriftRollup.Window(route: group[0].route, start: start, requests: total, columns: [:])
+            for part in group {
+                let kept = part.columns.values.first?.count ?? 0
+                // Each part's share of the window's sample is its share of the requests.
+                let take =
+                    rows <= maximumSamples ? kept : min(kept, Int((Double(maximumSamples) * Double(part.requests) / Double(max(total, 1))).rounded()))
+                let chosen = take == kept ? Array(0..<kept) : Array((0..<kept).shuffled().prefix(take))
+                for (feature, values) in part.columns { merged.columns[feature, default: []] += chosen.map { values[$0] } }
             }
-            window.requests += part.requests
-            for (feature, values) in part.columns { window.columns[feature, default: []] += values }
-            merged[part.start] = window
+            return merged
         }
-        return merged.values.sorted { $0.start < $1.start }
     }
 }
 

@@ -12,7 +12,7 @@ extension PostgresStore: DriftStore {
         )
     }
 
-    public func windows(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
+    public func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
         let parts = try await rows(
             .with(
                 "SELECT * FROM drift_windows WHERE route = ? AND window_start >= ? AND window_start < ? ORDER BY window_start, id",
@@ -27,7 +27,7 @@ extension PostgresStore: DriftStore {
                 columns: try DriftRollup.Window.columns(json: try row.value("columns"))
             )
         }
-        return DriftRollup.Window.merging(parts)
+        return parts
     }
 
     public func saveJudgement(_ judgement: DriftJudgementRecord) async throws -> Bool {

@@ -14,7 +14,7 @@ extension SQLiteStore: DriftStore {
         }
     }
 
-    public func windows(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
+    public func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
         let parts = try await pool.read { db in
             try Row.fetchAll(
                 db,
@@ -30,7 +30,7 @@ extension SQLiteStore: DriftStore {
                 )
             }
         }
-        return DriftRollup.Window.merging(parts)
+        return parts
     }
 
     public func saveJudgement(_ judgement: DriftJudgementRecord) async throws -> Bool {
