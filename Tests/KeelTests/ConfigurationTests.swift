@@ -14,6 +14,7 @@ import Testing
         let triage = try #require(configuration.routes.last?.evaluation)
         #expect(triage.dataset == "triage-tickets" && triage.scorers == [.jsonSchema(nil), .label(path: "queue")] && triage.gate.count == 2)
         #expect(configuration.providers.first?.simulation.answers.count == 5)
+        #expect(configuration.routes.first?.drift?.baseline == .trailing(windows: 24) && configuration.routes.first?.drift?.persistence == 2)
         #expect(configuration.models.first?.price == Price(inputPerMillion: 0.15, outputPerMillion: 0.6, cachedInputPerMillion: 0.075))
         #expect(configuration.providers.first?.simulation.rateLimitRate == 0.01)
         #expect(configuration.alerts.spend == SpendWatch.Policy(dailyThreshold: Money(dollars: 50), jumpFactor: 3, trailingDays: 7))

@@ -46,7 +46,7 @@ def free_port():
 
 
 def start_demo(keel, folder, port, requests, database_url):
-    """`keel demo` in `folder`, serving on after its workload; returns the process and its viewer key."""
+    """`keel demo` in `folder`, serving on after its workload; returns the process, its viewer key and its admin key."""
     log = open(os.path.join(folder, "demo.txt"), "w+")
     command = [keel, "demo", "--port", str(port), "--requests", str(requests)]
     if database_url:
@@ -58,9 +58,11 @@ def start_demo(keel, folder, port, requests, database_url):
             log.seek(0)
             sys.exit(f"keel demo exited with {process.returncode}:\n{log.read()}")
         log.seek(0)
-        match = re.search(r"read-only viewer key: (\S+?)\)", log.read())
-        if match:
-            return process, match.group(1)
+        text = log.read()
+        match = re.search(r"read-only viewer key: (\S+?)\)", text)
+        admin = re.search(r"with the admin key (\S+?)\.\s", text)
+        if match and admin:
+            return process, match.group(1), admin.group(1)
         time.sleep(0.2)
     process.kill()
     sys.exit("keel demo did not finish its sample workload in 2 minutes")
@@ -132,7 +134,7 @@ def main():
     out = os.path.abspath(args.out or os.path.join(folder, "screenshots"))
     os.makedirs(out, exist_ok=True)
     port = free_port()
-    demo, viewer_key = start_demo(keel, folder, port, args.requests, args.database_url)
+    demo, viewer_key, admin_key = start_demo(keel, folder, port, args.requests, args.database_url)
     driver = None
     problems = []
     try:
@@ -181,6 +183,16 @@ def main():
             check_page(driver, base, "comparison", driver.current_url.removeprefix(base), 0, out, problems)
             if "McNemar" not in driver.page_source or "regressed" not in driver.page_source:
                 problems.append("comparison: no McNemar p-value or regressed cases")
+        # The drift page sums every team's traffic: a viewer is sent to sign in, an admin sees each monitored route.
+        driver.get(base + "/dashboard/drift")
+        if "/dashboard/login" not in driver.current_url:
+            problems.append(f"drift: a viewer's /dashboard/drift went to {driver.current_url}, not the sign-in page")
+        driver.find_element(By.NAME, "key").send_keys(admin_key)
+        driver.find_element(By.CSS_SELECTOR, "form button").click()
+        WebDriverWait(driver, 10).until(lambda d: d.current_url == base + "/dashboard")
+        check_page(driver, base, "drift", "/dashboard/drift", 0, out, problems)
+        if "gpt-4o-mini" not in driver.page_source:
+            problems.append("drift: the demo's monitored route gpt-4o-mini is not on the page")
     finally:
         if driver:
             driver.quit()
