@@ -93,7 +93,7 @@ import Testing
     @Test func monitorsAreReadWithTheirPlaceAndTheirDefaults() throws {
         let monitor = try DriftMonitor(
             json: [
-                "features": ["input_tokens", ["finish_reason": "categorical"]], "window": ["requests": 1000], "baseline": ["fixed_windows": 4],
+                "features": ["input_tokens", "finish_reason"], "window": ["requests": 1000], "baseline": ["fixed_windows": 4],
                 "tests": ["input_tokens": "psi"], "thresholds": ["psi": 0.2], "persistence": 3,
             ]
         )

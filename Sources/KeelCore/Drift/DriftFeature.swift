@@ -23,13 +23,10 @@ public struct DriftFeature: Sendable, Hashable {
     /// What a monitor watches when it names no features.
     public static let defaults = ["input_tokens", "output_tokens", "latency_ms", "cost_usd", "finish_reason", "model", "prompt_version"]
 
-    /// A feature by name, declared `kind` (when given) checked against its own.
-    public init(named name: String, kind declared: Kind? = nil) throws(KeelError) {
+    /// A feature by its name.
+    public init(named name: String) throws(KeelError) {
         guard let builtIn = Self.builtIn.first(where: { $0.name == name }) else {
             throw KeelError(.invalidValue, "'\(name)' is not a feature (\(Self.builtIn.map(\.name).joined(separator: ", "))).", param: name)
-        }
-        guard declared == nil || declared == builtIn.kind else {
-            throw KeelError(.invalidValue, "'\(name)' is \(builtIn.kind.rawValue).", param: name)
         }
         self.init(name: name, kind: builtIn.kind)
     }

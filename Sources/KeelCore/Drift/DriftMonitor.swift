@@ -78,15 +78,8 @@ public struct DriftMonitor: Sendable, Hashable {
         for (index, item) in (try reader.array("features") ?? DriftFeature.defaults.map(JSONValue.string)).enumerated() {
             let place = reader.param("features.\(index)")
             do throws(KeelError) {
-                if let name = item.stringValue {
-                    features.append(try DriftFeature(named: name))
-                } else if let declared = item.objectValue, declared.count == 1, let entry = declared.entries.first,
-                    let kind = entry.value.stringValue.flatMap(DriftFeature.Kind.init(rawValue:))
-                {
-                    features.append(try DriftFeature(named: entry.key, kind: kind))
-                } else {
-                    throw KeelError(.invalidType, "A feature is a name (or { NAME: numerical | categorical }).", param: place)
-                }
+                guard let name = item.stringValue else { throw KeelError(.invalidType, "A feature is named by a string.", param: place) }
+                features.append(try DriftFeature(named: name))
             } catch {
                 throw KeelError(error.code, error.message, param: place)
             }

@@ -7,11 +7,11 @@ enum Histogram {
     /// least 1 for integer data), from `linspace(min, max)`; a range of 0 is widened by ½ each way.
     static func sturgesEdges(_ values: [Double], integers: Bool) -> [Double] {
         guard var first = values.min(), var last = values.max() else { return [0, 1] }
+        var width = (last - first) / (log2(Double(values.count)) + 1)
         if first == last {
             first -= 0.5
             last += 0.5
         }
-        var width = (values.max()! - values.min()!) / (log2(Double(values.count)) + 1)
         var bins = 1
         if width > 0 {
             if integers, width < 1 { width = 1 }

@@ -26,15 +26,21 @@ public enum Scorer: Sendable, Hashable {
     case similarity(route: String, threshold: Double)
     case judge(route: String, rubric: String)
 
-    /// The scorer's `type`, which names its score in results and reports.
+    /// The name of its score in results and reports: its `type`, with the path for `json_field`.
     public var name: String {
+        if case .jsonField(let path) = self { return "json_field:\(path)" }
+        return type
+    }
+
+    /// The scorer's `type`, as it is written.
+    public var type: String {
         switch self {
         case .exact: "exact"
         case .contains: "contains"
         case .regex: "regex"
         case .jsonValid: "json_valid"
         case .jsonSchema: "json_schema"
-        case .jsonField(let path): "json_field:\(path)"
+        case .jsonField: "json_field"
         case .numeric: "numeric"
         case .label: "label"
         case .similarity: "similarity"
@@ -115,7 +121,7 @@ public enum Scorer: Sendable, Hashable {
 
     /// The scorer as it is written.
     public var json: JSONValue {
-        var object = JSONObject([("type", .string(name.split(separator: ":").first.map(String.init) ?? name))])
+        var object = JSONObject([("type", .string(type))])
         switch self {
         case .exact, .jsonValid: break
         case .contains(let value): if let value { object["value"] = .string(value) }
