@@ -307,8 +307,9 @@ routes:
   gpt-4o-mini-budgeted: mini
   # The same upstream behind a registered prompt, rendered with the request's variables.
   gpt-4o-mini-prompted: {{ model: mini, prompt: bench@production }}
-  # The same upstream with a drift monitor: every finished request's features rolled up into its window.
-  gpt-4o-mini-monitored: {{ model: mini, drift: {{ window: {{ minutes: 1 }} }} }}
+  # The same upstream with a drift monitor: every finished request's features, its content's among them,
+  # rolled up into its window.
+  gpt-4o-mini-monitored: {{ model: mini, drift: {{ window: {{ minutes: 1 }}, features: [input_tokens, output_tokens, latency_ms, cost_usd, finish_reason, model, input_script, refusal, json_valid, metadata.segment] }} }}
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
@@ -353,7 +354,7 @@ keys:
             "budgeted": "The budget stage on the happy path: a reservation and a settlement a request",
             "workflow": "Workflow steps (10 a workflow): context rebuilt from storage, the step committed before the answer",
             "prompted": "The prompt stage: a registered prompt resolved and rendered with three variables before the caller's messages",
-            "monitored": "A drift monitor: each finished request's features rolled up into its window (judged apart, every 15 s)",
+            "monitored": "A drift monitor: each finished request's features, its content's too, rolled up into its window (judged apart, every 15 s)",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []

@@ -46,10 +46,10 @@ public enum Gateway {
         let alerts = AlertService(configuration: configuration.alerts, costs: storage.costs, client: client.client, clock: clock, logger: logger)
         let driftMonitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })
         let driftRollup = DriftRollup(monitors: driftMonitors, clock: clock)
+        let driftReports = DriftReports(store: storage.drift, monitors: driftMonitors, evaluations: storage.evaluations, log: storage.log)
         let drift = DriftService(
             rollup: driftRollup,
-            store: storage.drift,
-            monitors: driftMonitors,
+            reports: driftReports,
             replica: replica.lease.id,
             clock: clock,
             logger: logger,
@@ -98,7 +98,7 @@ public enum Gateway {
         let workflows = WorkflowReporter(store: storage.workflows, idleTime: configuration.workflowIdleTime, clock: clock)
         WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
         PromptController(registry: promptRegistry(storage, clock: clock)).addRoutes(to: keelRoutes)
-        DriftController(reports: DriftReports(store: storage.drift, monitors: driftMonitors)).addRoutes(to: keelRoutes)
+        DriftController(reports: driftReports).addRoutes(to: keelRoutes)
         let evaluationReports = EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets)
         EvaluationController(
             reports: evaluationReports,
@@ -151,15 +151,7 @@ public enum Gateway {
         let services: [any Service] =
             [StorageService(storage: storage), HTTPClientService(upstreams: client)] + (tracing?.services ?? [])
             + [
-                logWriter, alerts, replica,
-                DriftService(
-                    rollup: driftRollup,
-                    store: storage.drift,
-                    monitors: driftMonitors,
-                    replica: replica.lease.id,
-                    clock: clock,
-                    logger: logger
-                ),
+                logWriter, alerts, replica, drift,
                 RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
                 MemoryTrimmer(connections: connections, logger: logger),
             ]

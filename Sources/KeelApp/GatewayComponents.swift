@@ -109,6 +109,7 @@ extension Gateway {
                     return try await upstream.complete(request.forUpstream(model: deployment.upstreamModel))
                 },
                 PromptStage(catalog: components.prompts),
+                ContentSignalsStage(),
                 FitContextStage(counter: components.counter),
                 RateLimitStage(limits: components.rateLimits),
                 BudgetStage(ledger: components.budgets) { [alerts = components.alerts] in alerts(SpendAlert($0)) },

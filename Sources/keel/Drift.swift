@@ -79,7 +79,7 @@ struct Drift: AsyncParsableCommand {
                 throw ValidationError("there is no route '\(route)' in \(storage.config)")
             }
             let monitor = try found.drift ?? DriftMonitor(json: [:])
-            let replay = DriftReplay(monitor: monitor)
+            let replay = try DriftReplay(monitor: monitor)
             let text =
                 file == "-"
                 ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: file, encoding: .utf8)
@@ -115,7 +115,9 @@ struct Drift: AsyncParsableCommand {
         func run() async throws {
             let configuration = try storage.configuration()
             let monitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })
-            let report = try await storage.withStorage { storage in try await DriftReports(store: storage.drift, monitors: monitors).report(route) }
+            let report = try await storage.withStorage { storage in
+                try await DriftReports(store: storage.drift, monitors: monitors, evaluations: storage.evaluations, log: storage.log).report(route)
+            }
             if let html { try DriftController.document(report).write(toFile: html, atomically: true, encoding: .utf8) }
             print(json ? JSONValue.object(report.json).jsonString : report.text)
         }

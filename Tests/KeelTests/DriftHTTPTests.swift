@@ -38,6 +38,33 @@ import Testing
         )
     }
 
+    @Test func theRunningServiceJudgesTheLatestWindowAndMetricsShowIt() async throws {
+        // Four stored hours ending with the last whole one; the service's first tick, as the gateway
+        // starts, judges the last against the three before.
+        let lastHour = DriftRollup.windowStart(Date().addingTimeInterval(-60), of: try DriftMonitor(json: [:])).addingTimeInterval(-3_600)
+        var gateway = TestGateway()
+        gateway.chatRoute = "{ model: chat-model, drift: { features: [input_tokens], baseline: { trailing_windows: 3 }, persistence: 1 } }"
+        let seed: (KeelStorage) async throws -> Void = { storage in
+            for index in 0..<4 {
+                let tokens: [JSONValue] = (0..<200).map { JSONValue((index == 3 ? 300 : 100) + $0 % 50) }
+                let start = lastHour.addingTimeInterval(Double(index - 3) * 3_600)
+                try await storage.drift.saveWindow(
+                    DriftRollup.Window(route: "gpt-test", start: start, requests: 200, columns: ["input_tokens": tokens]),
+                    replica: "rep_a"
+                )
+            }
+        }
+        try await gateway.test(seed: seed) { client in
+            var metrics = ""
+            for _ in 0..<50 where !metrics.contains("keel_drift_state{route=\"gpt-test\"} 1") {
+                try await Task.sleep(for: .milliseconds(100))
+                metrics = try await client.metrics()
+            }
+            #expect(metrics.contains("keel_drift_state{route=\"gpt-test\"} 1"), "\(metrics.split(separator: "\n").filter { $0.contains("drift") })")
+            #expect(metrics.contains("keel_drift_score{route=\"gpt-test\",feature=\"input_tokens\""))
+        }
+    }
+
     @Test func driftIsReadByTheKeysThatReadMetrics() async throws {
         var gateway = TestGateway()
         gateway.chatRoute = "{ model: chat-model, drift: { features: [input_tokens, finish_reason], baseline: { trailing_windows: 3 } } }"

@@ -65,13 +65,13 @@ import Testing
 
     static let monitor = try! DriftMonitor(json: [:])
 
-    @Test func stationaryTrafficRaisesAtMostOneAlertInAHundredWindows() {
+    @Test func stationaryTrafficRaisesAtMostOneAlertInAHundredWindows() throws {
         var alerting = 0
         var judged = 0
         for seed in [11] as [UInt64] {
             var draws = Draws(state: seed)
             let windows = (0..<(24 + 100)).map { Self.window($0, size: 500, draws: &draws) }
-            let judgements = DriftReplay(monitor: Self.monitor).run(windows).compactMap(\.judgement)
+            let judgements = try DriftReplay(monitor: Self.monitor).run(windows).compactMap(\.judgement)
             judged += judgements.count
             alerting += judgements.count { !$0.alerts.isEmpty }
         }
@@ -83,7 +83,7 @@ import Testing
         var draws = Draws(state: 7)
         let onset = 24 + 30
         let windows = (0..<(onset + 10)).map { Self.window($0, size: 500, growth: $0 >= onset ? 1.15 : 1, draws: &draws) }
-        let judgements = DriftReplay(monitor: Self.monitor).run(windows).compactMap(\.judgement)
+        let judgements = try DriftReplay(monitor: Self.monitor).run(windows).compactMap(\.judgement)
         let first = try #require(judgements.first { !$0.alerts.isEmpty }, "the shift was never caught")
         #expect(first.window >= onset && first.window <= onset + 1, "caught at window \(first.window), onset \(onset)")
         #expect(first.alerts.first?.feature == "input_tokens" && first.state == .drifting)

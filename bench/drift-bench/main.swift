@@ -23,7 +23,7 @@ var backends: [(name: String, configuration: StorageConfiguration)] = [("SQLite"
 if arguments.count > 2 { backends.append(("PostgreSQL", .postgres(url: arguments[2], poolSize: 4))) }
 
 let monitor = try DriftMonitor(json: [:])
-let windows = monitor.baseline.windows + 1
+let windows = (monitor.baseline.windows ?? 0) + 1
 let perWindow = requests / windows
 let start = Date(timeIntervalSince1970: 3_600 * 400_000)
 func window(_ index: Int) -> DriftRollup.Window {

@@ -376,12 +376,7 @@ extension KeelConfiguration {
         }
         if let node = section.node("drift") {
             do {
-                let monitor = try DriftMonitor(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("drift"))
-                if case .requests = monitor.window {
-                    // The live service closes windows by time; a row count is a replay's window only, for now.
-                    reader.report(node, section.path("drift.window"), "a live monitor's window is a time: { minutes: 60 }.")
-                }
-                route.drift = monitor
+                route.drift = try DriftMonitor(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("drift"))
             } catch {
                 reader.report(node, error.param ?? section.path("drift"), error.message)
             }

@@ -14,6 +14,7 @@ import Synchronization
 public final class DriftService: Service, DriftReadout {
     private let rollup: DriftRollup
     private let store: any DriftStore
+    private let reports: DriftReports
     private let monitors: [String: DriftMonitor]
     private let replica: String
     private let clock: KeelClock
@@ -24,8 +25,7 @@ public final class DriftService: Service, DriftReadout {
 
     public init(
         rollup: DriftRollup,
-        store: any DriftStore,
-        monitors: [String: DriftMonitor],
+        reports: DriftReports,
         replica: String,
         clock: KeelClock,
         interval: Duration = .seconds(15),
@@ -33,8 +33,9 @@ public final class DriftService: Service, DriftReadout {
         alert: @escaping @Sendable (DriftAlert) -> Void = { _ in }
     ) {
         self.rollup = rollup
-        self.store = store
-        self.monitors = monitors
+        self.reports = reports
+        self.store = reports.store
+        self.monitors = reports.monitors
         self.replica = replica
         self.clock = clock
         self.interval = interval
@@ -62,15 +63,14 @@ public final class DriftService: Service, DriftReadout {
         for window in rollup.takeClosed(now: now) { try await store.saveWindow(window, replica: replica) }
         var made: [DriftJudgementRecord] = []
         for (route, monitor) in monitors.sorted(by: { $0.key < $1.key }) {
-            guard case .seconds(let length) = monitor.window else { continue }
-            // The latest window that ended at least two intervals ago: every replica has stored its part.
-            let grace = 2 * Double(interval.components.seconds)
-            let target = DriftRollup.windowStart(now.addingTimeInterval(-grace), of: monitor).addingTimeInterval(-length)
             let previous = try await store.judgements(route: route, limit: 1).first
             // Another replica's judgement is this one's latest too.
             if let previous { latest.withLock { $0[route] = previous } }
-            if let previous, previous.windowStart >= target { continue }
-            guard let judgement = try await judge(route, monitor, window: target, after: previous) else { continue }
+            // Only windows that ended at least two intervals ago: every replica has stored its part.
+            let due = now.addingTimeInterval(-2 * Double(interval.components.seconds))
+            guard let target = try await reports.nextWindow(route, monitor: monitor, after: previous, due: due),
+                let judgement = try await judge(route, monitor, window: target, after: previous)
+            else { continue }
             guard try await store.saveJudgement(judgement) else { continue }
             latest.withLock { $0[route] = judgement }
             made.append(judgement)
@@ -88,7 +88,7 @@ public final class DriftService: Service, DriftReadout {
     ) async throws
         -> DriftJudgementRecord?
     {
-        guard let (baseline, current) = try await DriftReports(store: store, monitors: monitors).windows(route, monitor: monitor, at: start) else {
+        guard let (baseline, current) = try await reports.windows(route, monitor: monitor, at: start) else {
             return nil
         }
         var tracker = DriftTracker(monitor: monitor, after: previous)

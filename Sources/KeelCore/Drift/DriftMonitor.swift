@@ -3,9 +3,11 @@
 ///
 /// ```yaml
 /// drift:
-///   features: [input_tokens, output_tokens, latency_ms, finish_reason]
-///   window: { minutes: 60 }          # or { requests: 1000 }
-///   baseline: { trailing_windows: 24 }   # or { fixed_windows: 24 }: the first windows, kept
+///   features: [input_tokens, output_tokens, latency_ms, finish_reason, input_script, metadata.segment,
+///              { name: metadata.amount, kind: numerical }]
+///   window: { minutes: 60 }          # or { requests: 1000 }: at least that many, in whole minutes
+///   baseline: { trailing_windows: 24 }   # or { fixed_windows: 24 }: the first windows, kept;
+///                                        # or { dataset: NAME }: the route's latest evaluation run on it
 ///   persistence: 2                   # windows in a row a feature must drift before it alerts
 ///   min_samples: 100                 # a feature with fewer values in a window is not judged
 ///   max_samples: 10000               # a window keeps at most this many requests, a uniform sample of them
@@ -19,7 +21,19 @@
 public struct DriftMonitor: Sendable, Hashable {
     public enum Window: Sendable, Hashable {
         case seconds(Double)
+        /// At least this many requests (of every replica), made of whole slices of a minute.
         case requests(Int)
+
+        /// What requests are gathered in and stored by: the window itself, or for a row-count
+        /// window a slice of ``requestSliceSeconds``.
+        public var sliceSeconds: Double {
+            switch self {
+            case .seconds(let length): length
+            case .requests: Self.requestSliceSeconds
+            }
+        }
+
+        public static let requestSliceSeconds: Double = 60
     }
 
     public enum Baseline: Sendable, Hashable {
@@ -27,10 +41,14 @@ public struct DriftMonitor: Sendable, Hashable {
         case trailing(windows: Int)
         /// The first windows the monitor saw, kept.
         case fixed(windows: Int)
+        /// The route's answers to an evaluation dataset: the requests of its latest finished run on the route.
+        case dataset(String)
 
-        public var windows: Int {
+        /// How many windows make the baseline; `nil` for a dataset.
+        public var windows: Int? {
             switch self {
             case .trailing(let windows), .fixed(let windows): windows
+            case .dataset: nil
             }
         }
     }
@@ -66,6 +84,9 @@ public struct DriftMonitor: Sendable, Hashable {
         self.thresholds = thresholds
     }
 
+    /// Whether the monitor watches a feature of the content, which its route's requests then note.
+    public var readsContent: Bool { features.contains { DriftFeature.content.contains($0.name) } }
+
     static let fields: Set<String> = ["features", "window", "baseline", "persistence", "min_samples", "max_samples", "tests", "thresholds"]
 
     public init(json value: JSONValue, path: String = "") throws(KeelError) {
@@ -76,13 +97,11 @@ public struct DriftMonitor: Sendable, Hashable {
         }
         var features: [DriftFeature] = []
         for (index, item) in (try reader.array("features") ?? DriftFeature.defaults.map(JSONValue.string)).enumerated() {
-            let place = reader.param("features.\(index)")
-            do throws(KeelError) {
-                guard let name = item.stringValue else { throw KeelError(.invalidType, "A feature is named by a string.", param: place) }
-                features.append(try DriftFeature(named: name))
-            } catch {
-                throw KeelError(error.code, error.message, param: place)
+            let feature = try DriftFeature(json: item, path: reader.param("features.\(index)"))
+            guard !features.contains(where: { $0.name == feature.name }) else {
+                throw reader.invalid("features.\(index)", "names '\(feature.name)' twice.")
             }
+            features.append(feature)
         }
         guard !features.isEmpty else { throw reader.invalid("features", "name at least one feature.") }
         var window = Window.seconds(3600)
@@ -103,8 +122,10 @@ public struct DriftMonitor: Sendable, Hashable {
                 baseline = .trailing(windows: windows)
             } else if let windows = try baselineReader.integer("fixed_windows", in: 1...10_000) {
                 baseline = .fixed(windows: windows)
+            } else if let dataset = try baselineReader.string("dataset") {
+                baseline = .dataset(dataset)
             } else {
-                throw reader.invalid("baseline", "write { trailing_windows: 24 } or { fixed_windows: 24 }.")
+                throw reader.invalid("baseline", "write { trailing_windows: 24 }, { fixed_windows: 24 } or { dataset: NAME }.")
             }
         }
         var tests: [String: DriftTest] = [:]

@@ -16,7 +16,13 @@ public struct DriftReplay: Sendable {
 
     public let monitor: DriftMonitor
 
-    public init(monitor: DriftMonitor) { self.monitor = monitor }
+    /// A replay of `monitor`, whose baseline must be windows: a dataset's runs are not in a file.
+    public init(monitor: DriftMonitor) throws(KeelError) {
+        guard monitor.baseline.windows != nil else {
+            throw KeelError(.invalidValue, "A replay compares recorded windows; give the monitor a trailing or fixed baseline.", param: "baseline")
+        }
+        self.monitor = monitor
+    }
 
     /// Reads a line; columns of features the monitor does not watch are ignored, and the watched
     /// ones must have equal lengths.
@@ -51,14 +57,14 @@ public struct DriftReplay: Sendable {
         var tracker = DriftTracker(monitor: monitor)
         var results: [(window: Window, judgement: DriftTracker.Judgement?)] = []
         for (index, window) in windows.enumerated() {
-            let count = monitor.baseline.windows
+            let count = monitor.baseline.windows ?? 0
             guard index >= count else {
                 results.append((window, nil))
                 continue
             }
             let reference: ArraySlice<Window>
             switch monitor.baseline {
-            case .fixed: reference = windows[0..<count]
+            case .fixed, .dataset: reference = windows[0..<count]
             case .trailing: reference = windows[(index - count)..<index]
             }
             results.append(

@@ -27,17 +27,18 @@ public final class DriftRollup: ExchangeObserver {
     private let clock: KeelClock
     private let open = Mutex<[String: Window]>([:])
 
-    /// `monitors` by route; only monitors with time windows are rolled up here.
+    /// `monitors` by route. A row-count window is rolled up in slices of a minute, which the drift
+    /// service puts together.
     public init(monitors: [String: DriftMonitor], clock: KeelClock = .system) {
-        self.monitors = monitors.filter { if case .seconds = $0.value.window { true } else { false } }
+        self.monitors = monitors
         self.clock = clock
     }
 
     public var isEmpty: Bool { monitors.isEmpty }
 
-    /// The start of the window of `monitor` that holds `date`: windows are aligned on the epoch.
+    /// The start of the window (or slice) of `monitor` that holds `date`: they are aligned on the epoch.
     public static func windowStart(_ date: Date, of monitor: DriftMonitor) -> Date {
-        guard case .seconds(let length) = monitor.window else { return date }
+        let length = monitor.window.sliceSeconds
         return Date(timeIntervalSince1970: (date.timeIntervalSince1970 / length).rounded(.down) * length)
     }
 
@@ -70,8 +71,8 @@ public final class DriftRollup: ExchangeObserver {
         open.withLock { windows in
             var closed: [Window] = []
             for (key, window) in windows {
-                guard let monitor = monitors[window.route], case .seconds(let length) = monitor.window else { continue }
-                if window.start.addingTimeInterval(length) <= now {
+                guard let monitor = monitors[window.route] else { continue }
+                if window.start.addingTimeInterval(monitor.window.sliceSeconds) <= now {
                     closed.append(window)
                     windows[key] = nil
                 }

@@ -38,6 +38,8 @@ public protocol DriftStore: Sendable {
     /// Every replica's parts of the windows of `route` that start in `since..<until`, oldest first
     /// (``DriftRollup/Window/merging(_:maximumSamples:)`` makes windows of them).
     func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window]
+    /// When the first stored window of `route` starts; `nil` before any.
+    func firstWindowStart(route: String) async throws -> Date?
     /// Keeps a judgement unless the window already has one (the first replica to judge it wins);
     /// returns whether this one was kept.
     @discardableResult

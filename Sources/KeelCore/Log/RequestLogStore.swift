@@ -25,6 +25,8 @@ public struct RequestQuery: Sendable, Hashable {
     /// Only records older than this id's (for pagination), by start time then id.
     public var before: String?
     public var limit: Int
+    /// Only the requests of this evaluation run.
+    public var evaluationRun: String?
 
     public init(
         scope: TeamScope = .all,
@@ -35,7 +37,8 @@ public struct RequestQuery: Sendable, Hashable {
         failedOnly: Bool = false,
         since: Date? = nil,
         before: String? = nil,
-        limit: Int = 50
+        limit: Int = 50,
+        evaluationRun: String? = nil
     ) {
         self.scope = scope
         self.id = id
@@ -46,6 +49,7 @@ public struct RequestQuery: Sendable, Hashable {
         self.since = since
         self.before = before
         self.limit = limit
+        self.evaluationRun = evaluationRun
     }
 }
 

@@ -53,6 +53,10 @@ public struct RequestRecord: Sendable, Hashable {
     public var evaluationRun: String?
     /// Why each choice stopped (`stop`, `length`, `tool_calls`, …).
     public var finishReasons: [String] = []
+    /// The request's `metadata` object, as the client sent it.
+    public var metadata: JSONObject?
+    /// What drift monitors read from the content: the input's script, refusal, JSON validity.
+    public var signals: ContentSignals?
     /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.
     public var traceParent: String?
     public var traceState: String?

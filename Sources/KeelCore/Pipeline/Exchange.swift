@@ -33,6 +33,8 @@ public final class Exchange: Sendable {
         var evaluationRun: String?
         var workflowStep: Int?
         var finishReasons: [String] = []
+        var metadata: JSONObject?
+        var signals: ContentSignals?
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
@@ -110,6 +112,12 @@ public final class Exchange: Sendable {
     public var workflowID: String? { state.withLock { $0.workflowID } }
 
     /// Why the answer's choices stopped.
+    /// The request's `metadata`, as the client sent it.
+    public func setMetadata(_ metadata: JSONObject?) { state.withLock { $0.metadata = metadata } }
+
+    /// What drift monitors read from the request's content.
+    public func setSignals(_ signals: ContentSignals) { state.withLock { $0.signals = signals } }
+
     public func addFinishReasons(_ reasons: [String]) { state.withLock { $0.finishReasons += reasons } }
 
     /// The client's W3C trace context, for the request's trace to continue.
@@ -237,6 +245,8 @@ public final class Exchange: Sendable {
             record.promptVersion = state.prompt?.version
             record.evaluationRun = state.evaluationRun
             record.finishReasons = state.finishReasons
+            record.metadata = state.metadata
+            record.signals = state.signals
             record.traceParent = state.trace?.parent
             record.traceState = state.trace?.state
             return record

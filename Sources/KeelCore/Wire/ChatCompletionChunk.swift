@@ -52,6 +52,9 @@ public struct ChatCompletionChunk: Sendable, Hashable {
     /// The content text this chunk adds to the first choice.
     public var contentDelta: String? { firstChoice?["delta"]?.objectValue?["content"]?.stringValue }
 
+    /// The refusal text this chunk adds to the first choice.
+    public var refusalDelta: String? { firstChoice?["delta"]?.objectValue?["refusal"]?.stringValue }
+
     /// Everything this chunk adds to what the model generated, over all choices (see
     /// ``ChatCompletion/generatedText``).
     public var generatedText: String {

@@ -12,6 +12,13 @@ extension PostgresStore: DriftStore {
         )
     }
 
+    public func firstWindowStart(route: String) async throws -> Date? {
+        let start: Double? = try await rows(.with("SELECT MIN(window_start) AS start FROM drift_windows WHERE route = ?", [route])).first?.value(
+            "start"
+        )
+        return start.map(Date.init(timeIntervalSince1970:))
+    }
+
     public func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
         let parts = try await rows(
             .with(

@@ -191,6 +191,7 @@ extension PostgresStore: SchemaStore {
             RegistrySchema.postgres(EvaluationSchema.tables) + [EvaluationSchema.requestColumn]
         ),
         ("v7: drift windows and judgements", RegistrySchema.postgres(DriftSchema.tables)),
+        ("v8: finish reasons, metadata and content signals in the log", DriftSchema.requestColumns),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

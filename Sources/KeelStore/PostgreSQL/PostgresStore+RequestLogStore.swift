@@ -8,7 +8,7 @@ extension PostgresStore: RequestLogStore {
         "id", "started_at", "operation", "key_id", "team", "requested_model", "route", "model", "provider", "stream", "status", "error_code",
         "error_message", "duration_ms", "upstream_ms", "ttft_ms", "input_tokens", "output_tokens", "cached_input_tokens", "cost_picodollars",
         "usage_estimated", "retry_cost_picodollars", "prompt_tokens", "degraded", "replay_of", "workflow_id", "request_body", "response_body",
-        "prompt_name", "prompt_version", "evaluation_run",
+        "prompt_name", "prompt_version", "evaluation_run", "finish_reasons", "metadata", "input_script", "refusal", "answer_json",
     ]
     static let attemptColumns = ["request_id", "number", "provider", "model", "start_offset_ms", "duration_ms", "upstream_status", "error"]
 
@@ -25,7 +25,8 @@ extension PostgresStore: RequestLogStore {
                 record.durationMs, record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens,
                 record.cachedInputTokens, record.cost?.picodollars, record.usageEstimated, record.retryCost?.picodollars,
                 record.promptTokens, record.degraded, record.replayOf, record.workflowID, record.requestBody, record.responseBody,
-                record.promptName, record.promptVersion, record.evaluationRun,
+                record.promptName, record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
+                record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON,
             ])
             for item in record.attempts {
                 attempts.row([
@@ -68,6 +69,7 @@ extension PostgresStore: RequestLogStore {
         equal("id", query.id)
         equal("route", query.route)
         equal("key_id", query.keyID)
+        equal("evaluation_run", query.evaluationRun)
         equal("status", query.status)
         if query.failedOnly { statement.append(" AND (status >= 400 OR error_code IS NOT NULL)") }
         if let since = query.since {
@@ -138,6 +140,12 @@ extension PostgresStore: RequestLogStore {
             record.promptName = try row.value("prompt_name")
             record.promptVersion = try row.value("prompt_version")
             record.evaluationRun = try row.value("evaluation_run")
+            record.restore(finishReasons: try row.value("finish_reasons"), metadata: try row.value("metadata"))
+            record.restoreSignals(
+                inputScript: try row.value("input_script"),
+                refusal: try row.value("refusal"),
+                answerJSON: try row.value("answer_json")
+            )
             return record
         }
     }

@@ -14,6 +14,13 @@ extension SQLiteStore: DriftStore {
         }
     }
 
+    public func firstWindowStart(route: String) async throws -> Date? {
+        try await pool.read { db in
+            try Double.fetchOne(db, sql: "SELECT MIN(window_start) FROM drift_windows WHERE route = ?", arguments: [route])
+        }
+        .map(Date.init(timeIntervalSince1970:))
+    }
+
     public func windowParts(route: String, since: Date, until: Date) async throws -> [DriftRollup.Window] {
         let parts = try await pool.read { db in
             try Row.fetchAll(

@@ -12,8 +12,9 @@ extension SQLiteStore: RequestLogStore {
                         id, started_at, operation, key_id, requested_model, route, model, provider, stream, status, error_code,
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
-                        replay_of, workflow_id, prompt_name, prompt_version, evaluation_run
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        replay_of, workflow_id, prompt_name, prompt_version, evaluation_run, finish_reasons, metadata, input_script, refusal,
+                        answer_json
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -31,7 +32,8 @@ extension SQLiteStore: RequestLogStore {
                         record.upstreamMs, record.timeToFirstTokenMs, record.inputTokens, record.outputTokens, record.cachedInputTokens,
                         record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
                         record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
-                        record.promptVersion, record.evaluationRun,
+                        record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
+                        record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON,
                     ])
                 )
                 for item in record.attempts {
@@ -79,6 +81,10 @@ extension SQLiteStore: RequestLogStore {
             if let keyID = query.keyID {
                 conditions.append("key_id = ?")
                 arguments += [keyID]
+            }
+            if let run = query.evaluationRun {
+                conditions.append("evaluation_run = ?")
+                arguments += [run]
             }
             if let status = query.status {
                 conditions.append("status = ?")
@@ -158,6 +164,8 @@ extension SQLiteStore: RequestLogStore {
                 record.promptName = row["prompt_name"]
                 record.promptVersion = row["prompt_version"]
                 record.evaluationRun = row["evaluation_run"]
+                record.restore(finishReasons: row["finish_reasons"], metadata: row["metadata"])
+                record.restoreSignals(inputScript: row["input_script"], refusal: row["refusal"], answerJSON: row["answer_json"])
                 return record
             }
         }

@@ -208,6 +208,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v12: drift windows and judgements") { db in
             for statement in RegistrySchema.sqlite(DriftSchema.tables) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v13: finish reasons, metadata and content signals in the log") { db in
+            for statement in DriftSchema.requestColumns { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

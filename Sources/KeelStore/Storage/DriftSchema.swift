@@ -16,6 +16,14 @@ enum DriftSchema {
         )
         """
 
+    /// What the request log keeps for drift monitors: each request's finish reasons, its
+    /// `metadata`, and its ``ContentSignals``; and the index an evaluation run's requests are read by.
+    static let requestColumns = [
+        "ALTER TABLE requests ADD COLUMN finish_reasons TEXT", "ALTER TABLE requests ADD COLUMN metadata TEXT",
+        "ALTER TABLE requests ADD COLUMN input_script TEXT", "ALTER TABLE requests ADD COLUMN refusal BOOLEAN",
+        "ALTER TABLE requests ADD COLUMN answer_json BOOLEAN", "CREATE INDEX requests_evaluation_run ON requests (evaluation_run)",
+    ]
+
     static func judgement(
         route: String,
         windowStart: Double,

@@ -58,6 +58,14 @@ import Testing
             }
         )
         record.responseBody = nil
+        record.finishReasons = status == 200 ? (attempts == 2 ? ["stop", "length"] : ["stop"]) : []
+        if attempts == 1 {
+            record.metadata = JSONObject([("segment", "vip"), ("amount", "12.50"), ("nested", ["a": [1, 2]])])
+            record.signals = ContentSignals(inputScript: .cyrillic, refusal: false, answerJSON: status == 200 ? true : nil)
+            record.evaluationRun = "run_1"
+        } else if attempts == 2 {
+            record.signals = ContentSignals(inputScript: nil, refusal: true)
+        }
         return record
     }
 
@@ -114,6 +122,7 @@ import Testing
                 #expect(try await storage.log.requests(matching: RequestQuery(id: record.id, limit: 1)) == [record], "\(record.id) round trip")
             }
             #expect(try await storage.log.requests(matching: RequestQuery(route: "even", limit: 100)).count == 13)
+            #expect(try await storage.log.requests(matching: RequestQuery(limit: 100, evaluationRun: "run_1")).count == 8)
             #expect(try await storage.log.requests(matching: RequestQuery(failedOnly: true, limit: 100)).count == 5)
             #expect(try await storage.log.requests(matching: RequestQuery(scope: .team("ads"), limit: 100)).count == 9)
             #expect(try await storage.log.requests(matching: RequestQuery(scope: .team(nil), limit: 100)).isEmpty)

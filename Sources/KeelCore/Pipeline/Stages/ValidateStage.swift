@@ -28,6 +28,7 @@ public struct ValidateStage: PipelineStage {
         case .chat:
             let chat = try ChatCompletionRequest(json: json)
             exchange.setRequest(model: chat.model, stream: chat.stream)
+            exchange.setMetadata(chat.json["metadata"]?.objectValue)
             try limits.check(chat, trips: trips)
             request.payload = .chat(chat)
         case .embeddings:
