@@ -1,5 +1,3 @@
-import Foundation
-
 /// What drift monitors read from a request's content, derived as the request finishes so that the
 /// log keeps three small facts and never the texts: the script of the input, whether the model
 /// refused, and whether an answer meant as JSON is JSON.
@@ -44,17 +42,35 @@ public struct ContentSignals: Sendable, Hashable {
         }
     }
 
-    /// The openings of refusals in English, as models phrase them, read in the first 200 characters.
-    static let refusalPhrases = [
+    /// The openings of refusals in English, as models phrase them, read in the first 200 bytes.
+    static let refusalPhrases: [[UInt8]] = [
         "i'm sorry, but i can't", "i'm sorry, but i cannot", "i am sorry, but i cannot", "sorry, i can't", "i can't help with",
         "i cannot help with", "i can't assist", "i cannot assist", "i'm unable to help", "i am unable to help", "i'm not able to help",
         "i can't comply", "i cannot comply", "i must decline", "i won't be able to help", "i can't provide", "i cannot provide",
         "i can't fulfill", "i cannot fulfill", "as an ai language model, i can",
-    ]
+    ].map { Array($0.utf8) }
 
     static func readsAsRefusal(_ text: String) -> Bool {
-        let opening = text.prefix(200).lowercased().replacingOccurrences(of: "\u{2019}", with: "'")
-        return refusalPhrases.contains { opening.contains($0) }
+        // ASCII lowercased, the typographic apostrophe (U+2019, E2 80 99) read as "'".
+        var opening: [UInt8] = []
+        opening.reserveCapacity(200)
+        var bytes = text.utf8.prefix(200).makeIterator()
+        while let byte = bytes.next() {
+            if byte == 0xE2, let second = bytes.next(), let third = bytes.next() {
+                opening += second == 0x80 && third == 0x99 ? [UInt8(ascii: "'")] : [byte, second, third]
+            } else {
+                opening.append((0x41...0x5A).contains(byte) ? byte | 0x20 : byte)
+            }
+        }
+        // Every phrase begins a word with "i", "s" or "a": only there is one compared.
+        return opening.indices.contains { start in
+            guard opening[start] == UInt8(ascii: "i") || opening[start] == UInt8(ascii: "s") || opening[start] == UInt8(ascii: "a"),
+                start == 0 || !(0x61...0x7A).contains(opening[start - 1])
+            else { return false }
+            return refusalPhrases.contains { phrase in
+                phrase.count <= opening.count - start && opening[start..<(start + phrase.count)].elementsEqual(phrase)
+            }
+        }
     }
 
     static func startsAsJSON(_ text: String) -> Bool {

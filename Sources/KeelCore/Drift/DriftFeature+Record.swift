@@ -4,20 +4,19 @@ extension DriftFeature {
     /// The feature's value in a logged request; `nil` when the request has none (no answer, no
     /// prompt, no such metadata field, or a metadata value that is not a number for a numerical feature).
     public func value(of record: RequestRecord) -> JSONValue? {
-        if let field = metadataField { return metadataValue(record.metadata?[field]) }
-        return switch name {
-        case "input_tokens": record.inputTokens.map(JSONValue.init)
-        case "output_tokens": record.outputTokens.map(JSONValue.init)
-        case "latency_ms": .double(record.durationMs)
-        case "ttft_ms": record.timeToFirstTokenMs.map(JSONValue.double)
-        case "cost_usd": record.cost.map { .double($0.dollars) }
-        case "finish_reason": record.finishReasons.first.map(JSONValue.string)
-        case "model": record.model.map(JSONValue.string)
-        case "prompt_version": record.promptName.map { name in .string("\(name)@\(record.promptVersion.map(String.init) ?? "?")") }
-        case "input_script": record.signals?.inputScript.map { .string($0.rawValue) }
-        case "refusal": record.signals?.refusal.map(JSONValue.bool)
-        case "json_valid": record.signals?.answerJSON.map(JSONValue.bool)
-        default: nil
+        switch source {
+        case .metadata(let field): metadataValue(record.metadata?[field])
+        case .builtIn(.inputTokens): record.inputTokens.map(JSONValue.init)
+        case .builtIn(.outputTokens): record.outputTokens.map(JSONValue.init)
+        case .builtIn(.latencyMs): .double(record.durationMs)
+        case .builtIn(.ttftMs): record.timeToFirstTokenMs.map(JSONValue.double)
+        case .builtIn(.costUSD): record.cost.map { .double($0.dollars) }
+        case .builtIn(.finishReason): record.finishReasons.first.map(JSONValue.string)
+        case .builtIn(.model): record.model.map(JSONValue.string)
+        case .builtIn(.promptVersion): record.promptName.map { name in .string("\(name)@\(record.promptVersion.map(String.init) ?? "?")") }
+        case .builtIn(.inputScript): record.signals?.inputScript.map { .string($0.rawValue) }
+        case .builtIn(.refusal): record.signals?.refusal.map(JSONValue.bool)
+        case .builtIn(.jsonValid): record.signals?.answerJSON.map(JSONValue.bool)
         }
     }
 

@@ -7,31 +7,45 @@ public struct DriftFeature: Sendable, Hashable {
         case numerical, categorical
     }
 
-    public var name: String
-    public var kind: Kind
-
-    public init(name: String, kind: Kind) {
-        self.name = name
-        self.kind = kind
+    /// Where a feature's value comes from.
+    public enum Source: Sendable, Hashable {
+        case builtIn(BuiltIn)
+        case metadata(field: String)
     }
 
     /// The features every request has, and those read from its content.
-    public static let builtIn: [(name: String, kind: Kind)] = [
-        ("input_tokens", .numerical), ("output_tokens", .numerical), ("latency_ms", .numerical), ("ttft_ms", .numerical),
-        ("cost_usd", .numerical), ("finish_reason", .categorical), ("prompt_version", .categorical), ("model", .categorical),
-        ("input_script", .categorical), ("refusal", .categorical), ("json_valid", .categorical),
-    ]
+    public enum BuiltIn: String, Sendable, Hashable, CaseIterable {
+        case inputTokens = "input_tokens"
+        case outputTokens = "output_tokens"
+        case latencyMs = "latency_ms"
+        case ttftMs = "ttft_ms"
+        case costUSD = "cost_usd"
+        case finishReason = "finish_reason"
+        case promptVersion = "prompt_version"
+        case model
+        case inputScript = "input_script"
+        case refusal
+        case jsonValid = "json_valid"
 
-    /// The features read from the content (``ContentSignals``), which only monitored routes note.
-    public static let content: Set<String> = ["input_script", "refusal", "json_valid"]
+        public var kind: Kind {
+            switch self {
+            case .inputTokens, .outputTokens, .latencyMs, .ttftMs, .costUSD: .numerical
+            default: .categorical
+            }
+        }
+
+        /// Whether the feature is read from the content (``ContentSignals``), which only monitored routes note.
+        public var readsContent: Bool { self == .inputScript || self == .refusal || self == .jsonValid }
+    }
+
+    public var name: String
+    public var kind: Kind
+    public var source: Source
 
     /// What a monitor watches when it names no features.
     public static let defaults = ["input_tokens", "output_tokens", "latency_ms", "cost_usd", "finish_reason", "model", "prompt_version"]
 
     static let metadataPrefix = "metadata."
-
-    /// The field of `metadata` the feature reads, if it reads one.
-    public var metadataField: String? { name.hasPrefix(Self.metadataPrefix) ? String(name.dropFirst(Self.metadataPrefix.count)) : nil }
 
     /// A feature by its name: a built-in one, or `metadata.FIELD` (categorical unless `kind` says otherwise).
     public init(named name: String, kind: Kind? = nil) throws(KeelError) {
@@ -39,17 +53,23 @@ public struct DriftFeature: Sendable, Hashable {
             guard name.count > Self.metadataPrefix.count else {
                 throw KeelError(.invalidValue, "Name the metadata field: 'metadata.FIELD'.", param: name)
             }
-            self.init(name: name, kind: kind ?? .categorical)
+            self.init(name: name, kind: kind ?? .categorical, source: .metadata(field: String(name.dropFirst(Self.metadataPrefix.count))))
             return
         }
-        guard let builtIn = Self.builtIn.first(where: { $0.name == name }) else {
-            let names = Self.builtIn.map(\.name) + ["metadata.FIELD"]
+        guard let builtIn = BuiltIn(rawValue: name) else {
+            let names = BuiltIn.allCases.map(\.rawValue) + ["metadata.FIELD"]
             throw KeelError(.invalidValue, "'\(name)' is not a feature (\(names.joined(separator: ", "))).", param: name)
         }
         if let kind, kind != builtIn.kind {
             throw KeelError(.invalidValue, "'\(name)' is \(builtIn.kind.rawValue); only metadata fields take a kind.", param: name)
         }
-        self.init(name: name, kind: builtIn.kind)
+        self.init(name: name, kind: builtIn.kind, source: .builtIn(builtIn))
+    }
+
+    private init(name: String, kind: Kind, source: Source) {
+        self.name = name
+        self.kind = kind
+        self.source = source
     }
 
     /// A feature as configuration writes it: its name, or `{name, kind}` for a numerical metadata field.
@@ -73,6 +93,11 @@ public struct DriftFeature: Sendable, Hashable {
         } catch {
             throw KeelError(error.code, error.message, param: path)
         }
+    }
+
+    /// Whether the feature is read from the content.
+    public var readsContent: Bool {
+        if case .builtIn(let builtIn) = source { builtIn.readsContent } else { false }
     }
 
     /// A window's values of the feature as a sample (`null` left out).

@@ -85,7 +85,7 @@ public struct DriftMonitor: Sendable, Hashable {
     }
 
     /// Whether the monitor watches a feature of the content, which its route's requests then note.
-    public var readsContent: Bool { features.contains { DriftFeature.content.contains($0.name) } }
+    public var readsContent: Bool { features.contains(where: \.readsContent) }
 
     static let fields: Set<String> = ["features", "window", "baseline", "persistence", "min_samples", "max_samples", "tests", "thresholds"]
 

@@ -25,7 +25,13 @@ public final class DriftRollup: ExchangeObserver {
 
     private let monitors: [String: DriftMonitor]
     private let clock: KeelClock
-    private let open = Mutex<[String: Window]>([:])
+    /// The open windows by route (closed ones aside until taken), and the sampling's generator.
+    private struct State {
+        var windows: [String: Window] = [:]
+        var random = SeededRandom(seed: UInt64.random(in: 0...UInt64.max))
+    }
+
+    private let open = Mutex(State())
 
     /// `monitors` by route. A row-count window is rolled up in slices of a minute, which the drift
     /// service puts together.
@@ -46,35 +52,35 @@ public final class DriftRollup: ExchangeObserver {
         guard let route = record.route, let monitor = monitors[route], record.evaluationRun == nil, record.status < 400 else { return }
         let start = Self.windowStart(record.startedAt, of: monitor)
         let values = monitor.features.map { $0.value(of: record) ?? .null }
-        open.withLock { windows in
-            if let current = windows[route], current.start != start, start > current.start {
+        open.withLock { state in
+            if let current = state.windows[route], current.start != start, start > current.start {
                 // A request of the next window: the previous one moves aside, closed, for the next take.
-                windows["\(route)\u{0}\(current.start.timeIntervalSince1970)"] = current
-                windows[route] = nil
+                state.windows["\(route)\u{0}\(current.start.timeIntervalSince1970)"] = current
+                state.windows[route] = nil
             }
-            if windows[route] == nil { windows[route] = Window(route: route, start: start, requests: 0, columns: [:]) }
+            if state.windows[route] == nil { state.windows[route] = Window(route: route, start: start, requests: 0, columns: [:]) }
             // In place: a copy of the window would copy its columns, every request.
-            windows[route]!.requests += 1
-            let seen = windows[route]!.requests
+            state.windows[route]!.requests += 1
+            let seen = state.windows[route]!.requests
             if seen <= monitor.maximumSamples {
-                for (feature, value) in zip(monitor.features, values) { windows[route]!.columns[feature.name, default: []].append(value) }
+                for (feature, value) in zip(monitor.features, values) { state.windows[route]!.columns[feature.name, default: []].append(value) }
             } else {
-                let slot = Int.random(in: 0..<seen)
+                let slot = Int.random(in: 0..<seen, using: &state.random)
                 guard slot < monitor.maximumSamples else { return }
-                for (feature, value) in zip(monitor.features, values) { windows[route]!.columns[feature.name]?[slot] = value }
+                for (feature, value) in zip(monitor.features, values) { state.windows[route]!.columns[feature.name]?[slot] = value }
             }
         }
     }
 
     /// The windows that ended by `now`, removed from the rollup.
     public func takeClosed(now: Date) -> [Window] {
-        open.withLock { windows in
+        open.withLock { state in
             var closed: [Window] = []
-            for (key, window) in windows {
+            for (key, window) in state.windows {
                 guard let monitor = monitors[window.route] else { continue }
                 if window.start.addingTimeInterval(monitor.window.sliceSeconds) <= now {
                     closed.append(window)
-                    windows[key] = nil
+                    state.windows[key] = nil
                 }
             }
             return closed.sorted { ($0.route, $0.start) < ($1.route, $1.start) }

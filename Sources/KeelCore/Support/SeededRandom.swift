@@ -1,12 +1,13 @@
 import Foundation
 
-/// SplitMix64: small, fast, and the same sequence for the same seed on every platform.
-struct SeededRandom: RandomNumberGenerator {
+/// SplitMix64: small, fast, and the same sequence for the same seed on every platform; what the
+/// simulator draws from, and what a hot path uses instead of the system's generator (a system call).
+public struct SeededRandom: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
-    init(seed: UInt64) { self.state = seed }
+    public init(seed: UInt64) { self.state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,10 +16,10 @@ struct SeededRandom: RandomNumberGenerator {
     }
 
     /// A uniform double in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 
     /// A standard normal sample (Box–Muller).
-    mutating func normal() -> Double {
+    public mutating func normal() -> Double {
         let u1 = max(unit(), .leastNonzeroMagnitude)
         let u2 = unit()
         return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
