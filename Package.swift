@@ -52,7 +52,7 @@ let package = Package(
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
-            resources: [.copy("JSONSchema/Metaschemas")],
+            resources: [.copy("JSONSchema/Metaschemas"), .copy("Contracts/Countries")],
             swiftSettings: swiftSettings
         ),
         // Upstreams: OpenAI-compatible, Anthropic Messages, and the simulator.

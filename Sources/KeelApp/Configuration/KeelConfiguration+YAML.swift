@@ -381,6 +381,20 @@ extension KeelConfiguration {
                 reader.report(node, error.param ?? section.path("drift"), error.message)
             }
         }
+        if let node = section.node("contract") {
+            do {
+                route.contract = try InputContract(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("contract"))
+            } catch {
+                reader.report(node, error.param ?? section.path("contract"), error.message)
+            }
+        }
+        if let node = section.node("risk") {
+            do {
+                route.risk = try RiskPolicy(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("risk"))
+            } catch {
+                reader.report(node, error.param ?? section.path("risk"), error.message)
+            }
+        }
         if let node = section.node("evaluation") {
             do {
                 route.evaluation = try EvaluationPlan(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("evaluation"))

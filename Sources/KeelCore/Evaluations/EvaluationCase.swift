@@ -14,10 +14,6 @@ public struct EvaluationCase: Sendable, Hashable {
     public var riskTier: RiskTier?
     public var weight: Double
 
-    public enum RiskTier: String, Sendable, Hashable, CaseIterable {
-        case low, medium, high
-    }
-
     public init(
         id: String,
         variables: JSONObject? = nil,

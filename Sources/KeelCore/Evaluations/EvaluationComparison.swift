@@ -11,7 +11,7 @@ public struct EvaluationComparison: Sendable {
     public struct CaseChange: Sendable, Hashable {
         public var caseID: String
         public var category: String?
-        public var riskTier: EvaluationCase.RiskTier?
+        public var riskTier: RiskTier?
         public var change: Change
         public var base: EvaluationResult.Outcome
         public var candidate: EvaluationResult.Outcome

@@ -122,7 +122,7 @@ extension EvaluationComparison {
         for name in categories where !(categories == [EvaluationReport.uncategorised]) {
             pairs.append(("category \(name)", base.group(.category(name)), candidate.group(.category(name))))
         }
-        for tier in EvaluationCase.RiskTier.allCases.reversed() {
+        for tier in RiskTier.allCases.reversed() {
             let pair = (name: "\(tier.rawValue)-risk tier", base: base.group(.tier(tier)), candidate: candidate.group(.tier(tier)))
             if pair.base != nil || pair.candidate != nil { pairs.append(pair) }
         }

@@ -62,7 +62,7 @@ public struct EvaluationReport: Sendable {
         overall = Group(name: "overall", scored)
         categories = Dictionary(grouping: scored) { $0.item.category ?? Self.uncategorised }
             .map { Group(name: $0.key, $0.value) }.sorted { $0.name < $1.name }
-        tiers = EvaluationCase.RiskTier.allCases.reversed().compactMap { tier in
+        tiers = RiskTier.allCases.reversed().compactMap { tier in
             let items = scored.filter { $0.item.riskTier == tier }
             return items.isEmpty ? nil : Group(name: tier.rawValue, items)
         }

@@ -5,7 +5,7 @@ public struct GateCondition: Sendable, Hashable {
     public enum Scope: Sendable, Hashable, CustomStringConvertible {
         case overall
         case category(String)
-        case tier(EvaluationCase.RiskTier)
+        case tier(RiskTier)
 
         public var description: String {
             switch self {
@@ -39,7 +39,7 @@ public struct GateCondition: Sendable, Hashable {
         switch (category, tier) {
         case (let category?, nil): scope = .category(category)
         case (nil, let tier?):
-            guard let known = EvaluationCase.RiskTier(rawValue: tier) else { throw reader.invalid("tier", "'\(tier)' is not low, medium or high.") }
+            guard let known = RiskTier(rawValue: tier) else { throw reader.invalid("tier", "'\(tier)' is not low, medium or high.") }
             scope = .tier(known)
         case (nil, nil): scope = .overall
         case (.some, .some): throw reader.invalid("tier", "a condition covers a category or a tier, not both.")

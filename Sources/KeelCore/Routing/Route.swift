@@ -26,6 +26,10 @@ public struct Route: Sendable, Hashable {
     public var evaluation: EvaluationPlan?
     /// The route's drift monitor.
     public var drift: DriftMonitor?
+    /// What the structured input of the route's requests must be, and how it is normalised first.
+    public var contract: InputContract?
+    /// The rules that give each of the route's cases a risk tier.
+    public var risk: RiskPolicy?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

@@ -1,0 +1,95 @@
+import Foundation
+
+/// A route's risk policy (its `risk` section): named values, fields derived from the record, and
+/// the rules that make a case `high` or `medium` (any rule of a tier that holds); the rest is `low`.
+///
+/// ```yaml
+/// risk:
+///   values: { high_risk_countries: [RU, IR, KP], eur_rates: { EUR: 1, USD: 0.92, GBP: 1.17 } }
+///   derive: { amount_eur: "amount * eur_rates[currency]" }     # in order; later ones may use earlier ones
+///   high: ['amount_eur >= 10000', 'segment == "vip"', 'country in high_risk_countries']
+///   medium: ['note contains_any ["dispute", "fraud"]', 'answer.confidence < 0.7']
+/// ```
+///
+/// Rules name the record's fields, derived fields, the values, and `answer` (the model's answer,
+/// read as JSON when it is JSON: `answer.category`); before the answer exists, `answer` is null.
+public struct RiskPolicy: Sendable, Hashable {
+    public struct Rule: Sendable, Hashable {
+        public var text: String
+        public var expression: RiskExpression
+
+        /// Whether the rule reads the model's answer.
+        public var readsAnswer: Bool { text.range(of: #"\banswer\b"#, options: .regularExpression) != nil }
+    }
+
+    public var values: JSONObject
+    public var derive: [(name: String, rule: Rule)]
+    public var high: [Rule]
+    public var medium: [Rule]
+
+    public static func == (a: RiskPolicy, b: RiskPolicy) -> Bool {
+        a.values == b.values && a.derive.map(\.name) == b.derive.map(\.name) && a.derive.map(\.rule) == b.derive.map(\.rule) && a.high == b.high
+            && a.medium == b.medium
+    }
+    public func hash(into hasher: inout Hasher) { hasher.combine(high) }
+
+    static let keys: Set<String> = ["values", "derive", "high", "medium"]
+
+    public init(json value: JSONValue, path: String) throws(KeelError) {
+        guard let object = value.objectValue else { throw KeelError(.invalidType, "A risk policy is an object.", param: path) }
+        let reader = FieldReader(object, path: path)
+        if let unknown = object.keys.first(where: { !Self.keys.contains($0) }) {
+            throw reader.invalid(unknown, "is not a risk setting (\(Self.keys.sorted().joined(separator: ", "))).")
+        }
+        func rule(_ value: JSONValue, _ place: String) throws(KeelError) -> Rule {
+            guard let text = value.stringValue else { throw KeelError(.invalidType, "A rule is a string.", param: place) }
+            do throws(KeelError) {
+                return Rule(text: text, expression: try RiskExpression(parsing: text))
+            } catch {
+                throw KeelError(error.code, error.message, param: place)
+            }
+        }
+        func rules(_ key: String) throws(KeelError) -> [Rule] {
+            guard let given = reader.value(key) else { return [] }
+            let items = given.arrayValue ?? [given]
+            var rules: [Rule] = []
+            for (index, item) in items.enumerated() { rules.append(try rule(item, reader.param(given.arrayValue == nil ? key : "\(key).\(index)"))) }
+            return rules
+        }
+        values = try reader.object("values") ?? JSONObject()
+        derive = []
+        for entry in try reader.object("derive")?.entries ?? [] {
+            derive.append((entry.key, try rule(entry.value, reader.param("derive.\(entry.key)"))))
+        }
+        high = try rules("high")
+        medium = try rules("medium")
+    }
+
+    /// A case's tier and the rules that gave it.
+    public struct Assessment: Sendable, Hashable {
+        public var tier: RiskTier
+        public var reasons: [String]
+        /// The derived fields' values.
+        public var derived: JSONObject
+    }
+
+    /// Whether any rule reads the model's answer, so that the tier is known only once it exists.
+    public var readsAnswer: Bool { (high + medium).contains(where: \.readsAnswer) }
+
+    /// The tier of `record`, with the model's `answer` if there is one yet.
+    public func assess(_ record: JSONObject, answer: JSONValue? = nil) -> Assessment {
+        var derived = JSONObject()
+        func resolve(_ path: [String]) -> JSONValue? {
+            guard let first = path.first else { return nil }
+            var value: JSONValue?
+            if first == "answer" { value = answer } else { value = derived[first] ?? record[first] ?? values[first] }
+            for component in path.dropFirst() { value = value?.objectValue?[component] }
+            return value
+        }
+        for (name, rule) in derive { derived[name] = rule.expression.evaluate(resolve) }
+        let highs = high.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)
+        if !highs.isEmpty { return Assessment(tier: .high, reasons: highs, derived: derived) }
+        let mediums = medium.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)
+        return Assessment(tier: mediums.isEmpty ? .low : .medium, reasons: mediums, derived: derived)
+    }
+}

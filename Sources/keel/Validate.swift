@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import KeelApp
+import KeelCore
+
+struct Validate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Apply a route's input contract and risk policy to records, without calling a model: a data-readiness check.",
+        discussion: """
+            Each input line is {"id", "payload"}: the record as a client would send it (an object, or a string holding JSON; \
+            other fields ignored). Each output line is {"id", "status": "accepted"|"quarantined"|"rejected", "errors": \
+            [{"field", "code", "message"}], "normalized": {...}, "tier": "low"|"medium"|"high"}. A resend of an accepted record \
+            (the same dedupe key) is rejected. The counts go to standard error; they add up to the lines read.
+            """
+    )
+
+    @OptionGroup var storage: StorageOptions
+    @Option(help: "The route whose contract and risk policy apply.") var route: String
+    @Option(help: "The JSONL file of records ('-' for standard input).") var input: String
+
+    func run() async throws {
+        let configuration = try storage.configuration()
+        guard let found = configuration.routes.first(where: { $0.name == route }) else {
+            throw ValidationError("there is no route '\(route)' in \(storage.config)")
+        }
+        guard let contract = found.contract else { throw ValidationError("the route '\(route)' has no contract section") }
+        let text =
+            input == "-"
+            ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: input, encoding: .utf8)
+        var validation = BatchValidation(contract: contract, risk: found.risk, today: Date())
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
+            print(JSONValue.object(validation.validate(line: String(line), number: index + 1)).jsonString)
+        }
+        let counts = ContractOutcome.Status.allCases.map { "\(validation.counts[$0] ?? 0) \($0.rawValue)" }
+        FileHandle.standardError.write(Data("\(counts.joined(separator: ", ")) of \(validation.counts.values.reduce(0, +)) records\n".utf8))
+    }
+}
