@@ -100,6 +100,7 @@ extension Gateway {
                     clock: clock
                 ),
                 RouteStage(routes: components.routes),
+                ContractStage(store: storage.quarantine, clock: clock),
                 WorkflowStage(store: storage.workflows, counter: components.counter, replica: components.replica, clock: clock) {
                     request,
                     deployment in

@@ -106,6 +106,18 @@ extension TestClientProtocol {
         return try await execute(uri: uri, method: .get, headers: headers)
     }
 
+    /// The newest `count` rows of the request log, newest first, waiting up to `patience` for the writer to store them.
+    func requestLog(count: Int, patience: Duration = .seconds(5)) async throws -> [JSONObject] {
+        let deadline = ContinuousClock.now + patience
+        var rows: [JSONObject] = []
+        while ContinuousClock.now < deadline {
+            rows = (try await get("/api/requests", key: TestGateway.adminKey).json.objectValue?["data"]?.arrayValue ?? []).compactMap(\.objectValue)
+            if rows.count >= count { return Array(rows.prefix(count)) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return rows
+    }
+
     /// The request log's row for `id`, waiting up to `patience` for the writer to store it.
     func logRecord(id: String, patience: Duration = .seconds(5)) async throws -> JSONObject? {
         let deadline = ContinuousClock.now + patience

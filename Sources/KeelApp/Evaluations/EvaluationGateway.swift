@@ -93,10 +93,15 @@ public final class EvaluationGateway: ModelScoring {
     /// Marks the requests sent from now on as `run`'s.
     func mark(_ run: String) { self.run.withLock { $0 = run } }
 
-    /// Sends one request through the pipeline as the run's; returns its log record and what it answered.
-    func send(_ operation: GatewayRequest.Operation, body: JSONValue) async -> (record: RequestRecord?, result: Result<GatewayResponse, any Error>) {
+    /// Sends one request through the pipeline as the run's (or as `key`, for a quarantined request
+    /// replayed as its sender); returns its log record and what it answered.
+    public func send(
+        _ operation: GatewayRequest.Operation,
+        body: JSONValue,
+        as key: APIKey? = nil
+    ) async -> (record: RequestRecord?, result: Result<GatewayResponse, any Error>) {
         var request = GatewayRequest(operation: operation, credential: nil, body: body.serialized())
-        request.caller = caller
+        request.caller = key ?? caller
         request.evaluationRun = run.withLock { $0 }
         let (exchange, result) = await pipeline.handle(request)
         return (records.take(exchange.id), result)

@@ -33,6 +33,12 @@ extension RequestRecord {
         object["prompt"] = promptName.map { .string($0) } ?? .null
         object["prompt_version"] = promptVersion.map(JSONValue.init) ?? .null
         object["evaluation_run"] = JSONValue(evaluationRun)
+        object["finish_reasons"] = .array(finishReasons.map(JSONValue.string))
+        object["metadata"] = metadata.map(JSONValue.object) ?? .null
+        object["risk_tier"] = JSONValue(riskTier?.rawValue)
+        object["input_script"] = JSONValue(signals?.inputScript?.rawValue)
+        object["refusal"] = signals?.refusal.map(JSONValue.bool) ?? .null
+        object["answer_json"] = signals?.answerJSON.map(JSONValue.bool) ?? .null
         if let requestBody { object["request_body"] = .string(requestBody) }
         if let responseBody { object["response_body"] = .string(responseBody) }
         object["attempts"] = .array(

@@ -57,6 +57,8 @@ public struct RequestRecord: Sendable, Hashable {
     public var metadata: JSONObject?
     /// What drift monitors read from the content: the input's script, refusal, JSON validity.
     public var signals: ContentSignals?
+    /// The risk tier the route's policy gave the request.
+    public var riskTier: RiskTier?
     /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.
     public var traceParent: String?
     public var traceState: String?

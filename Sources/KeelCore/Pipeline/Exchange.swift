@@ -35,6 +35,7 @@ public final class Exchange: Sendable {
         var finishReasons: [String] = []
         var metadata: JSONObject?
         var signals: ContentSignals?
+        var riskTier: RiskTier?
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
@@ -70,6 +71,9 @@ public final class Exchange: Sendable {
 
     /// The body as read; shared, not copied, and turned into text only if the log keeps bodies.
     public func setRequestBody(_ body: [UInt8]) { state.withLock { $0.requestBody = body } }
+
+    /// The body as the client sent it, once read.
+    public var requestBody: [UInt8]? { state.withLock { $0.requestBody } }
 
     public func setRoute(_ route: Route) { state.withLock { $0.route = route.name } }
 
@@ -114,6 +118,9 @@ public final class Exchange: Sendable {
     /// Why the answer's choices stopped.
     /// The request's `metadata`, as the client sent it.
     public func setMetadata(_ metadata: JSONObject?) { state.withLock { $0.metadata = metadata } }
+
+    /// The risk tier the route's policy gave the request.
+    public func setRiskTier(_ tier: RiskTier) { state.withLock { $0.riskTier = tier } }
 
     /// What drift monitors read from the request's content.
     public func setSignals(_ signals: ContentSignals) { state.withLock { $0.signals = signals } }
@@ -247,6 +254,7 @@ public final class Exchange: Sendable {
             record.finishReasons = state.finishReasons
             record.metadata = state.metadata
             record.signals = state.signals
+            record.riskTier = state.riskTier
             record.traceParent = state.trace?.parent
             record.traceState = state.trace?.state
             return record

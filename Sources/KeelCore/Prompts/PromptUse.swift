@@ -14,7 +14,7 @@ public struct PromptUse: Sendable, Hashable {
 
     /// Reads `prompt` and `variables` from a request body; `nil` when it has neither.
     init?(_ reader: FieldReader) throws(KeelError) {
-        let topLevel = try reader.object("variables")
+        let topLevel = try Self.variables(reader, "variables")
         guard let prompt = try reader.object("prompt") else {
             guard let topLevel else { return nil }
             self.init(reference: nil, variables: topLevel)
@@ -26,10 +26,16 @@ public struct PromptUse: Sendable, Hashable {
         // OpenAI sends the version as a string; a number is taken too.
         let version = try fields.optional("version", "a string") { $0.stringValue ?? $0.integerValue.map(String.init) }
         let selector = try PromptReference.selector(version: version, label: try fields.string("label"))
-        let inner = try fields.object("variables")
+        let inner = try Self.variables(fields, "variables")
         if inner != nil, topLevel != nil {
             throw KeelError(.invalidValue, "Give the prompt's variables in 'prompt.variables' or in 'variables', not both.", param: "variables")
         }
         self.init(reference: PromptReference(name: name, selector: selector), variables: inner ?? topLevel ?? JSONObject())
+    }
+
+    /// Variables as an object, or as a string holding one (as some intake systems send them).
+    static func variables(_ reader: FieldReader, _ key: String) throws(KeelError) -> JSONObject? {
+        if let text = reader.value(key)?.stringValue, let object = (try? JSONParser.parse(text))?.objectValue { return object }
+        return try reader.object(key)
     }
 }

@@ -7,7 +7,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         /// The broad class of the failure, which decides the HTTP status and the OpenAI `type`.
         public enum Category: Sendable, Hashable {
-            case invalidRequest, authentication, permission, notFound, conflict, payloadTooLarge, rateLimited
+            case invalidRequest, authentication, permission, notFound, conflict, payloadTooLarge, unprocessable, rateLimited
             case upstreamFailed, upstreamUnavailable, upstreamTimeout, internalError
             /// The client went away before the answer was complete.
             case clientClosed
@@ -21,6 +21,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
                 case .notFound: 404
                 case .conflict: 409
                 case .payloadTooLarge: 413
+                case .unprocessable: 422
                 case .rateLimited: 429
                 case .upstreamFailed: 502
                 case .upstreamUnavailable: 503
@@ -64,6 +65,9 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let upstreamUnavailable = Code("upstream_unavailable", .upstreamUnavailable)
         public static let upstreamTimeout = Code("upstream_timeout", .upstreamTimeout)
         public static let streamInterrupted = Code("stream_interrupted", .upstreamFailed)
+        public static let contractViolation = Code("contract_violation", .unprocessable)
+        public static let duplicateRecord = Code("duplicate_record", .conflict)
+        public static let reviewRequired = Code("review_required", .conflict)
         public static let internalError = Code("internal_error", .internalError)
         public static let clientClosed = Code("client_closed_request", .clientClosed)
     }
@@ -74,6 +78,8 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
     public let param: String?
     /// Seconds after which the client may retry, for rate limits and unavailability.
     public let retryAfter: Int?
+    /// More members of the error object: every field's problem of a record a contract refused, the quarantine id.
+    public var details = JSONObject()
 
     public init(_ code: Code, _ message: String, param: String? = nil, retryAfter: Int? = nil) {
         self.code = code
@@ -87,7 +93,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The OpenAI error `type` for this error.
     public var type: String {
         switch code.category {
-        case .invalidRequest, .notFound, .conflict, .payloadTooLarge: "invalid_request_error"
+        case .invalidRequest, .notFound, .conflict, .payloadTooLarge, .unprocessable: "invalid_request_error"
         case .authentication: "authentication_error"
         case .permission: "permission_error"
         case .rateLimited: "rate_limit_error"
@@ -117,10 +123,12 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
                 (
                     "error",
                     .object(
-                        JSONObject([
-                            ("message", .string(message)), ("type", .string(type)), ("param", JSONValue(param)),
-                            ("code", .string(code.name)),
-                        ])
+                        JSONObject(
+                            [
+                                ("message", .string(message)), ("type", .string(type)), ("param", JSONValue(param)),
+                                ("code", .string(code.name)),
+                            ] + details.entries.map { ($0.key, $0.value) }
+                        )
                     )
                 )
             ])

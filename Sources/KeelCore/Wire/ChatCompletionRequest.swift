@@ -17,7 +17,7 @@ public struct ChatCompletionRequest: Sendable, Hashable {
     public let toolChoice: JSONValue?
     /// The registered prompt the client named (`prompt: {id, version | label, variables}`), or
     /// variables alone (`variables`) for the route's default prompt; rendered by ``PromptStage``.
-    public let prompt: PromptUse?
+    public private(set) var prompt: PromptUse?
     /// The body exactly as the client sent it.
     public private(set) var json: JSONObject
 
@@ -64,6 +64,13 @@ public struct ChatCompletionRequest: Sendable, Hashable {
         self.tools = try reader.array("tools")
         self.toolChoice = reader.value("tool_choice")
         self.json = reader.object
+    }
+
+    /// This request with its prompt's variables replaced (by a contract's normalised record).
+    public func replacingVariables(_ variables: JSONObject) -> ChatCompletionRequest {
+        var copy = self
+        copy.prompt = PromptUse(reference: prompt?.reference, variables: variables)
+        return copy
     }
 
     /// This request with other messages (already valid ones, such as a workflow's stored context).

@@ -192,6 +192,10 @@ extension PostgresStore: SchemaStore {
         ),
         ("v7: drift windows and judgements", RegistrySchema.postgres(DriftSchema.tables)),
         ("v8: finish reasons, metadata and content signals in the log", DriftSchema.requestColumns),
+        (
+            "v9: quarantined requests, dedupe keys, and each request's risk tier",
+            RegistrySchema.postgres(QuarantineRows.tables) + QuarantineRows.requestColumns
+        ),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

@@ -13,8 +13,8 @@ extension SQLiteStore: RequestLogStore {
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
                         replay_of, workflow_id, prompt_name, prompt_version, evaluation_run, finish_reasons, metadata, input_script, refusal,
-                        answer_json
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer_json, risk_tier
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -33,7 +33,7 @@ extension SQLiteStore: RequestLogStore {
                         record.cost?.picodollars, record.promptTokens, record.degraded, record.requestBody, record.responseBody, record.team,
                         record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
                         record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
-                        record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON,
+                        record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON, record.riskTier?.rawValue,
                     ])
                 )
                 for item in record.attempts {
@@ -166,6 +166,7 @@ extension SQLiteStore: RequestLogStore {
                 record.evaluationRun = row["evaluation_run"]
                 record.restore(finishReasons: row["finish_reasons"], metadata: row["metadata"])
                 record.restoreSignals(inputScript: row["input_script"], refusal: row["refusal"], answerJSON: row["answer_json"])
+                record.riskTier = (row["risk_tier"] as String?).flatMap(RiskTier.init(rawValue:))
                 return record
             }
         }

@@ -211,6 +211,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v13: finish reasons, metadata and content signals in the log") { db in
             for statement in DriftSchema.requestColumns { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v14: quarantined requests, dedupe keys, and each request's risk tier") { db in
+            for statement in RegistrySchema.sqlite(QuarantineRows.tables) + QuarantineRows.requestColumns { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

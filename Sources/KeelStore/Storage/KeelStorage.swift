@@ -21,6 +21,7 @@ public struct KeelStorage: Sendable {
     public var evaluations: any EvaluationStore
     public var feedback: any FeedbackStore
     public var drift: any DriftStore
+    public var quarantine: any QuarantineStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -29,7 +30,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore
+            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore
     >(
         _ store: Store,
         description: String,
@@ -51,6 +52,7 @@ public struct KeelStorage: Sendable {
         self.evaluations = store
         self.feedback = store
         self.drift = store
+        self.quarantine = store
         self.description = description
         self.closer = close
     }

@@ -63,6 +63,7 @@ import Testing
             record.metadata = JSONObject([("segment", "vip"), ("amount", "12.50"), ("nested", ["a": [1, 2]])])
             record.signals = ContentSignals(inputScript: .cyrillic, refusal: false, answerJSON: status == 200 ? true : nil)
             record.evaluationRun = "run_1"
+            record.riskTier = status == 200 ? .medium : .high
         } else if attempts == 2 {
             record.signals = ContentSignals(inputScript: nil, refusal: true)
         }
@@ -689,6 +690,69 @@ import Testing
             )
             let requests = Dictionary(uniqueKeysWithValues: lines.compactMap { line in line.group.map { ($0, line.requests) } })
             #expect(requests == ["triage@1": 2, "triage@2": 3, "other@2": 1])
+        }
+    }
+
+    // MARK: quarantine
+
+    @Test(arguments: TestBackend.available)
+    func quarantinedRequestsAreKeptListedWithinTheTeamAndReplayedOnce(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let problems = [
+                ContractProblem(field: "/amount", code: .invalidAmount, message: "is not an amount."),
+                ContractProblem(field: "", code: .duplicate, message: "was sent before.", rejects: true),
+            ]
+            let requests = (0..<4).map { index in
+                QuarantinedRequest(
+                    route: index == 3 ? "other" : "claims",
+                    team: index == 2 ? "ads" : "search",
+                    keyID: "key_\(index)",
+                    receivedAt: Date(timeIntervalSince1970: 1_900_000_000 + Double(index)),
+                    body: #"{"model":"claims","variables":{"amount":"lots","é":"😀"}}"#,
+                    problems: problems
+                )
+            }
+            for request in requests { try await storage.quarantine.quarantine(request) }
+            let stored = try #require(try await storage.quarantine.quarantined(id: requests[0].id))
+            #expect(stored.body == requests[0].body && stored.problems.map(\.field) == ["/amount", ""] && stored.problems[0].code == .invalidAmount)
+            #expect(stored.status == .held && stored.team == "search" && stored.receivedAt == requests[0].receivedAt)
+            let claims = try await storage.quarantine.quarantined(route: "claims", status: nil, in: .all, limit: 10)
+            #expect(claims.map(\.id) == [requests[2].id, requests[1].id, requests[0].id], "newest first")
+            #expect(try await storage.quarantine.quarantined(route: nil, status: nil, in: .team("search"), limit: 10).count == 3)
+            #expect(try await storage.quarantine.quarantined(route: nil, status: nil, in: .team("ads"), limit: 10).map(\.id) == [requests[2].id])
+            let at = Date(timeIntervalSince1970: 1_900_000_100)
+            #expect(try await storage.quarantine.markReplayed(id: requests[0].id, as: "req_new", at: at))
+            #expect(try await !storage.quarantine.markReplayed(id: requests[0].id, as: "req_again", at: at), "replayed once")
+            let replayed = try await storage.quarantine.quarantined(route: "claims", status: .replayed, in: .all, limit: 10)
+            #expect(replayed.map(\.replayedAs) == ["req_new"] && replayed.first?.resolvedAt == at)
+            #expect(try await storage.quarantine.quarantined(route: "claims", status: .held, in: .all, limit: 10).count == 2)
+            #expect(try await storage.quarantine.quarantined(id: "qr_nope") == nil)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func aDedupeKeyIsHeldByOneRequestUntilItExpiresOrIsGivenBack(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let now = Date(timeIntervalSince1970: 1_900_000_000)
+            let later = now.addingTimeInterval(3_600)
+            #expect(try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_a", expiresAt: later, now: now) == nil)
+            #expect(try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_b", expiresAt: later, now: now) == "req_a")
+            #expect(
+                try await storage.quarantine.claimKey(route: "other", key: "k1", requestID: "req_c", expiresAt: later, now: now) == nil,
+                "per route"
+            )
+            try await storage.quarantine.releaseKey(route: "claims", key: "k1", requestID: "req_b")
+            #expect(
+                try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_b", expiresAt: later, now: now) == "req_a",
+                "only the holder gives it back"
+            )
+            try await storage.quarantine.releaseKey(route: "claims", key: "k1", requestID: "req_a")
+            #expect(try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_d", expiresAt: later, now: now) == nil)
+            #expect(
+                try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_e", expiresAt: later, now: later) == nil,
+                "an expired claim is taken over"
+            )
+            #expect(try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_f", expiresAt: later, now: now) == "req_e")
         }
     }
 }
