@@ -269,7 +269,7 @@ def main():
         help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
     )
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,observed,postgres",
+        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,contracted,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
         "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
@@ -310,6 +310,20 @@ routes:
   # The same upstream with a drift monitor: every finished request's features, its content's among them,
   # rolled up into its window.
   gpt-4o-mini-monitored: {{ model: mini, drift: {{ window: {{ minutes: 1 }}, features: [input_tokens, output_tokens, latency_ms, cost_usd, finish_reason, model, input_script, refusal, json_valid, metadata.segment] }} }}
+  # The prompted route with an input contract over its variables and risk rules that leave the case low.
+  gpt-4o-mini-contracted:
+    model: mini
+    prompt: bench@production
+    contract:
+      input: variables
+      quarantine: true
+      maps: {{ products: {{ keel: Keel }} }}
+      fields: {{ product: [{{ map: products }}], context: [lower] }}
+      schema: {{ type: object, required: [product, context], properties: {{ product: {{ enum: [Keel] }}, context: {{ type: string, maxLength: 500 }} }} }}
+    risk:
+      values: {{ blocked: [fraud, chargeback] }}
+      high: ['context contains_any blocked', 'product == "Other"']
+      medium: ['context contains "refund"']
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
@@ -355,6 +369,7 @@ keys:
             "workflow": "Workflow steps (10 a workflow): context rebuilt from storage, the step committed before the answer",
             "prompted": "The prompt stage: a registered prompt resolved and rendered with three variables before the caller's messages",
             "monitored": "A drift monitor: each finished request's features, its content's too, rolled up into its window (judged apart, every 15 s)",
+            "contracted": "An input contract (steps, value map, JSON Schema) and risk rules over the prompt's variables",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []
@@ -363,11 +378,15 @@ keys:
                 # Alternating pairs, each figure the median of its rounds, as for the upstream and Keel above.
                 pairs = []
                 for _ in range(args.rounds):
-                    plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
+                    # The contract's baseline is the same prompt without it, so that only the contract and rules differ.
+                    if variant == "contracted":
+                        plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-prompted", variables=VARIABLES)
+                    else:
+                        plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
                     if variant == "workflow":
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
-                    elif variant == "prompted":
-                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-prompted", variables=VARIABLES)
+                    elif variant in ("prompted", "contracted"):
+                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}", variables=VARIABLES)
                     else:
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
                     pairs.append((plain, other))
@@ -452,7 +471,7 @@ keys:
                     f"Keel's pipeline {through['p50'] - bare['p50']:.0f} µs more; throughput keel/bare {through['rps'] / bare['rps']:.2f}"
                 )
         for variant, title in variants.items():
-            print(f"\n{title}, against the plain route")
+            print(f"\n{title}, against the {'prompted' if variant == 'contracted' else 'plain'} route")
             for name, connections, plain, other in stages:
                 if name != variant:
                     continue

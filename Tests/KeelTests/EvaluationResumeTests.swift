@@ -38,14 +38,7 @@ import Testing
         defer { Task { try? await upstream.stop() } }
         try await withTemporaryDirectory { directory in
             try await TestBackend.gateway.withConfiguration { storage in
-                var environment = ProcessInfo.processInfo.environment
-                let storageYAML: String
-                switch storage {
-                case .sqlite(let path): storageYAML = "{ path: \(path) }"
-                case .postgres(let url, _):
-                    storageYAML = "{ driver: postgres, url_env: KEEL_TEST_DATABASE_URL, pool_size: 4 }"
-                    environment["KEEL_TEST_DATABASE_URL"] = url
-                }
+                let (storageYAML, environment) = storage.processSettings
                 let config = "\(directory)/keel.yaml"
                 try EvaluationTests.yaml(storage: storageYAML, upstreamPort: upstream.port).write(toFile: config, atomically: true, encoding: .utf8)
                 try await KeelStorage.with(storage, logger: TestBackend.quiet) { storage in

@@ -124,6 +124,22 @@ public enum FieldStep: Sendable, Hashable {
         }
     }
 
+    /// Whether `text` has no whitespace at its ends, and none inside but single spaces (ASCII seen
+    /// byte by byte; anything else is left to the full trim).
+    static func isTrimmed(_ text: String) -> Bool {
+        var previousSpace = true
+        for byte in text.utf8 {
+            if byte >= 0x80 || byte < 0x20 { return false }
+            if byte == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+            } else {
+                previousSpace = false
+            }
+        }
+        return !previousSpace || text.isEmpty
+    }
+
     static func folded(_ table: JSONObject) -> [String: JSONValue] {
         var folded: [String: JSONValue] = [:]
         for entry in table.entries { folded[entry.key.trimmingCharacters(in: .whitespaces).lowercased()] = entry.value }
@@ -145,10 +161,11 @@ public enum FieldStep: Sendable, Hashable {
         }
         switch self {
         case .trim:
-            guard let string = value.stringValue else { return }
+            guard let string = value.stringValue, !Self.isTrimmed(string) else { return }
             record[field] = .string(string.split(whereSeparator: { $0.isWhitespace }).joined(separator: " "))
         case .nfkc:
-            guard let string = value.stringValue else { return }
+            // Printable ASCII is its own NFKC and has nothing invisible: most values are, and skip the work.
+            guard let string = value.stringValue, !string.utf8.allSatisfy({ (0x20..<0x7F).contains($0) }) else { return }
             let plain = string.precomposedStringWithCompatibilityMapping.unicodeScalars.filter { scalar in
                 !Self.invisible.contains(scalar) && (scalar.properties.generalCategory != .control || scalar == "\n" || scalar == "\t")
             }

@@ -46,7 +46,9 @@ extension InputContract {
         let failed = Set(problems.map(\.field))
         for field in record.keys where record[field]?.stringValue != nil && !failed.contains("/\(field)") {
             if let problem = Self.apply(strings, to: &record, field: field, today: today) { problems.append(problem) }
-            if let text = record[field]?.stringValue, nullMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased()) {
+            if let text = record[field]?.stringValue, text.utf8.count <= longestNullMarker,
+                nullMarkers.contains(text.trimmingCharacters(in: .whitespaces).lowercased())
+            {
                 record[field] = .null
             }
         }

@@ -62,7 +62,9 @@ public struct InputContract: Sendable, Hashable {
 
     public var input: Input
     public var strings: [FieldStep]
-    public var nullMarkers: Set<String>
+    public let nullMarkers: Set<String>
+    /// The longest marker's length in bytes with room for spaces around it: a longer value is no marker.
+    let longestNullMarker: Int
     public var versions: Versions?
     public var fields: [(name: String, steps: [FieldStep])]
     public var missing: [String: Missing]
@@ -104,11 +106,11 @@ public struct InputContract: Sendable, Hashable {
             return steps
         }
         strings = try reader.value("strings").map { value throws(KeelError) in try steps(value, reader.param("strings")) } ?? [.nfkc, .trim]
-        if let markers = try reader.array("null_markers") {
-            nullMarkers = Set(markers.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespaces).lowercased() })
-        } else {
-            nullMarkers = Self.defaultNullMarkers
+        let markers = try reader.array("null_markers").map {
+            Set($0.compactMap { $0.stringValue?.trimmingCharacters(in: .whitespaces).lowercased() })
         }
+        nullMarkers = markers ?? Self.defaultNullMarkers
+        longestNullMarker = (nullMarkers.map(\.utf8.count).max() ?? 0) + 8
         fields = []
         for entry in try reader.object("fields")?.entries ?? [] {
             fields.append((entry.key, try steps(entry.value, reader.param("fields.\(entry.key)"))))

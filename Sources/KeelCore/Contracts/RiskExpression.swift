@@ -104,6 +104,13 @@ public indirect enum RiskExpression: Sendable, Hashable {
     /// Text containing a word or phrase (in any case), or a list containing an item.
     static func contains(_ container: JSONValue, _ item: JSONValue) -> Bool {
         if let text = container.stringValue, let part = item.stringValue {
+            // ASCII on both sides, the common case, compared byte by byte without Foundation.
+            if text.utf8.allSatisfy({ $0 < 0x80 }), part.utf8.allSatisfy({ $0 < 0x80 }) {
+                let haystack = text.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+                let needle = part.utf8.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }
+                guard needle.count <= haystack.count else { return false }
+                return needle.isEmpty || (0...(haystack.count - needle.count)).contains { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
+            }
             return text.range(of: part, options: [.caseInsensitive, .diacriticInsensitive]) != nil
         }
         if let items = container.arrayValue { return items.contains { equal($0, item) } }

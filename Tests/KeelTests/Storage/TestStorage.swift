@@ -69,3 +69,18 @@ struct TestDatabaseError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
 }
+
+extension StorageConfiguration {
+    /// This storage as a `keel` process's configuration names it (`storage: …`), and the environment
+    /// the process needs for it: this process's, with the database URL when there is one.
+    var processSettings: (yaml: String, environment: [String: String]) {
+        var environment = ProcessInfo.processInfo.environment
+        switch self {
+        case .sqlite(let path):
+            return ("{ path: \(path) }", environment)
+        case .postgres(let url, _):
+            environment["KEEL_TEST_DATABASE_URL"] = url
+            return ("{ driver: postgres, url_env: KEEL_TEST_DATABASE_URL, pool_size: 4 }", environment)
+        }
+    }
+}
