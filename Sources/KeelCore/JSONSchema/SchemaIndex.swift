@@ -116,6 +116,39 @@ struct SchemaIndex: Sendable {
     }
 
     /// Reports, with its place, the first keyword of `node` that cannot be applied.
+    static let typeNames: Set<String> = ["null", "boolean", "object", "array", "number", "string", "integer"]
+    static let numberKeywords = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"]
+    static let countKeywords = ["minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties", "minContains", "maxContains"]
+
+    /// The validation vocabulary's keywords have the types its meta-schema gives them: `type` names
+    /// types, `required` lists names, `enum` is an array, bounds are numbers and counts whole and not negative.
+    static func checkValidationKeywords(_ object: JSONObject, at path: String) throws(KeelError) {
+        func refuse(_ keyword: String, _ expected: String) -> KeelError {
+            KeelError(.invalidType, "'\(keyword)' must be \(expected)\(place(path)).", param: "schema")
+        }
+        if let type = object["type"] {
+            let names = type.stringValue.map { [$0] } ?? type.arrayValue?.compactMap(\.stringValue)
+            guard let names, names.count == (type.arrayValue?.count ?? 1), names.allSatisfy(typeNames.contains), Set(names).count == names.count
+            else {
+                throw refuse("type", "a type name or an array of distinct ones")
+            }
+        }
+        if let required = object["required"], required.arrayValue?.allSatisfy({ $0.stringValue != nil }) != true {
+            throw refuse("required", "an array of property names")
+        }
+        if let values = object["enum"], values.arrayValue == nil { throw refuse("enum", "an array") }
+        for keyword in numberKeywords {
+            if let value = object[keyword], value.doubleValue == nil || (keyword == "multipleOf" && value.doubleValue! <= 0) {
+                throw refuse(keyword, keyword == "multipleOf" ? "a number above 0" : "a number")
+            }
+        }
+        for keyword in countKeywords {
+            if let value = object[keyword], value.doubleValue.map({ $0 >= 0 && $0.rounded() == $0 }) != true {
+                throw refuse(keyword, "a whole number, not negative")
+            }
+        }
+    }
+
     func check(_ node: JSONValue, base: String, at path: String) throws(KeelError) {
         guard let object = node.objectValue else {
             if node.boolValue == nil { throw KeelError(.invalidValue, "A schema is an object or a boolean\(Self.place(path)).", param: "schema") }
@@ -132,6 +165,7 @@ struct SchemaIndex: Sendable {
                 throw KeelError(.invalidValue, "'\(keyword)' \(text) names no schema\(Self.place(path)).", param: "schema")
             }
         }
+        try Self.checkValidationKeywords(object, at: path)
         if let pattern = object["pattern"] {
             guard let text = pattern.stringValue, patterns[text] != nil else {
                 throw KeelError(.invalidValue, "'pattern' \(pattern.jsonString) is not a regular expression\(Self.place(path)).", param: "schema")

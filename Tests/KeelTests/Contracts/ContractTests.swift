@@ -89,6 +89,8 @@ import Testing
             (["fields": ["a": ["shout"]]], "routes.r.contract.fields.a.0"),
             (["fields": ["a": [["map": "nowhere"]]]], "routes.r.contract.fields.a.0.map"),
             (["missing": ["a": "maybe"]], "routes.r.contract.missing.a"), (["schema": ["$ref": "#/nowhere"]], "routes.r.contract.schema"),
+            (["schema": ["type": 12]], "routes.r.contract.schema"),
+            (["schema": ["properties": ["a": ["minLength": -1]]]], "routes.r.contract.schema"),
             (["versions": ["current": 2, "upgrades": [["from": 2]]]], "routes.r.contract.versions.upgrades.0.from"),
             (["colour": 1], "routes.r.contract.colour"),
             (["fields": ["d": [["date": ["two_digit_year": ["age": [0, 200]]]]]]], "routes.r.contract.fields.d.0.date.two_digit_year"),
