@@ -63,6 +63,11 @@ public struct Country: Sendable, Hashable {
         var table: [String: Country] = [:]
         for country in all {
             for key in [country.alpha2, country.alpha3] + country.names { table[foldedKey(key)] = country }
+            // ISO writes "Korea, Republic of"; people write "Republic of Korea".
+            for name in country.names {
+                let parts = name.components(separatedBy: ", ")
+                if parts.count == 2 { table[foldedKey("\(parts[1]) \(parts[0])")] = table[foldedKey("\(parts[1]) \(parts[0])")] ?? country }
+            }
         }
         let byCode = Dictionary(uniqueKeysWithValues: all.map { ($0.alpha2, $0) })
         for (alias, code) in aliases { table[foldedKey(alias)] = byCode[code] }

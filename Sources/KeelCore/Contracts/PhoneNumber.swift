@@ -20,6 +20,11 @@ public enum PhoneNumber {
     /// `text` in E.164; `country` (an ISO code) reads a national number. The error says why not.
     public static func e164(_ text: String, country: String?) throws(FieldFailure) -> String {
         var written = text
+        // A label before the number ("Tel: ", "mobile."), and a note after it in parentheses ("(work)").
+        if let range = written.range(of: #"^\s*(?i:tel|tel\.|phone|ph|mobile|mob|cell|fax|t|m)\s*[:.]\s*"#, options: .regularExpression) {
+            written.removeSubrange(range)
+        }
+        if let range = written.range(of: #"\s*\([^)0-9]*[A-Za-z][^)0-9]*\)\s*$"#, options: .regularExpression) { written.removeSubrange(range) }
         // An extension is not part of the number.
         if let range = written.range(of: #"(?i)\s*(?:ext\.?|x|#)\s*\d{1,6}\s*$"#, options: .regularExpression) { written.removeSubrange(range) }
         let allowed = CharacterSet(charactersIn: "0123456789+()-. /\u{00A0}")
