@@ -73,9 +73,12 @@ public struct AmountReading: Sendable, Hashable {
 
     /// The digits with `.` as the only, decimal, separator; `nil` when the separators make no number.
     func plain(_ text: String) -> String? {
+        // Thousands (1,234,567) or, with commas, the Indian lakh and crore (12,34,567: twos, then a three).
         func groupsOfThree(_ part: Substring, by separator: Character) -> Bool {
             let groups = part.split(separator: separator, omittingEmptySubsequences: false)
-            return (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy { $0.count == 3 }
+            guard groups.count > 1, groups.last?.count == 3 else { return false }
+            if (1...3).contains(groups[0].count) && groups.dropFirst().allSatisfy({ $0.count == 3 }) { return true }
+            return separator == "," && (1...2).contains(groups[0].count) && groups.dropFirst().dropLast().allSatisfy { $0.count == 2 }
         }
         let dots = text.count { $0 == "." }
         let commas = text.count { $0 == "," }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A date read as records write it — `2024-03-05`, `05/03/2024`, `5.3.24`, `March 5, 2024`,
-/// `5-Mar-2024`, `20240305`, an ISO date-time — and written as ISO 8601 (`2024-03-05`). Numbers
+/// `5 de marzo de 2024`, `5-Mar-2024`, `20240305`, `2024年3月5日`, an ISO date-time — and written as
+/// ISO 8601 (`2024-03-05`). Numbers
 /// that could be either day or month are read in ``order``; a two-digit year by ``century``.
 public struct DateReading: Sendable, Hashable {
     public enum Order: String, Sendable, Hashable {
@@ -27,18 +28,18 @@ public struct DateReading: Sendable, Hashable {
 
     static let months: [String: Int] = {
         let names: [[String]] = [
-            ["january", "jan", "janvier", "janv", "januar", "jän", "enero", "ene", "gennaio", "gen"],
-            ["february", "feb", "février", "fevrier", "févr", "fevr", "februar", "febrero", "febbraio"],
-            ["march", "mar", "mars", "märz", "marz", "marzo"],
+            ["january", "jan", "janvier", "janv", "januar", "jän", "enero", "ene", "gennaio", "gen", "janeiro", "januari"],
+            ["february", "feb", "février", "fevrier", "févr", "fevr", "februar", "febrero", "febbraio", "fevereiro", "fev", "februari"],
+            ["march", "mar", "mars", "märz", "marz", "marzo", "março", "marco", "maart", "mrt"],
             ["april", "apr", "avril", "avr", "abril", "abr", "aprile"],
-            ["may", "mai", "mayo", "maggio", "mag"],
-            ["june", "jun", "juin", "juni", "junio", "giugno", "giu"],
-            ["july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug"],
-            ["august", "aug", "août", "aout", "agosto", "ago"],
-            ["september", "sep", "sept", "septembre", "septiembre", "settembre", "set"],
-            ["october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott"],
-            ["november", "nov", "novembre", "noviembre"],
-            ["december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dic", "dicembre"],
+            ["may", "mai", "mayo", "maggio", "mag", "maio", "mei"],
+            ["june", "jun", "juin", "juni", "junio", "giugno", "giu", "junho"],
+            ["july", "jul", "juillet", "juil", "juli", "julio", "luglio", "lug", "julho"],
+            ["august", "aug", "août", "aout", "agosto", "ago", "augustus"],
+            ["september", "sep", "sept", "septembre", "septiembre", "settembre", "set", "setembro"],
+            ["october", "oct", "octobre", "oktober", "okt", "octubre", "ottobre", "ott", "outubro", "out"],
+            ["november", "nov", "novembre", "noviembre", "novembro"],
+            ["december", "dec", "décembre", "decembre", "déc", "dezember", "dez", "diciembre", "dic", "dicembre", "dezembro"],
         ]
         var table: [String: Int] = [:]
         for (index, forms) in names.enumerated() { for form in forms { table[form] = index + 1 } }
@@ -52,6 +53,12 @@ public struct DateReading: Sendable, Hashable {
         let datePart = trimmed.split(whereSeparator: { $0 == "T" || $0 == " " }).first.map(String.init) ?? trimmed
         if datePart.count == 8, datePart.allSatisfy(\.isASCIIDigit), let value = Int(datePart) {
             return try Self.written(year: value / 10_000, month: value / 100 % 100, day: value % 100)
+        }
+        // Chinese, Japanese and Korean dates: 2024年3月5日, 2024년 3월 5일.
+        if let match = trimmed.firstMatch(of: /^(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]?$/),
+            let year = Int(match.1), let month = Int(match.2), let day = Int(match.3)
+        {
+            return try Self.written(year: year, month: month, day: day)
         }
         let tokens = trimmed.lowercased().split(whereSeparator: { " /-.,".contains($0) }).map { token in
             // Ordinals: 5th, 1st, 2nd, 3rd.

@@ -13,7 +13,8 @@ import Testing
         ("5 Mar 2024", .monthFirst, "2024-03-05"), ("5th March 2024", .dayFirst, "2024-03-05"), ("05-mar-24", .dayFirst, "2024-03-05"),
         ("2024-03-05T23:59:59+02:00", .dayFirst, "2024-03-05"), ("2024-03-05 10:00", .dayFirst, "2024-03-05"),
         ("3 mars 2024", .dayFirst, "2024-03-03"),
-        ("1. Dezember 2023", .dayFirst, "2023-12-01"), ("29/02/2024", .dayFirst, "2024-02-29"),
+        ("1. Dezember 2023", .dayFirst, "2023-12-01"), ("29/02/2024", .dayFirst, "2024-02-29"), ("5 de março de 2024", .dayFirst, "2024-03-05"),
+        ("5 maart 2024", .monthFirst, "2024-03-05"), ("2024年3月5日", .monthFirst, "2024-03-05"), ("2024년 12월 25일", .dayFirst, "2024-12-25"),
     ])
     func datesInMixedFormatsAreISO(text: String, order: DateReading.Order, iso: String) throws {
         let read = try DateReading(order: order).iso(text, today: Self.today)
@@ -39,7 +40,8 @@ import Testing
         ("1\u{202F}234,50 €", 1234.5, ["EUR"]), ("CHF 1'234.50", 1234.5, ["CHF"]), ("£12", 12, ["GBP"]), ("(12.00)", -12, []), ("-12,5", -12.5, []),
         ("1,234", 1234, []), ("1.234.567", 1_234_567, []), ("1,5", 1.5, []), ("0.99", 0.99, []), ("R$ 10,00", 10, ["BRL"]),
         ("¥1,000", 1000, ["JPY", "CNY"]),
-        ("12.345,67 zł", 12345.67, ["PLN"]), ("eur 5", 5, ["EUR"]), ("+3.50", 3.5, []),
+        ("12.345,67 zł", 12345.67, ["PLN"]), ("eur 5", 5, ["EUR"]), ("+3.50", 3.5, []), ("₹12,34,567.50", 1_234_567.5, ["INR"]),
+        ("1,00,000", 100_000, []),
     ])
     func amountsWithSymbolsAndSeparatorsAreNumbers(text: String, value: Double, currencies: [String]) throws {
         let read = try AmountReading().read(text)
