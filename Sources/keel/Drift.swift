@@ -27,18 +27,15 @@ struct Drift: AsyncParsableCommand {
         @Option(help: "The JSONL file of sample pairs ('-' for standard input).") var cases: String
 
         func run() async throws {
-            let text =
-                cases == "-"
-                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: cases, encoding: .utf8)
             var failed = 0
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
+            for (number, line) in try jsonLines(cases) {
                 let value: JSONValue
                 do {
-                    value = try JSONParser.parse(String(line))
+                    value = try JSONParser.parse(line)
                 } catch {
                     failed += 1
                     print(
-                        JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("case", .null), ("error", .string("not JSON: \(error)"))]))
+                        JSONValue.object(JSONObject([("line", JSONValue(number)), ("case", .null), ("error", .string("not JSON: \(error)"))]))
                             .jsonString
                     )
                     continue
@@ -49,7 +46,7 @@ struct Drift: AsyncParsableCommand {
                     failed += 1
                     let name = value.objectValue?["case"] ?? .null
                     print(
-                        JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("case", name), ("error", .string(error.message))])).jsonString
+                        JSONValue.object(JSONObject([("line", JSONValue(number)), ("case", name), ("error", .string(error.message))])).jsonString
                     )
                 }
             }
@@ -80,18 +77,15 @@ struct Drift: AsyncParsableCommand {
             }
             let monitor = try found.drift ?? DriftMonitor(json: [:])
             let replay = try DriftReplay(monitor: monitor)
-            let text =
-                file == "-"
-                ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: file, encoding: .utf8)
             var windows: [DriftReplay.Window] = []
             var failed = 0
-            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
+            for (number, line) in try jsonLines(file) {
                 do {
-                    windows.append(try replay.window(json: try JSONParser.parse(String(line))))
+                    windows.append(try replay.window(json: try JSONParser.parse(line)))
                 } catch {
                     failed += 1
                     let message = (error as? KeelError)?.message ?? "not JSON: \(error)"
-                    print(JSONValue.object(JSONObject([("line", JSONValue(index + 1)), ("error", .string(message))])).jsonString)
+                    print(JSONValue.object(JSONObject([("line", JSONValue(number)), ("error", .string(message))])).jsonString)
                 }
             }
             for (window, judgement) in replay.run(windows) {

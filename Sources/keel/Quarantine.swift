@@ -107,8 +107,7 @@ struct Quarantine: AsyncParsableCommand {
             }
             // Checked first, so that a request that still fails is not quarantined a second time.
             if let contract = route.contract {
-                let input = contract.input == .variables ? chat.prompt.map { JSONValue.object($0.variables) } : chat.json["metadata"]
-                let outcome = contract.check(input, today: Date())
+                let outcome = contract.check(contract.input(of: chat), today: Date())
                 guard outcome.status == .accepted else { return held(outcome.problems) }
                 if route.risk?.assess(outcome.normalized ?? JSONObject()).tier == .high {
                     return held([ContractProblem(field: "", code: .reviewRequired, message: "The case is still high risk: a person decides.")])

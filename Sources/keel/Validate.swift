@@ -24,13 +24,8 @@ struct Validate: AsyncParsableCommand {
             throw ValidationError("there is no route '\(route)' in \(storage.config)")
         }
         guard let contract = found.contract else { throw ValidationError("the route '\(route)' has no contract section") }
-        let text =
-            input == "-"
-            ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: input, encoding: .utf8)
         var validation = BatchValidation(contract: contract, risk: found.risk, today: Date())
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.allSatisfy(\.isWhitespace) {
-            print(JSONValue.object(validation.validate(line: String(line), number: index + 1)).jsonString)
-        }
+        for (number, line) in try jsonLines(input) { print(JSONValue.object(validation.validate(line: line, number: number)).jsonString) }
         let counts = ContractOutcome.Status.allCases.map { "\(validation.counts[$0] ?? 0) \($0.rawValue)" }
         FileHandle.standardError.write(Data("\(counts.joined(separator: ", ")) of \(validation.counts.values.reduce(0, +)) records\n".utf8))
     }

@@ -14,12 +14,13 @@ public struct Country: Sendable, Hashable {
     public struct Numbering: Sendable, Hashable {
         public var code: Int
         public var trunk: String?
-        public var kinds: [(lengths: Set<Int>, pattern: String)]
+        public var kinds: [Kind]
+    }
 
-        public static func == (a: Numbering, b: Numbering) -> Bool {
-            a.code == b.code && a.trunk == b.trunk && a.kinds.map(\.pattern) == b.kinds.map(\.pattern)
-        }
-        public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// One kind of the country's numbers (fixed line, mobile, toll free, …): its lengths and pattern.
+    public struct Kind: Sendable, Hashable {
+        public var lengths: Set<Int>
+        public var pattern: String
     }
 
     /// Every country, by its codes and names.
@@ -33,9 +34,12 @@ public struct Country: Sendable, Hashable {
             }
             let phone = object["phone"]?.objectValue.flatMap { phone -> Numbering? in
                 guard let code = phone["code"]?.integerValue else { return nil }
-                let kinds = (phone["kinds"]?.arrayValue ?? []).compactMap { kind -> (lengths: Set<Int>, pattern: String)? in
+                let kinds = (phone["kinds"]?.arrayValue ?? []).compactMap { kind -> Kind? in
                     guard let pattern = kind.objectValue?["pattern"]?.stringValue else { return nil }
-                    return (Set((kind.objectValue?["lengths"]?.arrayValue ?? []).compactMap { $0.integerValue.map(Int.init) }), pattern)
+                    return Kind(
+                        lengths: Set((kind.objectValue?["lengths"]?.arrayValue ?? []).compactMap { $0.integerValue.map(Int.init) }),
+                        pattern: pattern
+                    )
                 }
                 return Numbering(code: Int(code), trunk: phone["trunk"]?.stringValue, kinds: kinds)
             }

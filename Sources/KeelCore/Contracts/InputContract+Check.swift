@@ -1,6 +1,14 @@
 import Foundation
 
 extension InputContract {
+    /// What of `chat` the contract reads: its prompt's variables, or its metadata.
+    public func input(of chat: ChatCompletionRequest) -> JSONValue? {
+        switch input {
+        case .variables: chat.prompt.map { .object($0.variables) }
+        case .metadata: chat.json["metadata"]
+        }
+    }
+
     /// The record a client sent (an object, or a string holding one) checked and normalised:
     /// parsed, upgraded from its version, every string's steps, null markers, each field's steps,
     /// the missing-field policy, then the schema over the result. `today` reads two-digit years.

@@ -22,16 +22,16 @@ public struct RiskPolicy: Sendable, Hashable {
         public var readsAnswer: Bool { text.range(of: #"\banswer\b"#, options: .regularExpression) != nil }
     }
 
+    /// A field computed from the record, in order: later ones may use earlier ones.
+    public struct Derived: Sendable, Hashable {
+        public var name: String
+        public var rule: Rule
+    }
+
     public var values: JSONObject
-    public var derive: [(name: String, rule: Rule)]
+    public var derive: [Derived]
     public var high: [Rule]
     public var medium: [Rule]
-
-    public static func == (a: RiskPolicy, b: RiskPolicy) -> Bool {
-        a.values == b.values && a.derive.map(\.name) == b.derive.map(\.name) && a.derive.map(\.rule) == b.derive.map(\.rule) && a.high == b.high
-            && a.medium == b.medium
-    }
-    public func hash(into hasher: inout Hasher) { hasher.combine(high) }
 
     static let keys: Set<String> = ["values", "derive", "high", "medium"]
 
@@ -59,7 +59,7 @@ public struct RiskPolicy: Sendable, Hashable {
         values = try reader.object("values") ?? JSONObject()
         derive = []
         for entry in try reader.object("derive")?.entries ?? [] {
-            derive.append((entry.key, try rule(entry.value, reader.param("derive.\(entry.key)"))))
+            derive.append(Derived(name: entry.key, rule: try rule(entry.value, reader.param("derive.\(entry.key)"))))
         }
         high = try rules("high")
         medium = try rules("medium")
@@ -86,7 +86,7 @@ public struct RiskPolicy: Sendable, Hashable {
             for component in path.dropFirst() { value = value?.objectValue?[component] }
             return value
         }
-        for (name, rule) in derive { derived[name] = rule.expression.evaluate(resolve) }
+        for field in derive { derived[field.name] = field.rule.expression.evaluate(resolve) }
         let highs = high.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)
         if !highs.isEmpty { return Assessment(tier: .high, reasons: highs, derived: derived) }
         let mediums = medium.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)

@@ -29,8 +29,7 @@ public struct ContractStage: PipelineStage {
         var record: JSONObject?
         var claimed: String?
         if let contract = route.contract {
-            let input = contract.input == .variables ? chat.prompt.map { JSONValue.object($0.variables) } : chat.json["metadata"]
-            let outcome = contract.check(input, today: now)
+            let outcome = contract.check(contract.input(of: chat), today: now)
             guard outcome.status == .accepted, let normalized = outcome.normalized else {
                 throw try await refusal(outcome, of: contract, request: request, exchange: exchange, now: now)
             }
