@@ -39,9 +39,17 @@ import Testing
     }
 
     @Test func theRunningServiceJudgesTheLatestWindowAndMetricsShowIt() async throws {
-        // Four stored hours ending with the last whole one; the service's first tick, as the gateway
-        // starts, judges the last against the three before.
-        let lastHour = DriftRollup.windowStart(Date().addingTimeInterval(-60), of: try DriftMonitor(json: [:])).addingTimeInterval(-3_600)
+        // Four stored hours ending with the last whole one the service judges (ended 30 s ago: two
+        // ticks of its default 15 s); its first tick, as the gateway starts, judges the last against
+        // the three before. Close to an hour's turn the test waits it out, so both read the same hour.
+        let monitor = try DriftMonitor(json: [:])
+        var due = Date().addingTimeInterval(-30)
+        let turn = DriftRollup.windowStart(due, of: monitor).addingTimeInterval(3_600).timeIntervalSince(due)
+        if turn < 10 {
+            try await Task.sleep(for: .seconds(turn + 1))
+            due = Date().addingTimeInterval(-30)
+        }
+        let lastHour = DriftRollup.windowStart(due, of: monitor).addingTimeInterval(-3_600)
         var gateway = TestGateway()
         gateway.chatRoute = "{ model: chat-model, drift: { features: [input_tokens], baseline: { trailing_windows: 3 }, persistence: 1 } }"
         let seed: (KeelStorage) async throws -> Void = { storage in
