@@ -108,6 +108,13 @@ public enum Gateway {
             clock: clock
         )
         .addRoutes(to: keelRoutes)
+        let reviewQueue = ReviewQueue(
+            store: storage.reviews,
+            log: storage.log,
+            routes: Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.review.map { (route.name, $0) } }),
+            clock: clock
+        )
+        ReviewController(queue: reviewQueue, flushLog: { await logWriter.flush() }, clock: clock).addRoutes(to: keelRoutes)
         DashboardController(
             log: storage.log,
             traffic: storage.traffic,
@@ -118,7 +125,9 @@ public enum Gateway {
             sessions: sessions,
             authenticator: components.authenticator,
             evaluations: evaluationReports,
-            backlog: logWriter
+            reviews: reviewQueue,
+            backlog: logWriter,
+            clock: clock
         )
         .addRoutes(to: keelRoutes)
         let connections = ConnectionGuard(
@@ -152,6 +161,14 @@ public enum Gateway {
             [StorageService(storage: storage), HTTPClientService(upstreams: client)] + (tracing?.services ?? [])
             + [
                 logWriter, alerts, replica, drift,
+                ReviewService(
+                    store: storage.reviews,
+                    routes: configuration.routes,
+                    client: client.client,
+                    clock: clock,
+                    logger: logger,
+                    alert: alerts.raise
+                ),
                 RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
                 MemoryTrimmer(connections: connections, logger: logger),
             ]

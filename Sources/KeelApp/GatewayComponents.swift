@@ -101,6 +101,7 @@ extension Gateway {
                 ),
                 RouteStage(routes: components.routes),
                 ContractStage(store: storage.quarantine, clock: clock),
+                RiskStage(reviews: storage.reviews, clock: clock),
                 WorkflowStage(store: storage.workflows, counter: components.counter, replica: components.replica, clock: clock) {
                     request,
                     deployment in

@@ -55,6 +55,8 @@ public struct GatewayController: Sendable {
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
         if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
         if exchange.replayOf != nil { response.headers[.idempotentReplayed] = "true" }
+        if let decision = exchange.decision { response.headers[.keelDecision] = decision.rawValue }
+        if let review = exchange.reviewID { response.headers[.keelReviewID] = review }
         if let workflow = exchange.workflowID {
             response.headers[.keelWorkflowID] = workflow
             if let step = exchange.workflowStep { response.headers[.keelWorkflowStep] = String(step) }
@@ -70,6 +72,10 @@ public struct GatewayController: Sendable {
             return .json(.object(embeddings.json), requestID: exchange.id)
         case .success(.stream(let stream, let includeUsage)):
             return ServerSentEvents.response(for: stream, includeUsage: includeUsage, requestID: exchange.id)
+        case .success(.held(let reviewID)):
+            var response = Response.json(.object(Review.ticket(id: reviewID)), status: .accepted, requestID: exchange.id)
+            response.headers[.location] = Review.url(id: reviewID)
+            return response
         case .failure(let error):
             let presented = KeelError(presenting: error)
             if presented.code.category == .internalError {

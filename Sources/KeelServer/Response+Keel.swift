@@ -36,4 +36,8 @@ extension HTTPField.Name {
     static let traceState = HTTPField.Name("tracestate")!
     /// The step a workflow request became, on its answer.
     static let keelWorkflowStep = HTTPField.Name("x-keel-workflow-step")!
+    /// How the answer of a route with a risk policy was decided: `auto`, `validated`, `human-approved`, `human-edited`, `rejected`.
+    static let keelDecision = HTTPField.Name("x-keel-decision")!
+    /// The review that holds (or held) the request.
+    static let keelReviewID = HTTPField.Name("x-keel-review-id")!
 }

@@ -15,7 +15,9 @@ struct Datasets: AsyncParsableCommand {
             discussion: """
                 A file with any invalid line is refused, every line named. From the log (--from-log), each answered chat \
                 request of the route whose body the log kept (log.bodies: full) becomes a case: its prompt variables and \
-                messages, and as the expected answer the application's correction (POST /api/feedback), else the answer it got.
+                messages, and as the expected answer the application's correction (POST /api/feedback), else the answer it got. \
+                From the review queue (--from-reviews), each approved or edited review of the route becomes a case: its \
+                variables and messages, the released answer as the expected one, its category and tier.
                 """
         )
 
@@ -24,15 +26,18 @@ struct Datasets: AsyncParsableCommand {
         @Option(help: "The dataset's name.") var name: String
         @Argument(help: "The JSONL file.") var file: String?
         @Flag(help: "Take the cases from the request log instead of a file.") var fromLog = false
-        @Option(help: "With --from-log: the route whose requests become cases.") var route: String?
+        @Flag(help: "Take the cases from the review queue's decisions instead of a file.") var fromReviews = false
+        @Option(help: "With --from-log or --from-reviews: the route whose requests become cases.") var route: String?
         @Option(help: "With --from-log: requests since then: 7d, 24h, 30m, or an ISO 8601 time.") var since = "7d"
         @Flag(help: "With --from-log: only the requests feedback corrected.") var correctedOnly = false
         @Option(help: "With --from-log: at most this many requests, the latest.") var limit = 10_000
 
         func validate() throws {
             if let problem = RegistryName.problem(with: name) { throw ValidationError("--name \(problem)") }
-            guard (file == nil) == fromLog else { throw ValidationError("give a FILE or --from-log, one of them") }
-            if fromLog, route == nil { throw ValidationError("--from-log takes the requests of one route: --route") }
+            guard [file != nil, fromLog, fromReviews].filter({ $0 }).count == 1 else {
+                throw ValidationError("give a FILE, --from-log or --from-reviews, one of them")
+            }
+            if fromLog || fromReviews, route == nil { throw ValidationError("--from-log and --from-reviews take the requests of one route: --route") }
             _ = try Self.date(since, now: Date())
         }
 
@@ -40,7 +45,9 @@ struct Datasets: AsyncParsableCommand {
             let dataset = RegistryName(team: namespace.team, name: name)
             let (cases, version, created) = try await storage.withStorage { storage in
                 let cases =
-                    try await fromLog ? loggedCases(storage) : DatasetFile.parse(try String(contentsOfFile: file ?? "", encoding: .utf8)).get()
+                    try await fromLog
+                    ? loggedCases(storage)
+                    : fromReviews ? reviewedCases(storage) : DatasetFile.parse(try String(contentsOfFile: file ?? "", encoding: .utf8)).get()
                 let (version, created) = try await storage.datasets.push(cases, as: dataset, by: "cli", at: Date())
                 return (cases, version, created)
             }
@@ -71,6 +78,20 @@ struct Datasets: AsyncParsableCommand {
                 throw ValidationError("no request of \(route ?? "?") since \(since) could become a case (\(records.count) looked at)")
             }
             return logged.cases
+        }
+
+        /// The route's approved and edited reviews since `since`, made cases, oldest first.
+        private func reviewedCases(_ storage: KeelStorage) async throws -> [EvaluationCase] {
+            let scope: TeamScope = namespace.team.map { .team($0) } ?? .all
+            let since = try Self.date(since, now: Date())
+            let reviews = try await storage.reviews.reviews(statuses: [.approved, .edited], in: scope, now: Date(), limit: limit)
+                .filter { $0.route == route && $0.createdAt >= since }
+            let cases = reviews.reversed().compactMap(\.evaluationCase)
+            if cases.count < reviews.count {
+                FileHandle.standardError.write(Data("  left out \(reviews.count - cases.count) review(s): no variables or messages kept\n".utf8))
+            }
+            guard !cases.isEmpty else { throw ValidationError("no decided review of \(route ?? "?") since \(self.since) could become a case") }
+            return cases
         }
 
         /// `7d`, `24h`, `30m` before `now`, or an ISO 8601 time.

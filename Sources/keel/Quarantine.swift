@@ -109,9 +109,6 @@ struct Quarantine: AsyncParsableCommand {
             if let contract = route.contract {
                 let outcome = contract.check(contract.input(of: chat), today: Date())
                 guard outcome.status == .accepted else { return held(outcome.problems) }
-                if route.risk?.assess(outcome.normalized ?? JSONObject()).tier == .high {
-                    return held([ContractProblem(field: "", code: .reviewRequired, message: "The case is still high risk: a person decides.")])
-                }
             }
             guard let keyID = request.keyID, let key = try await storage.keys.key(id: keyID), key.revokedAt == nil else {
                 return held([ContractProblem(field: "", code: .invalidPayload, message: "The key that sent the request is revoked or gone.")])
@@ -123,9 +120,14 @@ struct Quarantine: AsyncParsableCommand {
             case .success(let response):
                 let requestID = record?.id ?? ""
                 try await storage.quarantine.markReplayed(id: request.id, as: requestID, at: Date())
-                var answer: JSONValue = .null
-                if case .completion(let completion) = response { answer = JSONValue(completion.content) }
-                return JSONObject([("id", .string(request.id)), ("status", "replayed"), ("request_id", .string(requestID)), ("answer", answer)])
+                var line = JSONObject([("id", .string(request.id)), ("status", "replayed"), ("request_id", .string(requestID))])
+                switch response {
+                case .completion(let completion): line["answer"] = JSONValue(completion.content)
+                // A high-tier case waits for a person like any other: its answer comes with the decision.
+                case .held(let reviewID): line["review_id"] = .string(reviewID)
+                case .stream, .embeddings: break
+                }
+                return line
             case .failure(let error):
                 let presented = KeelError(presenting: error)
                 return JSONObject([("id", .string(request.id)), ("status", "held"), ("error", .string(presented.message))])

@@ -395,6 +395,21 @@ extension KeelConfiguration {
                 reader.report(node, error.param ?? section.path("risk"), error.message)
             }
         }
+        if let node = section.node("review") {
+            do {
+                route.review = try ReviewPolicy(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("review"))
+            } catch {
+                reader.report(node, error.param ?? section.path("review"), error.message)
+            }
+            if route.risk == nil {
+                reader.report(
+                    node,
+                    section.path("review"),
+                    "reviews the cases a risk policy holds, and the route has none.",
+                    fix: "add a 'risk' section with high or medium rules."
+                )
+            }
+        }
         if let node = section.node("evaluation") {
             do {
                 route.evaluation = try EvaluationPlan(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("evaluation"))

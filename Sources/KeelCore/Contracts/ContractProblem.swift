@@ -14,8 +14,6 @@ public struct ContractProblem: Sendable, Hashable {
         case missing
         case schema
         case duplicate
-        /// Not a fault of the record: its case is high risk, and a person decides.
-        case reviewRequired = "review_required"
     }
 
     public var field: String

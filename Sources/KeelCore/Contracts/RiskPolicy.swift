@@ -20,6 +20,21 @@ public struct RiskPolicy: Sendable, Hashable {
 
         /// Whether the rule reads the model's answer.
         public var readsAnswer: Bool { text.range(of: #"\banswer\b"#, options: .regularExpression) != nil }
+
+        /// The rule written at `place` of a configuration.
+        init(json value: JSONValue, place: String) throws(KeelError) {
+            guard let text = value.stringValue else { throw KeelError(.invalidType, "A rule is a string.", param: place) }
+            do throws(KeelError) {
+                self.init(text: text, expression: try RiskExpression(parsing: text))
+            } catch {
+                throw KeelError(error.code, error.message, param: place)
+            }
+        }
+
+        init(text: String, expression: RiskExpression) {
+            self.text = text
+            self.expression = expression
+        }
     }
 
     /// A field computed from the record, in order: later ones may use earlier ones.
@@ -41,14 +56,7 @@ public struct RiskPolicy: Sendable, Hashable {
         if let unknown = object.keys.first(where: { !Self.keys.contains($0) }) {
             throw reader.invalid(unknown, "is not a risk setting (\(Self.keys.sorted().joined(separator: ", "))).")
         }
-        func rule(_ value: JSONValue, _ place: String) throws(KeelError) -> Rule {
-            guard let text = value.stringValue else { throw KeelError(.invalidType, "A rule is a string.", param: place) }
-            do throws(KeelError) {
-                return Rule(text: text, expression: try RiskExpression(parsing: text))
-            } catch {
-                throw KeelError(error.code, error.message, param: place)
-            }
-        }
+        func rule(_ value: JSONValue, _ place: String) throws(KeelError) -> Rule { try Rule(json: value, place: place) }
         func rules(_ key: String) throws(KeelError) -> [Rule] {
             guard let given = reader.value(key) else { return [] }
             let items = given.arrayValue ?? [given]
@@ -65,12 +73,24 @@ public struct RiskPolicy: Sendable, Hashable {
         medium = try rules("medium")
     }
 
-    /// A case's tier and the rules that gave it.
+    /// A case's tier and the rules that gave it, and what its rules read.
     public struct Assessment: Sendable, Hashable {
         public var tier: RiskTier
         public var reasons: [String]
-        /// The derived fields' values.
-        public var derived: JSONObject
+        /// The record with its derived fields' values, and the policy's values.
+        public var fields: JSONObject
+        /// The model's answer, read as JSON when it is JSON; `nil` before it exists.
+        public var answer: JSONValue?
+
+        /// `rule`'s value over the case's fields, the policy's values and the answer.
+        public func evaluate(_ rule: Rule) -> JSONValue {
+            rule.expression.evaluate { path in
+                guard let first = path.first else { return nil }
+                var value = first == "answer" ? answer : fields[first]
+                for component in path.dropFirst() { value = value?.objectValue?[component] }
+                return value
+            }
+        }
     }
 
     /// Whether any rule reads the model's answer, so that the tier is known only once it exists.
@@ -78,18 +98,14 @@ public struct RiskPolicy: Sendable, Hashable {
 
     /// The tier of `record`, with the model's `answer` if there is one yet.
     public func assess(_ record: JSONObject, answer: JSONValue? = nil) -> Assessment {
-        var derived = JSONObject()
-        func resolve(_ path: [String]) -> JSONValue? {
-            guard let first = path.first else { return nil }
-            var value: JSONValue?
-            if first == "answer" { value = answer } else { value = derived[first] ?? record[first] ?? values[first] }
-            for component in path.dropFirst() { value = value?.objectValue?[component] }
-            return value
-        }
-        for field in derive { derived[field.name] = field.rule.expression.evaluate(resolve) }
-        let highs = high.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)
-        if !highs.isEmpty { return Assessment(tier: .high, reasons: highs, derived: derived) }
-        let mediums = medium.filter { $0.expression.evaluate(resolve).isTruthy }.map(\.text)
-        return Assessment(tier: mediums.isEmpty ? .low : .medium, reasons: mediums, derived: derived)
+        var fields = values
+        for entry in record.entries { fields[entry.key] = entry.value }
+        var assessment = Assessment(tier: .low, reasons: [], fields: fields, answer: answer)
+        for field in derive { assessment.fields[field.name] = assessment.evaluate(field.rule) }
+        let highs = high.filter { assessment.evaluate($0).isTruthy }.map(\.text)
+        let mediums = medium.filter { assessment.evaluate($0).isTruthy }.map(\.text)
+        assessment.tier = !highs.isEmpty ? .high : mediums.isEmpty ? .low : .medium
+        assessment.reasons = highs.isEmpty ? mediums : highs
+        return assessment
     }
 }

@@ -111,6 +111,8 @@ public struct IdempotencyStage: PipelineStage {
             await settle(.completion(completion))
         case .embeddings(let embeddings):
             await settle(.embeddings(embeddings))
+        case .held(let reviewID):
+            await settle(.held(reviewID: reviewID))
         case .stream(let stream, let includeUsage):
             let kept = stream.finishing { ending, completion in
                 // A stream Keel cannot rebuild (tool calls) is not kept: its repeats run again.

@@ -36,6 +36,8 @@ public final class Exchange: Sendable {
         var metadata: JSONObject?
         var signals: ContentSignals?
         var riskTier: RiskTier?
+        var decision: Decision?
+        var reviewID: String?
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
@@ -121,6 +123,18 @@ public final class Exchange: Sendable {
 
     /// The risk tier the route's policy gave the request.
     public func setRiskTier(_ tier: RiskTier) { state.withLock { $0.riskTier = tier } }
+
+    /// How the answer was decided, for `x-keel-decision`.
+    public var decision: Decision? {
+        get { state.withLock { $0.decision } }
+        set { state.withLock { $0.decision = newValue } }
+    }
+
+    /// The review that holds the request, for `x-keel-review-id`.
+    public var reviewID: String? {
+        get { state.withLock { $0.reviewID } }
+        set { state.withLock { $0.reviewID = newValue } }
+    }
 
     /// What drift monitors read from the request's content.
     public func setSignals(_ signals: ContentSignals) { state.withLock { $0.signals = signals } }

@@ -22,6 +22,9 @@ public struct GatewayRequest: Sendable {
     public var caller: APIKey?
     /// The route that will answer, once ``RouteStage`` has chosen it.
     public var route: Route?
+    /// The request's structured input (prompt variables or metadata) as its route's contract
+    /// normalised it, once ``ContractStage`` has.
+    public var record: JSONObject?
     /// The input tokens, once ``FitContextStage`` has counted them (chat requests).
     public var promptTokens: Int?
     /// The `Idempotency-Key` header.

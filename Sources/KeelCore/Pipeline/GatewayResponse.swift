@@ -4,4 +4,6 @@ public enum GatewayResponse: Sendable {
     /// A stream of chunks; `includeUsage` tells whether the client asked for the usage chunk.
     case stream(ChatStream, includeUsage: Bool)
     case embeddings(EmbeddingsResponse)
+    /// A case held for a person's decision past the client's wait: `202` with the review to poll.
+    case held(reviewID: String)
 }

@@ -30,6 +30,8 @@ public struct Route: Sendable, Hashable {
     public var contract: InputContract?
     /// The rules that give each of the route's cases a risk tier.
     public var risk: RiskPolicy?
+    /// How the route's risky cases are validated and reviewed.
+    public var review: ReviewPolicy?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

@@ -67,7 +67,9 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let streamInterrupted = Code("stream_interrupted", .upstreamFailed)
         public static let contractViolation = Code("contract_violation", .unprocessable)
         public static let duplicateRecord = Code("duplicate_record", .conflict)
-        public static let reviewRequired = Code("review_required", .conflict)
+        public static let reviewRejected = Code("review_rejected", .unprocessable)
+        public static let reviewClaimed = Code("review_claimed", .conflict)
+        public static let reviewDecided = Code("review_decided", .conflict)
         public static let internalError = Code("internal_error", .internalError)
         public static let clientClosed = Code("client_closed_request", .clientClosed)
     }

@@ -4,7 +4,7 @@ public struct ChatCompletionRequest: Sendable, Hashable {
     /// The public model name the client asked for (a route).
     public let model: String
     public private(set) var messages: [ChatMessage]
-    public let stream: Bool
+    public private(set) var stream: Bool
     /// Whether the client asked for the final usage chunk (`stream_options.include_usage`).
     public let includeUsage: Bool
     /// `max_completion_tokens`, or the older `max_tokens`.
@@ -100,6 +100,15 @@ public struct ChatCompletionRequest: Sendable, Hashable {
             json["response_format"] = ["type": "json_schema", "json_schema": ["name": .string(schemaName), "schema": .object(schema)]]
         }
         return try ChatCompletionRequest(json: .object(json))
+    }
+
+    /// This request answered whole rather than streamed: for an answer read before any of it is released.
+    public func unstreamed() -> ChatCompletionRequest {
+        var copy = self
+        copy.stream = false
+        copy.json["stream"] = nil
+        copy.json["stream_options"] = nil
+        return copy
     }
 
     /// This request as sent to an upstream: the model replaced by the upstream's id and, when

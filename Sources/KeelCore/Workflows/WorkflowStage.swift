@@ -98,7 +98,7 @@ public struct WorkflowStage: PipelineStage {
                 }
             }
             return .stream(committed, includeUsage: includeUsage)
-        case .embeddings:
+        case .embeddings, .held:
             return response
         }
     }

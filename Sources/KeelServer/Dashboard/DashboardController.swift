@@ -20,7 +20,9 @@ public struct DashboardController: Sendable {
     let sessions: DashboardSessions
     let authenticator: KeyAuthenticator
     let evaluations: EvaluationReports?
+    let reviews: ReviewQueue?
     let backlog: (any RequestLogBacklog)?
+    let clock: KeelClock
 
     public init(
         log: any RequestLogStore,
@@ -32,7 +34,9 @@ public struct DashboardController: Sendable {
         sessions: DashboardSessions,
         authenticator: KeyAuthenticator,
         evaluations: EvaluationReports? = nil,
-        backlog: (any RequestLogBacklog)? = nil
+        reviews: ReviewQueue? = nil,
+        backlog: (any RequestLogBacklog)? = nil,
+        clock: KeelClock = .system
     ) {
         self.log = log
         self.traffic = traffic
@@ -43,7 +47,9 @@ public struct DashboardController: Sendable {
         self.sessions = sessions
         self.authenticator = authenticator
         self.evaluations = evaluations
+        self.reviews = reviews
         self.backlog = backlog
+        self.clock = clock
     }
 
     public func addRoutes(to routes: KeelRoutes) {
@@ -64,6 +70,7 @@ public struct DashboardController: Sendable {
         page("/dashboard/evaluations/{id}", routes) { _, context, viewer in
             try await evaluationPage(id: context.parameters.require("id"), viewer: viewer)
         }
+        if let reviews { addReviewRoutes(to: routes, queue: reviews) }
     }
 
     /// A page for keys that may read.

@@ -24,13 +24,21 @@ enum HTML {
     static let sections = [
         ("/dashboard", "Overview"), ("/dashboard/routes", "Routes"), ("/dashboard/requests", "Requests"),
         ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"), ("/dashboard/evaluations", "Evaluations"),
-        ("/dashboard/drift", "Drift"),
+        ("/dashboard/drift", "Drift"), ("/dashboard/reviews", "Reviews"),
     ]
 
     /// A whole page for `viewer`: the navigation, whose team it shows, `title`, and `body`.
     static func page(_ title: String, path: String, body: String, viewer: DashboardViewer) -> String {
-        // The drift page sums every team's traffic: only for keys that may read `/metrics`.
-        let navigation = sections.filter { $0.0 != "/dashboard/drift" || viewer.key.allows(.readMetrics) }.map { link, name in
+        // The drift page sums every team's traffic: only for keys that may read `/metrics`; the
+        // review queue is for keys that may review.
+        let navigation = sections.filter { link, _ in
+            switch link {
+            case "/dashboard/drift": viewer.key.allows(.readMetrics)
+            case "/dashboard/reviews": viewer.key.allows(.review)
+            default: true
+            }
+        }
+        .map { link, name in
             #"<a href="\#(link)"\#(link == path ? #" class="active""# : "")>\#(name)</a>"#
         }
         .joined()

@@ -196,6 +196,7 @@ extension PostgresStore: SchemaStore {
             "v9: quarantined requests, dedupe keys, and each request's risk tier",
             RegistrySchema.postgres(QuarantineRows.tables) + QuarantineRows.requestColumns
         ),
+        ("v10: the review queue", RegistrySchema.postgres(ReviewRows.tables)),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

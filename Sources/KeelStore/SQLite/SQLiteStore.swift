@@ -214,6 +214,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v14: quarantined requests, dedupe keys, and each request's risk tier") { db in
             for statement in RegistrySchema.sqlite(QuarantineRows.tables) + QuarantineRows.requestColumns { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v15: the review queue") { db in
+            for statement in RegistrySchema.sqlite(ReviewRows.tables) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

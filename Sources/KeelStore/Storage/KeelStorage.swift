@@ -22,6 +22,7 @@ public struct KeelStorage: Sendable {
     public var feedback: any FeedbackStore
     public var drift: any DriftStore
     public var quarantine: any QuarantineStore
+    public var reviews: any ReviewStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -30,7 +31,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore
+            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore
     >(
         _ store: Store,
         description: String,
@@ -53,6 +54,7 @@ public struct KeelStorage: Sendable {
         self.feedback = store
         self.drift = store
         self.quarantine = store
+        self.reviews = store
         self.description = description
         self.closer = close
     }

@@ -7,7 +7,7 @@ import Testing
 
 /// A route's contract and risk policy on the request path: a valid record answered with its
 /// normalised metadata logged, an invalid one 422 with every field's problem and kept in
-/// quarantine, a resend 409, a high-risk case refused and kept, never answered — one log row each.
+/// quarantine, a resend 409, a high-risk case held for review (202), never answered — one log row each.
 @Suite struct ContractHTTPTests {
     static let route = """
         { model: chat-model, \
@@ -21,7 +21,7 @@ import Testing
         #"{"model":"gpt-test","stream":\#(stream),"messages":[{"role":"user","content":"Classify this claim."}],"metadata":\#(metadata)}"#
     }
 
-    @Test func recordsAreNormalisedRefusedWithEveryProblemKeptAndNeverAnsweredWhenHighRisk() async throws {
+    @Test func recordsAreNormalisedRefusedWithEveryProblemKeptAndHeldWhenHighRisk() async throws {
         var gateway = TestGateway()
         gateway.chatRoute = Self.route
         try await gateway.test { client in
@@ -42,23 +42,25 @@ import Testing
             #expect(!String(buffer: invalid.body).contains("Atlantis"), "a problem names no value")
 
             let risky = try await client.post("/v1/chat/completions", Self.body(#"{"order":"o3","amount":"USD 30000"}"#, stream: true))
-            let held = risky.json.objectValue?["error"]?.objectValue
-            #expect(risky.status == .conflict && held?["code"] == "review_required" && held?["quarantine_id"]?.stringValue != nil)
+            let held = risky.json.objectValue
+            #expect(risky.status == .accepted && held?["object"] == "review" && held?["status"] == "pending", "\(risky.json)")
+            #expect(risky.headers[HTTPField.Name("x-keel-review-id")!] == held?["id"]?.stringValue && risky.headers[HTTPField.Name("x-keel-decision")!] == nil)
             #expect(!String(buffer: risky.body).contains("data:"), "no answer streamed")
             let retried = try await client.post("/v1/chat/completions", Self.body(#"{"order":"o3","amount":"USD 300"}"#))
-            #expect(retried.status == .ok, "the refused case gave its dedupe key back")
+            #expect(retried.status == .conflict, "the held case keeps its dedupe key")
 
             let medium = try await client.post(
                 "/v1/chat/completions",
                 Self.body(#""{\"order\":\"o4\",\"amount\":\"5\",\"currency\":\"EUR\",\"country\":\"Russia\"}""#)
             )
-            #expect(medium.status == .ok, "metadata as a string holding JSON")
+            #expect(medium.status == .ok && medium.headers[HTTPField.Name("x-keel-decision")!] == "validated", "metadata as a string holding JSON")
+            #expect(valid.headers[HTTPField.Name("x-keel-decision")!] == "auto")
 
             let rows = try await client.requestLog(count: 6)
-            #expect(rows.map { $0["status"]?.integerValue } == [200, 200, 409, 422, 409, 200].map(Int64.init), "one row a request")
+            #expect(rows.map { $0["status"]?.integerValue } == [200, 409, 202, 422, 409, 200].map(Int64.init), "one row a request")
             let first = try #require(rows.last)
             #expect(first["metadata"] == ["order": "o1", "amount": 12.5, "currency": "EUR", "country": "DE"] && first["risk_tier"] == "low")
-            #expect(rows.first?["risk_tier"] == "medium" && rows[2]["risk_tier"] == "high" && rows[2]["error_code"] == "review_required")
+            #expect(rows.first?["risk_tier"] == "medium" && rows[2]["risk_tier"] == "high" && rows[2]["error_code"] == .null)
         }
     }
 }

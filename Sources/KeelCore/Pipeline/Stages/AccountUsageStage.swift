@@ -38,6 +38,8 @@ public struct AccountUsageStage: PipelineStage {
                 }
             )
             return .stream(observed, includeUsage: includeUsage)
+        case .held:
+            break
         }
         return response
     }

@@ -33,7 +33,7 @@ public struct ContentSignalsStage: PipelineStage {
             )
             exchange.setSignals(ContentSignals(request: chat, answer: answer))
             return response
-        case .embeddings:
+        case .embeddings, .held:
             return response
         case .stream(let stream, let includeUsage):
             let gathered = Mutex(ContentSignals.Answer(text: ""))

@@ -1,13 +1,11 @@
 import Foundation
 
-/// Holds a request to its route's input contract and risk policy, before the prompt is rendered:
+/// Holds a request to its route's input contract, before the prompt is rendered:
 /// the structured input (the prompt's `variables`, or `metadata`) is checked and normalised, and
 /// what the prompt is rendered with (or the log keeps, for metadata) is the normalised record. A
 /// record with problems ends here with 422 and every field's problem; with quarantine on it is kept
 /// first, its id in the error. A resend of an accepted record (the same dedupe key, within the
-/// contract's hours) ends with 409; a request that then fails gives its key back. The risk tier is
-/// noted on the exchange; a `high` case is one a person decides, and until the review queue holds
-/// it, it is refused (409) and quarantined, never answered.
+/// contract's hours) ends with 409; a request that then fails gives its key back.
 public struct ContractStage: PipelineStage {
     private let store: any QuarantineStore
     private let clock: KeelClock
@@ -22,56 +20,35 @@ public struct ContractStage: PipelineStage {
         exchange: Exchange,
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
-        guard case .chat(var chat) = request.payload, let route = request.route, route.contract != nil || route.risk != nil else {
+        guard case .chat(var chat) = request.payload, let route = request.route, let contract = route.contract else {
             return try await next(request)
         }
         let now = clock.now()
-        var record: JSONObject?
         var claimed: String?
-        if let contract = route.contract {
-            let outcome = contract.check(contract.input(of: chat), today: now)
-            guard outcome.status == .accepted, let normalized = outcome.normalized else {
-                throw try await refusal(outcome, of: contract, request: request, exchange: exchange, now: now)
-            }
-            if let key = outcome.dedupeKey, let dedupe = contract.dedupe {
-                let expiry = now.addingTimeInterval(dedupe.hours * 3600)
-                if let holder = try await store.claimKey(route: route.name, key: key, requestID: exchange.id, expiresAt: expiry, now: now) {
-                    var error = KeelError(
-                        .duplicateRecord,
-                        "This record was already received (\(holder)); a resend is not accepted twice.",
-                        param: contract.input.rawValue
-                    )
-                    error.details["original_request"] = .string(holder)
-                    throw error
-                }
-                claimed = key
-            }
-            switch contract.input {
-            case .variables: chat = chat.replacingVariables(normalized)
-            case .metadata: exchange.setMetadata(normalized)
-            }
-            record = normalized
+        let outcome = contract.check(contract.input(of: chat), today: now)
+        guard outcome.status == .accepted, let normalized = outcome.normalized else {
+            throw try await refusal(outcome, of: contract, request: request, exchange: exchange, now: now)
         }
-        if let risk = route.risk {
-            let subject = record ?? (chat.prompt?.variables ?? chat.json["metadata"]?.objectValue ?? JSONObject())
-            let assessment = risk.assess(subject)
-            exchange.setRiskTier(assessment.tier)
-            if assessment.tier == .high {
-                if let claimed { try await store.releaseKey(route: route.name, key: claimed, requestID: exchange.id) }
-                let problem = ContractProblem(
-                    field: "",
-                    code: .reviewRequired,
-                    message: "The case is high risk (\(assessment.reasons.joined(separator: "; "))): a person decides."
+        if let key = outcome.dedupeKey, let dedupe = contract.dedupe {
+            let expiry = now.addingTimeInterval(dedupe.hours * 3600)
+            if let holder = try await store.claimKey(route: route.name, key: key, requestID: exchange.id, expiresAt: expiry, now: now) {
+                var error = KeelError(
+                    .duplicateRecord,
+                    "This record was already received (\(holder)); a resend is not accepted twice.",
+                    param: contract.input.rawValue
                 )
-                let kept = try await keep(request, exchange: exchange, problems: [problem], now: now)
-                var error = KeelError(.reviewRequired, "The case is high risk: a person decides, and it is not answered automatically.")
-                error.details["quarantine_id"] = .string(kept.id)
-                error.details["risk_tier"] = "high"
+                error.details["original_request"] = .string(holder)
                 throw error
             }
+            claimed = key
+        }
+        switch contract.input {
+        case .variables: chat = chat.replacingVariables(normalized)
+        case .metadata: exchange.setMetadata(normalized)
         }
         var forwarded = request
         forwarded.payload = .chat(chat)
+        forwarded.record = normalized
         do {
             return try await next(forwarded)
         } catch {

@@ -69,7 +69,7 @@ public struct DegradeStage: PipelineStage {
                 }
             )
             return .stream(observed, includeUsage: includeUsage)
-        case .embeddings:
+        case .embeddings, .held:
             return response
         }
     }

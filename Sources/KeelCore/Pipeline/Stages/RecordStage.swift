@@ -45,6 +45,9 @@ public struct RecordStage: PipelineStage {
             return response
         case .stream(let stream, let includeUsage):
             return .stream(observe(stream, exchange: exchange), includeUsage: includeUsage)
+        case .held:
+            emit(exchange.finish(status: 202, bodyLimit: bodyLimit))
+            return response
         }
     }
 
