@@ -14,6 +14,9 @@ struct TestGateway {
     static let appKey = "sk-keel-test-app-key-0123456789abcdef"
     static let adminKey = "sk-keel-test-admin-key-0123456789abcdef"
     static let viewerKey = "sk-keel-test-viewer-key-0123456789abcdef"
+    /// A reviewer of team `search` (the app key's), and one of another team.
+    static let reviewerKey = "sk-keel-test-reviewer-key-0123456789abcdef"
+    static let outsiderKey = "sk-keel-test-outsider-key-0123456789abcdef"
 
     var providerYAML = """
           sim:
@@ -53,6 +56,8 @@ struct TestGateway {
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY, team: search }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }
           viewer: { role: viewer, secret_env: KEEL_TEST_VIEWER_KEY, team: search }
+          reviewer: { role: reviewer, secret_env: KEEL_TEST_REVIEWER_KEY, team: search }
+          outsider: { role: reviewer, secret_env: KEEL_TEST_OUTSIDER_KEY, team: maps }
         \(extraYAML)
         """
     }
@@ -69,6 +74,7 @@ struct TestGateway {
         try await TestBackend.gateway.withConfiguration { storage in
             var environment = [
                 "KEEL_TEST_APP_KEY": Self.appKey, "KEEL_TEST_ADMIN_KEY": Self.adminKey, "KEEL_TEST_VIEWER_KEY": Self.viewerKey,
+                "KEEL_TEST_REVIEWER_KEY": Self.reviewerKey, "KEEL_TEST_OUTSIDER_KEY": Self.outsiderKey,
                 "UPSTREAM_KEY": LiveProviderTests.upstreamSecret,
             ]
             let storageYAML: String
