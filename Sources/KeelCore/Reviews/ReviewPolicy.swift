@@ -49,7 +49,7 @@ public struct ReviewPolicy: Sendable, Hashable {
         }
         waitSeconds = try reader.number("wait_seconds", in: 0...3_600) ?? waitSeconds
         claimMinutes = try reader.number("claim_minutes", in: 0.1...1_440) ?? claimMinutes
-        slaMinutes = try reader.number("sla_minutes", in: 0.1...43_200) ?? slaMinutes
+        slaMinutes = try reader.number("sla_minutes", in: 0.01...43_200) ?? slaMinutes
         if let category = reader.value("category") { self.category = try RiskPolicy.Rule(json: category, place: reader.param("category")) }
         if let url = try reader.string("callback_url") {
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme ?? ""), parsed.host != nil else {

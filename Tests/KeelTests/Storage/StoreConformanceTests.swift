@@ -755,4 +755,91 @@ import Testing
             #expect(try await storage.quarantine.claimKey(route: "claims", key: "k1", requestID: "req_f", expiresAt: later, now: now) == "req_e")
         }
     }
+
+    // MARK: reviews
+
+    static func review(_ index: Int, team: String? = "search", route: String = "claims", at seconds: Double = 0) -> Review {
+        let created = Date(timeIntervalSince1970: 1_900_000_000 + seconds + Double(index))
+        return Review(
+            kind: index == 3 ? .contest : .hold,
+            requestID: "req_\(index)",
+            route: route,
+            team: team,
+            keyID: "key_app",
+            tier: index == 3 ? .low : .high,
+            category: "refund",
+            reasons: ["amount >= 1000"],
+            request: JSONObject([("model", "claims"), ("metadata", ["amount": 5_000, "note": "é 😀"])]),
+            answer: ChatCompletion(id: "chatcmpl-\(index)", created: 1, model: "m", contents: ["Pay."], finishReason: "stop", usage: nil),
+            stream: index == 1,
+            createdAt: created,
+            dueAt: created.addingTimeInterval(60),
+            contestReason: index == 3 ? "wrong" : nil
+        )
+    }
+
+    @Test(arguments: TestBackend.available)
+    func reviewsAreHeldClaimedAndDecidedOnceAndListedByStatusWithinTheTeam(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let store = storage.reviews
+            let reviews = (0..<4).map { Self.review($0, team: $0 == 2 ? "ads" : "search") }
+            for review in reviews { try await store.holdReview(review) }
+            let now = Date(timeIntervalSince1970: 1_900_000_010)
+            let stored = try #require(try await store.review(id: reviews[1].id))
+            #expect(stored == reviews[1], "every field kept")
+            #expect(try await store.reviews(ofRequest: "req_3").map(\.kind) == [.contest])
+            #expect(try await store.reviews(statuses: [], in: .team("search"), now: now, limit: 10).map(\.id) == [3, 1, 0].map { reviews[$0].id })
+
+            let until = now.addingTimeInterval(60)
+            #expect(try await store.claimReview(id: reviews[0].id, reviewer: "ana", expiresAt: until, now: now)?.claim?.reviewer == "ana")
+            #expect(try await store.claimReview(id: reviews[0].id, reviewer: "bo", expiresAt: until, now: now) == nil, "one holder")
+            #expect(try await store.claimReview(id: reviews[0].id, reviewer: "ana", expiresAt: until, now: now) != nil, "the holder renews")
+            let bo = ReviewDecision(verdict: .approved, reviewer: "bo", decidedAt: now)
+            #expect(try await store.decideReview(id: reviews[0].id, decision: bo, now: now) == nil, "not while another holds it")
+            #expect(try await store.reviews(statuses: [.claimed], in: .all, now: now, limit: 10).map(\.id) == [reviews[0].id])
+            #expect(try await store.reviews(statuses: [.pending], in: .all, now: until, limit: 10).count == 4, "a lapsed claim is pending again")
+            let decided = try await store.decideReview(id: reviews[0].id, decision: bo, now: until)
+            #expect(decided?.decision == bo && decided?.claim == nil, "decided once the claim lapsed")
+            let edit = ReviewDecision(verdict: .edited, reviewer: "ana", decidedAt: now, reason: "policy", edit: "Pay 900.")
+            #expect(try await store.decideReview(id: reviews[0].id, decision: edit, now: until) == nil, "decided once")
+            #expect(try await store.decideReview(id: reviews[1].id, decision: edit, now: now)?.released?.content == "Pay 900.")
+            #expect(try await store.reviews(statuses: [.approved, .edited], in: .all, now: now, limit: 10).map(\.id) == [reviews[1].id, reviews[0].id])
+            #expect(try await store.reviews(statuses: [.pending], in: .team("ads"), now: now, limit: 10).map(\.id) == [reviews[2].id])
+
+            #expect(try await !store.markDelivered(id: reviews[2].id, at: now), "an undecided review is not delivered")
+            #expect(try await store.markDelivered(id: reviews[0].id, at: now))
+            #expect(try await !store.markDelivered(id: reviews[0].id, at: now), "delivered once")
+            #expect(try await store.review(id: "rev_nope") == nil)
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
+    func overdueReviewsEscalateOnceAndACallbackIsLeasedToOneSenderAtATime(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let store = storage.reviews
+            var waited = Self.review(0)
+            waited.deliveryLease = waited.createdAt.addingTimeInterval(30)
+            let reviews = [waited, Self.review(1), Self.review(2, route: "other")]
+            for review in reviews { try await store.holdReview(review) }
+            let late = Date(timeIntervalSince1970: 1_900_000_000 + 60.5)
+            #expect(try await store.overdueReviews(now: late, limit: 10).map(\.id) == [reviews[0].id])
+            #expect(try await store.markEscalated(id: reviews[0].id, at: late))
+            #expect(try await !store.markEscalated(id: reviews[0].id, at: late), "escalated once")
+            #expect(try await store.overdueReviews(now: late.addingTimeInterval(10), limit: 10).map(\.id) == [reviews[1].id, reviews[2].id])
+
+            let now = reviews[0].createdAt.addingTimeInterval(5)
+            for review in reviews {
+                _ = try await store.decideReview(id: review.id, decision: ReviewDecision(verdict: .approved, reviewer: "ana", decidedAt: now), now: now)
+            }
+            #expect(try await store.undeliveredReviews(routes: ["claims"], now: now, limit: 10).map(\.id) == [reviews[1].id], "the waited one is leased")
+            #expect(try await store.undeliveredReviews(routes: [], now: now, limit: 10).isEmpty)
+            #expect(try await store.leaseDelivery(id: reviews[1].id, until: now.addingTimeInterval(30), now: now))
+            #expect(try await !store.leaseDelivery(id: reviews[1].id, until: now.addingTimeInterval(30), now: now), "one sender at a time")
+            let lapsed = now.addingTimeInterval(31)
+            #expect(try await store.undeliveredReviews(routes: ["claims", "other"], now: lapsed, limit: 10).count == 3)
+            #expect(try await store.leaseDelivery(id: reviews[1].id, until: lapsed.addingTimeInterval(30), now: lapsed), "tried again once lapsed")
+            #expect(try await store.markDelivered(id: reviews[1].id, at: lapsed))
+            #expect(try await !store.leaseDelivery(id: reviews[1].id, until: lapsed.addingTimeInterval(60), now: lapsed.addingTimeInterval(60)))
+        }
+    }
 }
