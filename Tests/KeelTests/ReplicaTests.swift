@@ -21,7 +21,7 @@ struct ReplicaTests {
         let environment: [String: String]
         private let running = Mutex<[KeelProcess?]>([nil, nil])
 
-        init(directory: String, databaseURL: String, upstreamPort: Int, extraYAML: String) throws {
+        init(directory: String, databaseURL: String, upstreamPort: Int, extraYAML: String, extraRoutes: String) throws {
             config = "\(directory)/keel.yaml"
             ports = [randomPort(), randomPort()]
             environment = [
@@ -41,6 +41,7 @@ struct ReplicaTests {
             routes:
               chat: { model: scripted, max_attempts: 1, latency_budget_ms: 20000 }
               sim: simulated
+            \(extraRoutes)
             keys:
               admin: { role: admin, secret_env: KEEL_PROCESS_ADMIN }
               app: { role: app, secret_env: KEEL_REPLICA_APP }
@@ -80,6 +81,7 @@ struct ReplicaTests {
     /// Runs `body` with two replicas on a fresh database, and an upstream that answers as `script` says.
     func withReplicas(
         extraYAML: String = "",
+        extraRoutes: (_ upstreamPort: Int) -> String = { _ in "" },
         upstream script: @escaping @Sendable (ScriptedHTTPServer.Request) -> ScriptedHTTPServer.Reply = { _ in ReplicaTests.answer("ok") },
         _ body: (Replicas, ScriptedHTTPServer) async throws -> Void
     ) async throws {
@@ -87,7 +89,13 @@ struct ReplicaTests {
         try await TestBackend.postgres.withConfiguration { storage in
             guard case .postgres(let url, _) = storage else { return }
             try await withTemporaryDirectory { directory in
-                let replicas = try Replicas(directory: directory, databaseURL: url, upstreamPort: upstream.port, extraYAML: extraYAML)
+                let replicas = try Replicas(
+                    directory: directory,
+                    databaseURL: url,
+                    upstreamPort: upstream.port,
+                    extraYAML: extraYAML,
+                    extraRoutes: extraRoutes(upstream.port)
+                )
                 do {
                     try await body(replicas, upstream)
                 } catch {
@@ -193,6 +201,50 @@ struct ReplicaTests {
             #expect(upstream.requests.count == 1, "one upstream call for one key")
             #expect(answers[0].json.objectValue?["id"] == answers[1].json.objectValue?["id"], "the same answer to both")
             #expect(answers.filter { $0.replayed }.count == 1, "one of them a replay")
+        }
+    }
+
+    // MARK: reviews
+
+    @Test func aCaseHeldOnOneReplicaIsDecidedOnTheOtherAndReleasedOnceThroughAKill() async throws {
+        let routes: (Int) -> String = { port in
+            "  held: { model: simulated, risk: { high: ['amount >= 1000'] }, review: { wait_seconds: 2, callback_url: 'http://127.0.0.1:\(port)/decisions' } }"
+        }
+        try await withReplicas(extraRoutes: routes) { replicas, upstream in
+            let (a, b) = try await replicas.startBoth()
+            let body = #"{"model":"held","messages":[{"role":"user","content":"pay?"}],"metadata":{"amount":5000}}"#
+            func pending() async throws -> [String] {
+                for _ in 0..<100 {
+                    let list = try await b.call("GET", "/api/reviews?status=pending").json.objectValue?["data"]?.arrayValue ?? []
+                    if !list.isEmpty { return list.compactMap { $0.objectValue?["id"]?.stringValue } }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                return []
+            }
+            // Held on A while its client waits; decided on B; released by A.
+            async let waited = a.call("POST", "/v1/chat/completions", body: body, key: Self.appSecret)
+            let first = try #require(try await pending().first)
+            #expect(try await b.call("POST", "/api/reviews/\(first)/decision", body: #"{"verdict":"approved"}"#).status == 200)
+            let released = try await waited
+            #expect(released.status == 200 && released.headers["x-keel-decision"] == ["human-approved"], "\(released.json)")
+
+            // Held on A, which is killed while its client waits: the case stays, B decides it, and
+            // its answer goes to the callback once its client's wait has lapsed.
+            let killed = Task { try? await a.call("POST", "/v1/chat/completions", body: body, key: Self.appSecret) }
+            let second = try #require(try await pending().first)
+            replicas.kill(0)
+            let lost = await killed.value
+            #expect(lost == nil, "the killed replica's client got no answer")
+            #expect(try await b.call("POST", "/api/reviews/\(second)/decision", body: #"{"verdict":"rejected","reason":"fraud"}"#).status == 200)
+            let deadline = ContinuousClock.now + .seconds(15)
+            while upstream.requests.filter({ $0.head.uri == "/decisions" }).isEmpty, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            _ = try await replicas[0]
+            try await Task.sleep(for: .seconds(3))
+            let callbacks = upstream.requests.filter { $0.head.uri == "/decisions" }
+            #expect(callbacks.map { $0.head.headers["idempotency-key"].first } == [second], "one callback, for the case no client got")
+            #expect(callbacks.first?.body.contains("review_rejected") == true)
         }
     }
 

@@ -44,7 +44,10 @@ import Testing
             let risky = try await client.post("/v1/chat/completions", Self.body(#"{"order":"o3","amount":"USD 30000"}"#, stream: true))
             let held = risky.json.objectValue
             #expect(risky.status == .accepted && held?["object"] == "review" && held?["status"] == "pending", "\(risky.json)")
-            #expect(risky.headers[HTTPField.Name("x-keel-review-id")!] == held?["id"]?.stringValue && risky.headers[HTTPField.Name("x-keel-decision")!] == nil)
+            #expect(
+                risky.headers[HTTPField.Name("x-keel-review-id")!] == held?["id"]?.stringValue
+                    && risky.headers[HTTPField.Name("x-keel-decision")!] == nil
+            )
             #expect(!String(buffer: risky.body).contains("data:"), "no answer streamed")
             let retried = try await client.post("/v1/chat/completions", Self.body(#"{"order":"o3","amount":"USD 300"}"#))
             #expect(retried.status == .conflict, "the held case keeps its dedupe key")

@@ -46,7 +46,12 @@ import Testing
         return nil
     }
 
-    static func decide(_ client: some TestClientProtocol, _ id: String, _ body: String, key: String = TestGateway.reviewerKey) async throws
+    static func decide(
+        _ client: some TestClientProtocol,
+        _ id: String,
+        _ body: String,
+        key: String = TestGateway.reviewerKey
+    ) async throws
         -> TestResponse
     {
         try await client.post("/api/reviews/\(id)/decision", body, key: key)
@@ -60,9 +65,16 @@ import Testing
             #expect(valid.status == .ok && valid.headers[Self.decision] == "validated", "\(valid.json)")
             let invalid = try await client.post("/v1/chat/completions", Self.chat(amount: 300, say: "answer with bad json"))
             #expect(invalid.status == .accepted && invalid.headers[Self.decision] == nil)
-            let review = try #require(try await client.get("/api/reviews/\(invalid.json.objectValue?["id"]?.stringValue ?? "")", key: TestGateway.reviewerKey).json.objectValue)
+            let review = try #require(
+                try await client.get("/api/reviews/\(invalid.json.objectValue?["id"]?.stringValue ?? "")", key: TestGateway.reviewerKey).json
+                    .objectValue
+            )
             let reasons = review["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? []
-            #expect(review["tier"] == "medium" && reasons.contains { $0.contains("output schema") } && reasons.contains { $0.contains("answer.refund <= amount") }, "\(reasons)")
+            #expect(
+                review["tier"] == "medium" && reasons.contains { $0.contains("output schema") }
+                    && reasons.contains { $0.contains("answer.refund <= amount") },
+                "\(reasons)"
+            )
             #expect(review["answer"]?.objectValue?["choices"] != nil && review["request"]?.objectValue?["metadata"] != nil)
         }
     }
@@ -83,7 +95,11 @@ import Testing
                 #expect(released.headers[Self.decision] == expected && released.headers[Self.reviewID] == id)
                 switch expected {
                 case "human-edited":
-                    #expect(released.status == .ok && released.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"] == "Pay 900.")
+                    #expect(
+                        released.status == .ok
+                            && released.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]
+                                == "Pay 900."
+                    )
                 case "rejected":
                     let error = released.json.objectValue?["error"]?.objectValue
                     #expect(released.status == .unprocessableContent && error?["code"] == "review_rejected" && error?["review_id"]?.stringValue == id)
@@ -138,9 +154,13 @@ import Testing
             #expect(claimed.status == .ok && claimed.json.objectValue?["status"] == "claimed")
             let other = try await Self.decide(client, id, #"{"verdict":"approved"}"#, key: TestGateway.adminKey)
             #expect(other.status == .conflict && other.json.objectValue?["error"]?.objectValue?["code"] == "review_claimed")
-            for (body, param) in [(#"{"verdict":"edited"}"#, "answer"), (#"{"verdict":"rejected"}"#, "reason"), (#"{"verdict":"maybe"}"#, "verdict")] {
+            for (body, param) in [(#"{"verdict":"edited"}"#, "answer"), (#"{"verdict":"rejected"}"#, "reason"), (#"{"verdict":"maybe"}"#, "verdict")]
+            {
                 let refused = try await Self.decide(client, id, body)
-                #expect(refused.status == .badRequest && refused.json.objectValue?["error"]?.objectValue?["param"]?.stringValue == param, "\(refused.json)")
+                #expect(
+                    refused.status == .badRequest && refused.json.objectValue?["error"]?.objectValue?["param"]?.stringValue == param,
+                    "\(refused.json)"
+                )
             }
             #expect(try await client.get("/api/reviews", key: TestGateway.viewerKey).status == .forbidden, "a viewer does not review")
             #expect(try await client.get("/api/reviews?status=pending,claimed", key: TestGateway.outsiderKey).json.objectValue?["data"] == [])
@@ -156,11 +176,17 @@ import Testing
             let contest = try await client.post("/api/requests/\(requestID)/contest", #"{"reason":"the refund is wrong"}"#)
             let review = contest.json.objectValue
             #expect(contest.status == .created && review?["kind"] == "contest" && review?["request_id"]?.stringValue == requestID, "\(contest.json)")
-            #expect(try await client.post("/api/requests/\(requestID)/contest", #"{"reason":"again"}"#).status == .conflict, "one open review a request")
+            #expect(
+                try await client.post("/api/requests/\(requestID)/contest", #"{"reason":"again"}"#).status == .conflict,
+                "one open review a request"
+            )
             #expect(try await client.post("/api/requests/req_nothing/contest", #"{"reason":"x"}"#).status == .notFound)
             _ = try await Self.decide(client, review?["id"]?.stringValue ?? "", #"{"verdict":"edited","answer":"Refund 3.","reason":"policy"}"#)
-            for (amount, body) in [(5_000.0, #"{"verdict":"approved"}"#), (5_000, #"{"verdict":"rejected","reason":"fraud"}"#), (6_000, #"{"verdict":"approved"}"#)] {
-                let id = try await client.post("/v1/chat/completions", Self.chat(amount: amount, kind: "claim")).json.objectValue?["id"]?.stringValue ?? ""
+            for (amount, body) in [
+                (5_000.0, #"{"verdict":"approved"}"#), (5_000, #"{"verdict":"rejected","reason":"fraud"}"#), (6_000, #"{"verdict":"approved"}"#),
+            ] {
+                let id =
+                    try await client.post("/v1/chat/completions", Self.chat(amount: amount, kind: "claim")).json.objectValue?["id"]?.stringValue ?? ""
                 _ = try await Self.decide(client, id, body)
             }
             let errors = try #require(try await client.get("/api/reviews/errors", key: TestGateway.reviewerKey).json.objectValue)

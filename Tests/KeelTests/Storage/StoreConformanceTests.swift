@@ -803,7 +803,9 @@ import Testing
             let edit = ReviewDecision(verdict: .edited, reviewer: "ana", decidedAt: now, reason: "policy", edit: "Pay 900.")
             #expect(try await store.decideReview(id: reviews[0].id, decision: edit, now: until) == nil, "decided once")
             #expect(try await store.decideReview(id: reviews[1].id, decision: edit, now: now)?.released?.content == "Pay 900.")
-            #expect(try await store.reviews(statuses: [.approved, .edited], in: .all, now: now, limit: 10).map(\.id) == [reviews[1].id, reviews[0].id])
+            #expect(
+                try await store.reviews(statuses: [.approved, .edited], in: .all, now: now, limit: 10).map(\.id) == [reviews[1].id, reviews[0].id]
+            )
             #expect(try await store.reviews(statuses: [.pending], in: .team("ads"), now: now, limit: 10).map(\.id) == [reviews[2].id])
 
             #expect(try await !store.markDelivered(id: reviews[2].id, at: now), "an undecided review is not delivered")
@@ -829,9 +831,16 @@ import Testing
 
             let now = reviews[0].createdAt.addingTimeInterval(5)
             for review in reviews {
-                _ = try await store.decideReview(id: review.id, decision: ReviewDecision(verdict: .approved, reviewer: "ana", decidedAt: now), now: now)
+                _ = try await store.decideReview(
+                    id: review.id,
+                    decision: ReviewDecision(verdict: .approved, reviewer: "ana", decidedAt: now),
+                    now: now
+                )
             }
-            #expect(try await store.undeliveredReviews(routes: ["claims"], now: now, limit: 10).map(\.id) == [reviews[1].id], "the waited one is leased")
+            #expect(
+                try await store.undeliveredReviews(routes: ["claims"], now: now, limit: 10).map(\.id) == [reviews[1].id],
+                "the waited one is leased"
+            )
             #expect(try await store.undeliveredReviews(routes: [], now: now, limit: 10).isEmpty)
             #expect(try await store.leaseDelivery(id: reviews[1].id, until: now.addingTimeInterval(30), now: now))
             #expect(try await !store.leaseDelivery(id: reviews[1].id, until: now.addingTimeInterval(30), now: now), "one sender at a time")

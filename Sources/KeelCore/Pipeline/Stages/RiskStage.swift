@@ -74,7 +74,7 @@ public struct RiskStage: PipelineStage {
             dueAt: now.addingTimeInterval(policy.slaMinutes * 60)
         )
         // The wait leases the delivery, so that the callback does not race the waiting client.
-        review.deliveryLease = policy.waitSeconds > 0 ? now.addingTimeInterval(policy.waitSeconds + 5) : nil
+        review.deliveryLease = policy.waitSeconds > 0 ? now.addingTimeInterval(policy.waitSeconds + 2) : nil
         try await uncancellable { [review] in try await reviews.holdReview(review) }
         exchange.reviewID = review.id
         exchange.addFinishReasons(completion.finishReasons)
