@@ -310,7 +310,8 @@ routes:
   # The same upstream with a drift monitor: every finished request's features, its content's among them,
   # rolled up into its window.
   gpt-4o-mini-monitored: {{ model: mini, drift: {{ window: {{ minutes: 1 }}, features: [input_tokens, output_tokens, latency_ms, cost_usd, finish_reason, model, input_script, refusal, json_valid, metadata.segment] }} }}
-  # The prompted route with an input contract over its variables and risk rules that leave the case low.
+  # The prompted route with an input contract over its variables, risk rules that leave the case low,
+  # and a review policy such cases never meet.
   gpt-4o-mini-contracted:
     model: mini
     prompt: bench@production
@@ -324,6 +325,7 @@ routes:
       values: {{ blocked: [fraud, chargeback] }}
       high: ['context contains_any blocked', 'product == "Other"']
       medium: ['context contains "refund"']
+    review: {{ wait_seconds: 20, category: product, validate: {{ rules: ['answer != null'] }} }}
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
