@@ -87,7 +87,8 @@ extension Gateway {
         let storage = components.storage
         let upstreams = components.upstreams
         let clock = components.clock
-        return Pipeline(
+        let handle = PipelineHandle()
+        let pipeline = Pipeline(
             stages: [
                 RecordStage(observers: components.observers, bodies: components.bodies, maximumBodyBytes: configuration.log.maximumBodyBytes),
                 AuthenticateStage(authenticator: components.authenticator),
@@ -101,7 +102,7 @@ extension Gateway {
                 ),
                 RouteStage(routes: components.routes),
                 ContractStage(store: storage.quarantine, clock: clock),
-                RiskStage(reviews: storage.reviews, clock: clock),
+                RiskStage(reviews: storage.reviews, clock: clock, pipeline: handle),
                 WorkflowStage(store: storage.workflows, counter: components.counter, replica: components.replica, clock: clock) {
                     request,
                     deployment in
@@ -121,6 +122,8 @@ extension Gateway {
             ],
             clock: clock
         )
+        handle.attach(pipeline)
+        return pipeline
     }
 
     /// What the request log says `budget`'s scope spent since `since`: the opening spend of its account.

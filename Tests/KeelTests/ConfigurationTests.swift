@@ -54,6 +54,25 @@ import Testing
         #expect(found.first { $0.path == "alerts.daily_spend" }?.fix?.contains("daily_spend_usd") == true, "did you mean")
     }
 
+    @Test func reviewPoliciesAreCheckedWithTheirPlace() {
+        let found = problems(
+            """
+            models: { m: { provider: p } }
+            providers: { p: { type: simulated } }
+            routes:
+              plain: { model: m, review: { wait_seconds: 5 } }
+              bad: { model: m, risk: { high: ['x > 1'] }, review: { wait_seconds: -1, callback_url: 'ftp://x', later: 1 } }
+              ask: { model: m, risk: { medium: ['x > 1'] }, review: { validate: { agree: { route: nowhere } } } }
+              held: { model: m, risk: { medium: ['x > 1'] }, review: { validate: { agree: { route: ask } } } }
+            """
+        )
+        let paths = Set(found.map(\.path))
+        #expect(paths.contains("routes.plain.review"), "a review without a risk policy: \(found)")
+        #expect(paths.contains("routes.bad.review.wait_seconds") || paths.contains("routes.bad.review.later"), "\(found)")
+        #expect(paths.contains("routes.ask.review.validate.agree.route") && paths.contains("routes.held.review.validate.agree.route"), "\(found)")
+        #expect(found.contains { $0.message.contains("without a risk policy of its own") })
+    }
+
     @Test func observabilitySettingsAreReadAndChecked() throws {
         let base = "routes: { r: m }\nmodels: { m: { provider: p } }\nproviders: { p: { type: simulated } }\n"
         let (configuration, found) = KeelConfiguration.check(

@@ -38,6 +38,9 @@ struct TestGateway {
     var chatModelYAML = ""
     /// More top-level sections (budgets, rate limits, …).
     var extraYAML = ""
+    /// More models and routes, each a line of its section (`  other: { provider: sim }`).
+    var extraModels = ""
+    var extraRoutes = ""
 
     func yaml(storage: String) -> String {
         """
@@ -49,9 +52,11 @@ struct TestGateway {
         models:
           chat-model: { provider: sim, upstream_model: upstream-chat, price: { input: 1.0, output: 2.0 }\(chatModelYAML.isEmpty ? "" : ", \(chatModelYAML)") }
           embed-model: { provider: \(embeddingProvider), kind: embedding, price: { input: 0.5 } }
+        \(extraModels)
         routes:
           gpt-test: \(chatRoute)
           embed-test: embed-model
+        \(extraRoutes)
         keys:
           tests: { role: app, secret_env: KEEL_TEST_APP_KEY, team: search }
           admin: { role: admin, secret_env: KEEL_TEST_ADMIN_KEY }

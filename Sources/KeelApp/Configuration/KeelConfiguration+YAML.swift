@@ -311,6 +311,18 @@ extension KeelConfiguration {
                 if let route = readRoute(name, &section) { routes.append(route) }
             }
         }
+        // A second opinion is another route's answer, one that is itself never held.
+        for route in routes {
+            guard let agree = route.review?.agreement?.route else { continue }
+            let place = "routes.\(route.name).review.validate.agree.route"
+            guard let other = routes.first(where: { $0.name == agree }) else {
+                reader.report(node, place, "names the route '\(agree)', which is not configured.")
+                continue
+            }
+            if other.risk != nil || other.kind != .chat {
+                reader.report(node, place, "names '\(agree)', which must be a chat route without a risk policy of its own.")
+            }
+        }
     }
 
     /// A route written as a mapping: `model` or `balance`, and its policy.

@@ -13,6 +13,7 @@ import Foundation
 ///   validate:                 # a medium case's answer is released only if it passes these
 ///     schema: { type: object, required: [decision] }
 ///     rules: ['answer.refund <= amount']
+///     agree: { route: claims-check, on: [decision] }   # a second model (another route) must agree
 /// ```
 ///
 /// A medium case whose answer fails validation goes to a person like a high one.
@@ -27,6 +28,8 @@ public struct ReviewPolicy: Sendable, Hashable {
     public var schema: JSONSchema?
     /// Rules a medium case's answer must meet.
     public var rules: [RiskPolicy.Rule]
+    /// A second model that must agree with a medium case's answer.
+    public var agreement: Agreement?
     private var source: JSONValue = [:]
 
     static let keys: Set<String> = ["wait_seconds", "claim_minutes", "sla_minutes", "category", "callback_url", "validate"]
@@ -59,9 +62,10 @@ public struct ReviewPolicy: Sendable, Hashable {
         }
         if let validate = try reader.object("validate") {
             let checks = FieldReader(validate, path: reader.param("validate"))
-            if let unknown = validate.keys.first(where: { $0 != "schema" && $0 != "rules" }) {
-                throw checks.invalid(unknown, "is not a validation (schema, rules).")
+            if let unknown = validate.keys.first(where: { !["schema", "rules", "agree"].contains($0) }) {
+                throw checks.invalid(unknown, "is not a validation (schema, rules, agree).")
             }
+            if let agree = try checks.object("agree") { agreement = try Agreement(agree, path: checks.param("agree")) }
             if let source = checks.value("schema") {
                 do throws(KeelError) {
                     schema = try JSONSchema(source)
@@ -73,6 +77,39 @@ public struct ReviewPolicy: Sendable, Hashable {
                 let items = given.arrayValue ?? [given]
                 for (index, item) in items.enumerated() { rules.append(try RiskPolicy.Rule(json: item, place: checks.param("rules.\(index)"))) }
             }
+        }
+    }
+
+    /// A second model asked the same request, through another route: its answer must match the
+    /// first on the fields named (of the answers read as JSON), or as a whole text without them.
+    public struct Agreement: Sendable, Hashable {
+        public var route: String
+        public var fields: [String]
+
+        init(_ object: JSONObject, path: String) throws(KeelError) {
+            let reader = FieldReader(object, path: path)
+            if let unknown = object.keys.first(where: { $0 != "route" && $0 != "on" }) {
+                throw reader.invalid(unknown, "is not a setting (route, on).")
+            }
+            route = try reader.required("route", "a route's name") { $0.stringValue }
+            fields =
+                try reader.array("on")?.enumerated().map { index, item throws(KeelError) in
+                    guard let field = item.stringValue else { throw reader.typeError("on.\(index)", "a field name", item) }
+                    return field
+                } ?? []
+        }
+
+        /// Why `second` does not agree with `first`, or `nil` when it does.
+        public func disagreement(of first: ChatCompletion, with second: ChatCompletion) -> String? {
+            let (a, b) = (first.content ?? "", second.content ?? "")
+            guard !fields.isEmpty else {
+                let same =
+                    a.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() == b.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+                return same ? nil : "the second model (\(route)) answered otherwise"
+            }
+            let (left, right) = (AnswerJSON.parse(a), AnswerJSON.parse(b))
+            let differing = fields.filter { left?.value(at: $0) == nil || left?.value(at: $0) != right?.value(at: $0) }
+            return differing.isEmpty ? nil : "the second model (\(route)) disagrees on \(differing.joined(separator: ", "))"
         }
     }
 

@@ -79,6 +79,47 @@ import Testing
         }
     }
 
+    @Test func aMediumCaseIsValidatedOnlyWhenASecondModelAgreesAskedAsARequestOfItsOwn() async throws {
+        var gateway = Self.gateway(wait: 0, extra: "")
+        gateway.chatRoute = gateway.chatRoute.replacingOccurrences(
+            of: "rules: ['answer.refund <= amount']",
+            with: "agree: { route: checker, on: [decision] }"
+        )
+        gateway.providerYAML = """
+              sim:
+                type: simulated
+                latency: { p50_ms: 0, p99_ms: 0 }
+                tokens_per_second: 0
+                answers:
+                  - { when: 'as json', say: '{"decision": "pay", "refund": 40}' }
+                  - { when: 'other json', say: '{"decision": "pay", "refund": 1}' }
+              second:
+                type: simulated
+                latency: { p50_ms: 0, p99_ms: 0 }
+                tokens_per_second: 0
+                answers:
+                  - { when: 'as json', say: '{"decision": "pay"}' }
+                  - { when: 'other json', say: '{"decision": "deny"}' }
+            """
+        gateway.extraModels = "  checker-model: { provider: second, price: { input: 1.0, output: 2.0 } }"
+        gateway.extraRoutes = "  checker: checker-model"
+        try await gateway.test { client in
+            let agreed = try await client.post("/v1/chat/completions", Self.chat(amount: 500, say: "answer as json"))
+            #expect(agreed.status == .ok && agreed.headers[Self.decision] == "validated", "\(agreed.json)")
+            let disputed = try await client.post("/v1/chat/completions", Self.chat(amount: 500, say: "answer other json"))
+            #expect(disputed.status == .accepted, "\(disputed.json)")
+            let review = try await client.get("/api/reviews/\(disputed.json.objectValue?["id"]?.stringValue ?? "")", key: TestGateway.reviewerKey)
+            let reasons = review.json.objectValue?["reasons"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(reasons.contains { $0.contains("the second model (checker) disagrees on decision") }, "\(reasons)")
+            let rows = try await client.requestLog(count: 4)
+            #expect(
+                rows.compactMap { $0["route"]?.stringValue }.sorted() == ["checker", "checker", "gpt-test", "gpt-test"],
+                "each opinion is a request of its own"
+            )
+            #expect(rows.allSatisfy { $0["cost_usd"]?.doubleValue ?? 0 > 0 }, "and is paid for")
+        }
+    }
+
     @Test func aWaitingClientGetsTheAnswerAsDecidedApprovedEditedOrRejected() async throws {
         try await Self.gateway().test { client in
             for (body, expected) in [

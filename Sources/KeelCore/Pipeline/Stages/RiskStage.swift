@@ -2,7 +2,7 @@ import Foundation
 
 /// Gives each request of a route with a risk policy its tier, and releases the answer only as the
 /// tier allows: a `low` case as the model answered (`auto`); a `medium` one once its answer passes
-/// the route's extra validation (`validated`); a `high` one, or a medium one that fails, only once
+/// the route's extra validation — an output schema, rules, a second model that agrees (`validated`); a `high` one, or a medium one that fails, only once
 /// a person decided it. Such a case is stored as a ``Review`` before anything waits on it, so it
 /// survives a restart and is decided on any replica; the client waits up to the route's
 /// `review.wait_seconds` for the decision, then gets `202` and the review's id to poll. A decided
@@ -16,11 +16,14 @@ public struct RiskStage: PipelineStage {
     private let clock: KeelClock
     /// How often a waiting request looks for its decision (made on any replica).
     private let poll: Duration
+    /// Where a second opinion is asked: the whole pipeline, as a request of its own.
+    private let pipeline: PipelineHandle?
 
-    public init(reviews: any ReviewStore, clock: KeelClock = .system, poll: Duration = .milliseconds(100)) {
+    public init(reviews: any ReviewStore, clock: KeelClock = .system, poll: Duration = .milliseconds(100), pipeline: PipelineHandle? = nil) {
         self.reviews = reviews
         self.clock = clock
         self.poll = poll
+        self.pipeline = pipeline
     }
 
     public func handle(
@@ -51,7 +54,10 @@ public struct RiskStage: PipelineStage {
         case .low:
             return release(completion, as: .auto, to: chat, exchange: exchange)
         case .medium:
-            let failures = policy.failures(of: assessment)
+            var failures = policy.failures(of: assessment)
+            if failures.isEmpty, let agreement = policy.agreement {
+                failures += [await disagreement(agreement, with: completion, asked: chat, by: request)].compactMap { $0 }
+            }
             if failures.isEmpty { return release(completion, as: .validated, to: chat, exchange: exchange) }
             reasons += failures
         case .high:
@@ -84,6 +90,28 @@ public struct RiskStage: PipelineStage {
         exchange.decision = decided.outcome
         if let rejection = decided.rejection { throw rejection }
         return release(decided.released ?? completion, as: decided.outcome ?? .humanApproved, to: chat, exchange: exchange)
+    }
+
+    /// Why the second model does not agree with `completion`, or `nil` when it does. It is asked
+    /// the client's request through its own route, as a request of its own: logged, accounted and
+    /// held to budgets like any other, under the same key.
+    private func disagreement(
+        _ agreement: ReviewPolicy.Agreement,
+        with completion: ChatCompletion,
+        asked chat: ChatCompletionRequest,
+        by request: GatewayRequest
+    ) async -> String? {
+        guard let pipeline else { return "no second model can be asked here" }
+        var body = chat.unstreamed().json
+        body["model"] = .string(agreement.route)
+        var second = GatewayRequest(operation: .chat, credential: nil, body: JSONValue.object(body).serialized())
+        second.caller = request.caller
+        second.evaluationRun = request.evaluationRun
+        let (exchange, result) = await pipeline.handle(second)
+        guard case .success(.completion(let answer)) = result else {
+            return "the second model (\(agreement.route)) gave no answer (\(exchange.id))"
+        }
+        return agreement.disagreement(of: completion, with: answer).map { "\($0) (\(exchange.id))" }
     }
 
     /// The decided review, if it is decided within `seconds`; `nil` past them.
