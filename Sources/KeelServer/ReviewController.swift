@@ -30,7 +30,15 @@ public struct ReviewController: Sendable {
         }
         routes.get("/api/reviews", access: .requires(.review)) { request, context in
             let statuses = try Self.statuses(request)
-            let reviews = try await queue.list(statuses, in: try context.caller().scope, limit: Self.limit(request))
+            let scope = try context.caller().scope
+            let reviews =
+                if let requestID = request.uri.queryParameters["request"] {
+                    try await queue.reviews(ofRequest: String(requestID), in: scope).filter {
+                        statuses.isEmpty || statuses.contains($0.status(at: clock.now()))
+                    }
+                } else {
+                    try await queue.list(statuses, in: scope, limit: Self.limit(request))
+                }
             return .json(["object": "list", "data": .array(reviews.map { .object($0.json(at: clock.now(), full: false)) })])
         }
         routes.get("/api/reviews/errors", access: .requires(.review)) { _, context in

@@ -46,6 +46,11 @@ public struct ReviewQueue: Sendable {
         return review
     }
 
+    /// The reviews of a request within `scope`: its hold and its contests, oldest first.
+    public func reviews(ofRequest requestID: String, in scope: TeamScope) async throws -> [Review] {
+        try await store.reviews(ofRequest: requestID).filter { scope.includes($0.team) }
+    }
+
     /// Claims a review for `reviewer` for the route's `claim_minutes`.
     public func claim(_ id: String, by reviewer: Reviewer) async throws -> Review {
         let review = try await review(id, in: reviewer.scope)

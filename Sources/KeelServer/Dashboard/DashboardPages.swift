@@ -151,6 +151,19 @@ extension DashboardController {
             ["replay of", HTML.Cell(record.replayOf ?? "-")],
         ]
         var body = HTML.table(["", ""], facts) + "<h2>Attempts</h2>" + timeline(record)
+        if let reviews, case let held = try await reviews.reviews(ofRequest: record.id, in: viewer.scope), !held.isEmpty {
+            let rows: [[HTML.Cell]] = held.map { review in
+                let id =
+                    viewer.key.allows(.review)
+                    ? HTML.Cell.html(#"<a href="/dashboard/reviews/\#(HTML.escape(review.id))">\#(HTML.escape(review.id))</a>"#)
+                    : HTML.Cell(review.id)
+                return [
+                    id, HTML.Cell(review.kind.rawValue), HTML.Cell(review.status(at: clock.now()).rawValue),
+                    HTML.Cell(review.decision?.reviewer ?? "-"), HTML.Cell(review.decision?.reason ?? review.contestReason ?? ""),
+                ]
+            }
+            body += "<h2>Reviews</h2>" + HTML.table(["review", "kind", "outcome", "reviewer", "reason"], rows)
+        }
         if let requestBody = record.requestBody { body += "<h2>Request body</h2><pre>\(HTML.escape(requestBody))</pre>" }
         if let responseBody = record.responseBody { body += "<h2>Response body</h2><pre>\(HTML.escape(responseBody))</pre>" }
         return HTML.page("Request \(record.id)", path: "/dashboard/requests", body: body, viewer: viewer)

@@ -175,8 +175,31 @@ import Testing
             let id = try #require(held.json.objectValue?["id"]?.stringValue)
             #expect(try await client.get("/v1/reviews/\(id)").json.objectValue?["status"] == "pending")
             #expect(try await client.get("/v1/reviews/\(id)", key: TestGateway.reviewerKey).status == .forbidden, "a reviewer does not call models")
+            var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(TestGateway.appKey)"]
+            headers[HTTPField.Name("idempotency-key")!] = "claim-1"
+            let keyed = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: Self.chat(amount: 7_000))
+            )
+            let repeated = try await client.execute(
+                uri: "/v1/chat/completions",
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(string: Self.chat(amount: 7_000))
+            )
+            let keyedID = keyed.json.objectValue?["id"]?.stringValue
+            #expect(
+                keyed.status == .accepted && repeated.status == .accepted && repeated.json.objectValue?["id"]?.stringValue == keyedID,
+                "a repeat gets the same review"
+            )
+            let requestID = try #require(keyed.headers[.init("x-request-id")!])
+            let ofRequest =
+                try await client.get("/api/reviews?request=\(requestID)", key: TestGateway.reviewerKey).json.objectValue?["data"]?.arrayValue ?? []
+            #expect(ofRequest.compactMap { $0.objectValue?["id"]?.stringValue } == [keyedID].compactMap { $0 })
             let mine = try await client.get("/v1/reviews").json.objectValue?["data"]?.arrayValue ?? []
-            #expect(mine.count == 1 && mine.first?.objectValue?["id"]?.stringValue == id)
+            #expect(mine.count == 2 && mine.last?.objectValue?["id"]?.stringValue == id)
             #expect(try await Self.decide(client, id, #"{"verdict":"approved"}"#, key: TestGateway.outsiderKey).status == .notFound, "another team's")
             _ = try await Self.decide(client, id, #"{"verdict":"approved","reason":"fine"}"#)
             let polled = try await client.get("/v1/reviews/\(id)")
