@@ -63,6 +63,17 @@ public enum PhoneNumber {
         return "+\(phone.code)\(national)"
     }
 
+    /// Whether `digits` (a number written without a calling code) is a national number of one of
+    /// `countries`, its trunk prefix dropped; of any country when `countries` is `nil`.
+    static func isNational(_ digits: String, in countries: [Country]?) -> Bool {
+        for country in countries ?? Country.all {
+            guard let phone = country.phone else { continue }
+            if valid(digits, in: country) { return true }
+            if let trunk = phone.trunk, digits.hasPrefix(trunk), valid(String(digits.dropFirst(trunk.count)), in: country) { return true }
+        }
+        return false
+    }
+
     /// Whether `national` is a number of one of the country's kinds, as libphonenumber's `is_valid_number` has it.
     static func valid(_ national: String, in country: Country) -> Bool {
         (kinds[country.alpha2] ?? []).contains { kind in
