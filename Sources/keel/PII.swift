@@ -11,7 +11,8 @@ struct PII: AsyncParsableCommand {
 
     struct Scan: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Find PII in texts: one {\"id\", \"text\"} a line in, one {\"id\", \"spans\": [{\"start\", \"end\", \"type\", \"score\"}]} a line out.",
+            abstract:
+                "Find PII in texts: one {\"id\", \"text\"} a line in, one {\"id\", \"spans\": [{\"start\", \"end\", \"type\", \"score\"}]} a line out.",
             discussion: """
                 Offsets are in Unicode code points, end exclusive, so that any corpus can be scored. A line that is not such an \
                 object is printed as {"line", "error"} and the command exits 1 after the others. The structured types are \
@@ -51,7 +52,9 @@ struct PII: AsyncParsableCommand {
             if repeats > 1, !texts.isEmpty {
                 let elapsed = ContinuousClock.now - started
                 let microseconds = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
-                FileHandle.standardError.write(Data(String(format: "%.2f µs a text over %d scans\n", microseconds / Double(texts.count * repeats), texts.count * repeats).utf8))
+                FileHandle.standardError.write(
+                    Data(String(format: "%.2f µs a text over %d scans\n", microseconds / Double(texts.count * repeats), texts.count * repeats).utf8)
+                )
             }
             if failed { throw ExitCode(1) }
         }

@@ -59,7 +59,9 @@ enum IPAddressRecognizer {
             end += 1
         }
         // A sentence's full stop or colon after the address is not part of it.
-        while end > start, text[end - 1] == UInt8(ascii: ".") || (text[end - 1] == UInt8(ascii: ":") && text[end - 2] != UInt8(ascii: ":")) { end -= 1 }
+        while end > start, text[end - 1] == UInt8(ascii: ".") || (text[end - 1] == UInt8(ascii: ":") && text[end - 2] != UInt8(ascii: ":")) {
+            end -= 1
+        }
         guard colons >= 2, end - start >= 3, text.endsWord(end) else { return nil }
         var address = in6_addr()
         return inet_pton(AF_INET6, text.string(start, end), &address) == 1 ? end : nil

@@ -3,8 +3,10 @@
 /// capitalised words and a street word ("221B Baker Street", "12 rue de la Paix", "Hauptstraße 5").
 /// Found by cues, not rules: scored lower than the structured types.
 enum NameAddressRecognizer {
-    static let introductions = ["mr. ", "mr ", "mrs. ", "mrs ", "ms. ", "ms ", "miss ", "dr. ", "dr ", "prof. ", "my name is ", "i am ", "i'm ", "this is ",
-        "regards, ", "sincerely, ", "thanks, ", "cheers, ", "signed, ", "name: "]
+    static let introductions = [
+        "mr. ", "mr ", "mrs. ", "mrs ", "ms. ", "ms ", "miss ", "dr. ", "dr ", "prof. ", "my name is ", "i am ", "i'm ", "this is ",
+        "regards, ", "sincerely, ", "thanks, ", "cheers, ", "signed, ", "name: ",
+    ]
     static let streets: Set<String> = [
         "street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd", "drive", "court", "ct", "way", "place", "pl",
         "square", "sq", "terrace", "close", "crescent", "parkway", "highway", "straße", "strasse", "str", "weg", "gasse", "platz", "allee",
@@ -21,7 +23,9 @@ enum NameAddressRecognizer {
         var start: Int
         var end: Int
         var text: String
-        var capitalised: Bool { text.first?.isUppercase == true && text.dropFirst().allSatisfy { $0.isLowercase || $0 == "-" || $0 == "'" } && text.count > 1 }
+        var capitalised: Bool {
+            text.first?.isUppercase == true && text.dropFirst().allSatisfy { $0.isLowercase || $0 == "-" || $0 == "'" } && text.count > 1
+        }
         var isNumber: Bool { text.first?.isNumber == true && text.count <= 5 && text.allSatisfy { $0.isNumber || $0.isLetter } }
     }
 
@@ -67,14 +71,18 @@ enum NameAddressRecognizer {
             // 12 rue de la Paix: a number, a street word, then names.
             if position + 2 < words.count, streetWordsBefore.contains(words[position + 1].text.lowercased()) {
                 var end = position + 2
-                while end + 1 < words.count, end - position < 5, words[end + 1].capitalised || ["de", "la", "del", "di", "du", "des"].contains(words[end + 1].text) { end += 1 }
+                while end + 1 < words.count, end - position < 5,
+                    words[end + 1].capitalised || ["de", "la", "del", "di", "du", "des"].contains(words[end + 1].text)
+                { end += 1 }
                 if words[end].capitalised { found.append(PIICandidate(start: word.start, end: words[end].end, type: .address, score: 0.55)) }
             }
         }
         // Hauptstraße 5: a compound street name and a number.
         for (position, word) in words.enumerated() where position + 1 < words.count && words[position + 1].isNumber {
             let lower = word.text.lowercased()
-            if word.capitalised, ["straße", "strasse", "weg", "gasse", "platz", "allee"].contains(where: { lower.hasSuffix($0) && lower.count > $0.count + 2 }) {
+            if word.capitalised,
+                ["straße", "strasse", "weg", "gasse", "platz", "allee"].contains(where: { lower.hasSuffix($0) && lower.count > $0.count + 2 })
+            {
                 found.append(PIICandidate(start: word.start, end: words[position + 1].end, type: .address, score: 0.55))
             }
         }

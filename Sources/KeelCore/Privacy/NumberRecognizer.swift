@@ -48,12 +48,15 @@ struct NumberRecognizer {
         guard index > 0 else { return false }
         let before = text[index - 1]
         if text.isWord(index - 1) || before == UInt8(ascii: ".") { return true }
-        if before == UInt8(ascii: "-") || before == UInt8(ascii: "/") || before == UInt8(ascii: "#") && text.isWord(index - 2) { return text.isWord(index - 2) }
+        if before == UInt8(ascii: "-") || before == UInt8(ascii: "/") || before == UInt8(ascii: "#") && text.isWord(index - 2) {
+            return text.isWord(index - 2)
+        }
         guard before == UInt8(ascii: " ") else { return false }
         var start = index - 1
         while start > 0, text.isAlphanumeric(start - 1) { start -= 1 }
         let word = text.bytes[start..<(index - 1)]
-        return word.contains(where: { (0x30...0x39).contains($0) }) && word.contains(where: { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+        return word.contains(where: { (0x30...0x39).contains($0) })
+            && word.contains(where: { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
     }
 
     /// Whether a reference word (an order, an invoice) stands nearer before `start` than any of `words`.
@@ -73,9 +76,10 @@ struct NumberRecognizer {
             if text.isDigit(index) {
                 lastDigit = index + 1
                 separators = 0
-            } else if [UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "+")]
-                .contains(byte)
-            {
+            } else if [
+                UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "+"),
+            ]
+            .contains(byte) {
                 separators += 1
                 if separators > 2 || (byte == UInt8(ascii: "+") && index != start) { break }
                 // A space ends the number unless a digit or an opening parenthesis follows.
@@ -113,7 +117,9 @@ struct NumberRecognizer {
 
     /// 13 to 19 digits, plain or grouped by spaces or dashes, a known network's prefix and length, and Luhn.
     private func card(_ text: ScanText, _ start: Int, _ end: Int, _ digits: [UInt8]) -> Double? {
-        guard (13...19).contains(digits.count), separatorsOf(text, start, end).isSubset(of: [UInt8(ascii: " "), UInt8(ascii: "-")]) else { return nil }
+        guard (13...19).contains(digits.count), separatorsOf(text, start, end).isSubset(of: [UInt8(ascii: " "), UInt8(ascii: "-")]) else {
+            return nil
+        }
         guard Self.isKnownNetwork(digits), Self.luhn(digits) else { return nil }
         if Self.isReference(text, before: start, over: Self.cardWords) { return nil }
         return text.hasContext(before: start, Self.cardWords) ? 1 : 0.9
@@ -155,9 +161,10 @@ struct NumberRecognizer {
         guard (7...15).contains(digits.count) else { return nil }
         let international = text[start] == UInt8(ascii: "+") || (digits.starts(with: [0, 0]) && text[start] == UInt8(ascii: "0"))
         // A phone word speaks of the number right after it, not of one past another number.
-        let context = text.contextDistance(before: start, Self.phoneWords, window: 32).map { distance in
-            !text.bytes[(start - distance)..<start].contains { (0x30...0x39).contains($0) }
-        } ?? false
+        let context =
+            text.contextDistance(before: start, Self.phoneWords, window: 32).map { distance in
+                !text.bytes[(start - distance)..<start].contains { (0x30...0x39).contains($0) }
+            } ?? false
         if Self.isReference(text, before: start, over: Self.phoneWords) { return nil }
         if international {
             return (try? PhoneNumber.e164(text.string(start, end), country: nil)) == nil ? nil : context ? 1 : 0.9

@@ -37,7 +37,8 @@ public struct PIIDetector: Sendable {
     /// Where national phone numbers (without a calling code) may be from; any country when `nil`.
     public var phoneRegions: [Country]?
 
-    public init(types: Set<PIIType> = Set(PIIType.structured), custom: [CustomType] = [], minimumScore: Double = 0.5, phoneRegions: [Country]? = nil) {
+    public init(types: Set<PIIType> = Set(PIIType.structured), custom: [CustomType] = [], minimumScore: Double = 0.5, phoneRegions: [Country]? = nil)
+    {
         self.types = types
         self.custom = custom
         self.minimumScore = minimumScore

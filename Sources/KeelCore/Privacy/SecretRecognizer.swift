@@ -43,7 +43,9 @@ enum SecretRecognizer {
             guard end - start - bytes.count >= minimum else { return nil }
             // A key is varied: letters and digits, not a word with a dash.
             let body = text.bytes[(start + bytes.count)..<end]
-            guard body.contains(where: { (0x30...0x39).contains($0) }), body.contains(where: { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else {
+            guard body.contains(where: { (0x30...0x39).contains($0) }),
+                body.contains(where: { (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) })
+            else {
                 return nil
             }
             return end
@@ -91,21 +93,30 @@ enum SecretRecognizer {
             var index = 0
             while index + needle.count <= lowered.count {
                 defer { index += 1 }
-                guard lowered[index] == needle[0], lowered[index..<(index + needle.count)].elementsEqual(needle), text.startsWord(index) else { continue }
+                guard lowered[index] == needle[0], lowered[index..<(index + needle.count)].elementsEqual(needle), text.startsWord(index) else {
+                    continue
+                }
                 var start = index + needle.count
                 // The word's own ending (passwords, tokens), then what joins it to the value.
                 while start < text.count, text.isLetter(start) { start += 1 }
                 let joint = start
-                while start < text.count, start - joint < 6, [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "'")].contains(text[start]) {
+                while start < text.count, start - joint < 6,
+                    [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "'")].contains(text[start])
+                {
                     start += 1
                 }
                 if text.string(start, start + 3).lowercased() == "is " { start += 3 }
                 guard start > joint || text.string(joint, joint + 3) == "is " else { continue }
                 var end = start
-                while end < text.count, text[end] > 0x20, text[end] < 0x7F, !["\"", "'", ",", ";"].contains(Character(Unicode.Scalar(text[end]))) { end += 1 }
-                while end > start, [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(text[end - 1]) { end -= 1 }
+                while end < text.count, text[end] > 0x20, text[end] < 0x7F, !["\"", "'", ",", ";"].contains(Character(Unicode.Scalar(text[end]))) {
+                    end += 1
+                }
+                while end > start,
+                    [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(text[end - 1])
+                { end -= 1 }
                 let value = text.bytes[start..<end]
-                guard value.count >= 8, value.count <= 512, kinds(value) >= required, !found.contains(where: { $0.start <= start && start < $0.end }) else { continue }
+                guard value.count >= 8, value.count <= 512, kinds(value) >= required, !found.contains(where: { $0.start <= start && start < $0.end })
+                else { continue }
                 found.append(PIICandidate(start: start, end: end, type: .secret, score: 0.8))
                 index = end
             }
@@ -115,7 +126,8 @@ enum SecretRecognizer {
     /// How many of lowercase, uppercase, digits and symbols `value` mixes.
     private static func kinds(_ value: ArraySlice<UInt8>) -> Int {
         [
-            value.contains { (0x61...0x7A).contains($0) }, value.contains { (0x41...0x5A).contains($0) }, value.contains { (0x30...0x39).contains($0) },
+            value.contains { (0x61...0x7A).contains($0) }, value.contains { (0x41...0x5A).contains($0) },
+            value.contains { (0x30...0x39).contains($0) },
             value.contains { !ScanText.isWordByte($0) },
         ].filter { $0 }.count
     }

@@ -21,7 +21,10 @@ import Testing
             let message = try #require(try JSONParser.parse(String(line)).objectValue)
             let text = try #require(message["text"]?.stringValue)
             var truth = (message["spans"]?.arrayValue ?? []).compactMap(\.objectValue).map { span in
-                (start: Int(span["start"]?.integerValue ?? 0), end: Int(span["end"]?.integerValue ?? 0), type: PIIType(rawValue: span["type"]?.stringValue ?? ""), matched: false)
+                (
+                    start: Int(span["start"]?.integerValue ?? 0), end: Int(span["end"]?.integerValue ?? 0),
+                    type: PIIType(rawValue: span["type"]?.stringValue ?? ""), matched: false
+                )
             }
             for span in detector.scan(text) {
                 if let index = truth.firstIndex(where: { !$0.matched && $0.type == span.type && $0.start < span.end && span.start < $0.end }) {
@@ -78,7 +81,11 @@ import Testing
             context: ["account"]
         )
         let detector = PIIDetector(types: [], custom: [employee, account])
-        #expect(found("EMP-123456 moved account 4111111111111111, not 4111111111111112", detector) == ["employee_id:EMP-123456", "account:4111111111111111"])
+        #expect(
+            found("EMP-123456 moved account 4111111111111111, not 4111111111111112", detector) == [
+                "employee_id:EMP-123456", "account:4111111111111111",
+            ]
+        )
         #expect(detector.scan("account 4111111111111111").first?.score == 1.0, "a context word raises the score")
     }
 }
