@@ -169,6 +169,8 @@ let package = Package(
             dependencies: [
                 "KeelApp", "KeelCore", "KeelProviders", "KeelServer", "KeelStore", "KeelTesting", "KeelTokenizer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                // To tamper with a SQLite file behind the store's back: the audit trail must notice.
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

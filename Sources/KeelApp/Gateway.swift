@@ -22,9 +22,10 @@ public enum Gateway {
         routes announce: @Sendable ([KeelRoutes.Entry]) -> Void = { _ in }
     ) async throws -> some ApplicationProtocol {
         let storage = try await KeelStorage.open(configuration.storage, logger: logger)
+        let audit = AuditTrail(store: storage.audit, clock: clock)
         let replica: ReplicaService
         do {
-            try await provisionKeys(configuration.keys, in: storage.keys, clock: clock)
+            try await provisionKeys(configuration.keys, in: storage.keys, audit: audit, clock: clock)
             replica = try await ReplicaService.start(
                 id: ReplicaLease.makeID(),
                 leaseDuration: configuration.replicas.leaseDuration,
@@ -37,6 +38,9 @@ public enum Gateway {
             throw error
         }
         logger.info("replica started", metadata: ["replica": "\(replica.lease.id)", "storage": "\(storage.description)"])
+        try await audit.record(
+            AuditEvent("configuration_loaded", actor: replica.lease.id, details: JSONObject([("sha256", JSONValue(configuration.sourceHash))]))
+        )
         let client = HTTPClientService.makeClient(for: configuration.providers)
         let registry = PrometheusCollectorRegistry()
         let metrics: any MetricsFactory = configuration.metricsEnabled ? makeMetricsFactory(registry) : NOOPMetricsHandler.instance
@@ -92,6 +96,7 @@ public enum Gateway {
             sessions: storage.sessions,
             authenticator: components.authenticator,
             health: components.health,
+            audit: audit,
             clock: clock
         )
         .addRoutes(to: keelRoutes)
@@ -112,6 +117,7 @@ public enum Gateway {
             store: storage.reviews,
             log: storage.log,
             routes: Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.review.map { (route.name, $0) } }),
+            audit: audit,
             clock: clock
         )
         ReviewController(queue: reviewQueue, flushLog: { await logWriter.flush() }, clock: clock).addRoutes(to: keelRoutes)
@@ -127,6 +133,7 @@ public enum Gateway {
             evaluations: evaluationReports,
             reviews: reviewQueue,
             backlog: logWriter,
+            audit: audit,
             clock: clock
         )
         .addRoutes(to: keelRoutes)
@@ -169,6 +176,7 @@ public enum Gateway {
                     logger: logger,
                     alert: alerts.raise
                 ),
+                AuditService(trail: audit, configuration: configuration.audit, logger: logger),
                 RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
                 MemoryTrimmer(connections: connections, logger: logger),
             ]
@@ -222,12 +230,15 @@ public enum Gateway {
     }
 
     /// Registers keys provisioned in configuration that the store does not know yet.
-    static func provisionKeys(_ keys: [KeelConfiguration.ProvisionedKey], in store: any APIKeyStore, clock: KeelClock) async throws {
+    static func provisionKeys(_ keys: [KeelConfiguration.ProvisionedKey], in store: any APIKeyStore, audit: AuditTrail, clock: KeelClock) async throws
+    {
         for provisioned in keys {
             let secret = APIKeySecret(value: provisioned.secret)
             guard try await store.key(hash: secret.hash) == nil else { continue }
             do {
-                try await store.insert(secret.key(name: provisioned.name, role: provisioned.role, team: provisioned.team, clock: clock))
+                let key = secret.key(name: provisioned.name, role: provisioned.role, team: provisioned.team, clock: clock)
+                try await store.insert(key)
+                try await audit.record(.keyCreated(key, by: "configuration"))
             } catch {
                 // Another replica starting at the same moment may have provisioned it first.
                 guard try await store.key(hash: secret.hash) != nil else { throw error }

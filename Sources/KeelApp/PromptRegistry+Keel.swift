@@ -9,6 +9,7 @@ extension Gateway {
         PromptRegistry(
             store: storage.prompts,
             countTokens: { text in (try? Tokenizer.named(.o200kBase))?.count(text) ?? text.utf8.count / 4 },
+            audit: AuditTrail(store: storage.audit, clock: clock),
             clock: clock
         )
     }

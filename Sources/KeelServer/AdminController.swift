@@ -12,6 +12,7 @@ public struct AdminController: Sendable {
     let sessions: any SessionStore
     let authenticator: KeyAuthenticator
     let health: UpstreamHealth
+    let audit: AuditTrail?
     let clock: KeelClock
 
     public init(
@@ -21,6 +22,7 @@ public struct AdminController: Sendable {
         sessions: any SessionStore,
         authenticator: KeyAuthenticator,
         health: UpstreamHealth,
+        audit: AuditTrail? = nil,
         clock: KeelClock = .system
     ) {
         self.log = log
@@ -29,6 +31,7 @@ public struct AdminController: Sendable {
         self.sessions = sessions
         self.authenticator = authenticator
         self.health = health
+        self.audit = audit
         self.clock = clock
     }
 
@@ -40,8 +43,10 @@ public struct AdminController: Sendable {
             try await inflation(request, scope: context.caller().scope)
         }
         routes.get("/api/keys", access: .requires(.read)) { _, context in try await listKeys(scope: context.caller().scope) }
-        routes.post("/api/keys", access: .requires(.administer)) { request, _ in try await createKey(request) }
-        routes.post("/api/keys/{id}/revoke", access: .requires(.administer)) { _, context in try await revoke(id: context.parameters.require("id")) }
+        routes.post("/api/keys", access: .requires(.administer)) { request, context in try await createKey(request, by: try context.caller()) }
+        routes.post("/api/keys/{id}/revoke", access: .requires(.administer)) { _, context in
+            try await revoke(id: context.parameters.require("id"), by: try context.caller())
+        }
     }
 
     /// `GET /api/cost?by=key|team|route|model|day&days=N`: spend over the last N UTC days (7 unless
@@ -108,7 +113,7 @@ public struct AdminController: Sendable {
 
     /// `POST /api/keys` with `{"name", "role", "team", "expires_in_days"}`: a new key; its secret
     /// is in this answer only.
-    private func createKey(_ request: Request) async throws -> Response {
+    private func createKey(_ request: Request, by caller: APIKey) async throws -> Response {
         var request = request
         let body = try await request.jsonBody(limit: 16 << 10)
         let spec = try APIKey.Specification(json: body)
@@ -121,6 +126,7 @@ public struct AdminController: Sendable {
             clock: clock
         )
         try await keys.insert(key)
+        try await audit?.record(.keyCreated(key, by: caller.name))
         var json = key.json.objectValue ?? JSONObject()
         json["secret"] = .string(secret.value)
         var response = Response.json(.object(json))
@@ -130,9 +136,9 @@ public struct AdminController: Sendable {
 
     /// `POST /api/keys/{id}/revoke`: the key is refused from now on, on every replica within seconds,
     /// and its dashboard sessions end.
-    private func revoke(id: String) async throws -> Response {
+    private func revoke(id: String, by caller: APIKey) async throws -> Response {
         guard let key = try await keys.key(id: id) else { throw KeelError(.notFound, "No key '\(id)'.") }
-        _ = try await keys.revoke(id: id, at: clock.now())
+        if try await keys.revoke(id: id, at: clock.now()) { try await audit?.record(.keyRevoked(key, by: caller.name)) }
         try await sessions.deleteSessions(of: id)
         authenticator.forget(hash: key.hash)
         return .json(try await keys.key(id: id)?.json ?? key.json)

@@ -22,7 +22,10 @@ struct Keys: AsyncParsableCommand {
             if let team, let problem = APIKey.Specification.problem(withLabel: team) { throw ValidationError("--team \(problem)") }
             let secret = APIKeySecret.generate()
             let key = secret.key(name: name, role: role, team: team, expiresAt: expiresInDays.map { Date().addingTimeInterval(Double($0) * 86_400) })
-            try await storage.withStorage { try await $0.keys.insert(key) }
+            try await storage.withStorage { storage in
+                try await storage.keys.insert(key)
+                try await AuditTrail(store: storage.audit).record(.keyCreated(key, by: "cli"))
+            }
             print(secret.value)
             FileHandle.standardError.write(Data("Created \(role.rawValue) key \(key.id) '\(name)'. Keel stores only its hash: copy it now.\n".utf8))
         }
@@ -61,7 +64,11 @@ struct Keys: AsyncParsableCommand {
         @Argument(help: "The key's id (key_…), as `keel keys list` shows it.") var id: String
 
         func run() async throws {
-            let revoked = try await storage.withStorage { try await $0.revokeKey(id: id, at: Date()) }
+            let revoked = try await storage.withStorage { storage in
+                guard let key = try await storage.keys.key(id: id), try await storage.revokeKey(id: id, at: Date()) else { return false }
+                try await AuditTrail(store: storage.audit).record(.keyRevoked(key, by: "cli"))
+                return true
+            }
             guard revoked else { throw ValidationError("no active key \(id)") }
             print("Revoked \(id).")
         }

@@ -90,6 +90,25 @@ struct KeelProcess {
         return steps.map { $0.objectValue?["status"]?.stringValue ?? "?" }
     }
 
+    /// Runs `keel ARGUMENTS` to its end: its exit status, standard output and standard error.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String, errors: String) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Standard error goes to a file, so that neither stream fills its pipe while the other is read.
+        let errorsFile = FileManager.default.temporaryDirectory.appendingPathComponent("keel-\(UUID().uuidString).err")
+        _ = FileManager.default.createFile(atPath: errorsFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorsFile) }
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = try FileHandle(forWritingTo: errorsFile)
+        try process.run()
+        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, printed, try String(contentsOf: errorsFile, encoding: .utf8))
+    }
+
     /// Kills the process with SIGKILL: no drain, no goodbye.
     func kill() {
         Foundation.kill(process.processIdentifier, SIGKILL)

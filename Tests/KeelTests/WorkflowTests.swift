@@ -200,12 +200,13 @@ import Testing
             }
             for workflow in ["done", "again"] { _ = try await harness.store.complete(harness.ref(workflow), now: Date()) }
 
-            func report(hoursLater: Double) async throws -> WorkflowReport {
+            // Days are calendar days (UTC): two of them hold the workflows two hours on, near midnight too.
+            func report(hoursLater: Double, days: Int = 1) async throws -> WorkflowReport {
                 let now = Date().addingTimeInterval(hoursLater * 3600)
                 let clock = KeelClock(now: { now }, uptime: { .zero }, sleep: { _ in })
-                return try await WorkflowReporter(store: harness.store, idleTime: .seconds(3600), clock: clock).report(days: 1)
+                return try await WorkflowReporter(store: harness.store, idleTime: .seconds(3600), clock: clock).report(days: days)
             }
-            let line = try #require(try await report(hoursLater: 0).lines.first)
+            let line = try #require(try await report(hoursLater: 0, days: 2).lines.first)
             #expect(line.route == "r" && line.started == 3 && line.completed == 2 && line.active == 1 && line.abandoned == 0)
             #expect(line.completionRate == 2.0 / 3 && line.steps == 5 && line.retries == 1, "the failed step had to be sent again")
             #expect(line.completedTokens == 45 && line.tokensPerCompletedWorkflow == 22.5)
@@ -214,9 +215,9 @@ import Testing
             #expect(line.consistency.repeatedInputs == 1 && line.consistency.comparisons == 3 && line.consistency.identicalShare == 1.0 / 3)
             #expect(abs((line.consistency.meanSimilarity ?? 0) - 5.0 / 9) < 1e-9)
 
-            let later = try #require(try await report(hoursLater: 2).lines.first)
+            let later = try #require(try await report(hoursLater: 2, days: 2).lines.first)
             #expect(later.abandoned == 1 && later.active == 0, "idle for longer than an hour")
-            #expect(try await report(hoursLater: 48).lines.isEmpty, "started before the last day")
+            #expect(try await report(hoursLater: 72, days: 2).lines.isEmpty, "started before the last two days")
         }
     }
 

@@ -27,7 +27,8 @@ extension KeelConfiguration {
             return (nil, [ConfigurationProblem(severity: .error, path: "", message: "not valid YAML: \(error)", fix: nil)])
         }
         let reader = YAMLReader()
-        let configuration = read(root, environment: environment, reader)
+        var configuration = read(root, environment: environment, reader)
+        configuration.sourceHash = Digest.sha256Hex(yaml)
         return (configuration, reader.problems)
     }
 
@@ -50,6 +51,7 @@ extension KeelConfiguration {
             configuration.readRateLimits(&section)
             configuration.readKeys(section.node("keys"), environment: environment, reader)
             configuration.readAlerts(&section)
+            configuration.readAudit(&section, environment: environment)
             configuration.readTracing(&section)
             section.section("metrics") { metrics in
                 configuration.metricsEnabled = metrics.bool("enabled") ?? true
@@ -486,6 +488,24 @@ extension KeelConfiguration {
             alerts.spend.jumpFactor = section.number("daily_jump_factor", in: 1...1000)
             alerts.spend.trailingDays = section.integer("trailing_days", in: 1...90) ?? alerts.spend.trailingDays
             alerts.checkInterval = section.seconds("check_interval_seconds", in: 1...86_400) ?? alerts.checkInterval
+        }
+    }
+
+    /// `audit: { signing_key_env: KEEL_AUDIT_KEY, checkpoint_seconds: 60 }`
+    private mutating func readAudit(_ root: inout YAMLSection, environment: [String: String]) {
+        root.section("audit") { section in
+            if let variable = section.string("signing_key_env") {
+                if let key = environment[variable], key.utf8.count >= 16 {
+                    audit.signingKey = key
+                } else {
+                    section.report(
+                        "signing_key_env",
+                        "the environment variable \(variable) is not set, or holds fewer than 16 bytes.",
+                        fix: "export \(variable)=$(openssl rand -hex 32) before starting Keel."
+                    )
+                }
+            }
+            audit.checkpointInterval = section.seconds("checkpoint_seconds", in: 1...86_400) ?? audit.checkpointInterval
         }
     }
 

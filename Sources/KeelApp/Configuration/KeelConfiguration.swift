@@ -118,5 +118,16 @@ public struct KeelConfiguration: Sendable {
         public var checkInterval: Duration = .seconds(60)
     }
 
+    /// The audit trail's checkpoints: how often, and the key they are signed with.
+    public struct Audit: Sendable {
+        /// The HMAC key (from `signing_key_env`); without one, checkpoints are unsigned.
+        public var signingKey: String?
+        public var checkpointInterval: Duration = .seconds(60)
+    }
+
+    public var audit = Audit()
+    /// SHA-256 of the configuration's text, as the audit trail records it at start.
+    public var sourceHash: String?
+
     public init() {}
 }

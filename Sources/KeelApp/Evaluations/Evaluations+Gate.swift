@@ -115,7 +115,7 @@ extension Evaluations {
             _ = try await Gateway.promptRegistry(storage).label(label, of: check.prompt, to: version, by: actor, reason: why)
         } else {
             let why = "gate of \(check.route) (run \(check.candidate.id)): " + check.verdict.failures.joined(separator: "; ")
-            try await storage.prompts.recordRefusal(label, of: check.prompt, version: version, by: actor, reason: why, at: Date())
+            try await Gateway.promptRegistry(storage).refuse(label, of: check.prompt, version: version, by: actor, reason: why)
         }
         return check
     }

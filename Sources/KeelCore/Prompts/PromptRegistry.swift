@@ -4,12 +4,14 @@
 public struct PromptRegistry: Sendable {
     public let store: any PromptStore
     private let countTokens: @Sendable (String) -> Int
+    private let audit: AuditTrail?
     private let clock: KeelClock
 
-    /// `countTokens` sizes a version (Keel uses OpenAI's o200k_base).
-    public init(store: any PromptStore, countTokens: @escaping @Sendable (String) -> Int, clock: KeelClock = .system) {
+    /// `countTokens` sizes a version (Keel uses OpenAI's o200k_base); label moves and refusals go to `audit`.
+    public init(store: any PromptStore, countTokens: @escaping @Sendable (String) -> Int, audit: AuditTrail? = nil, clock: KeelClock = .system) {
         self.store = store
         self.countTokens = countTokens
+        self.audit = audit
         self.clock = clock
     }
 
@@ -52,6 +54,17 @@ public struct PromptRegistry: Sendable {
         if RegistryName.problem(with: label) != nil {
             throw KeelError(.invalidValue, "'\(label)' is not a label name (letters, digits, '.', '_' or '-').", param: "label")
         }
-        return try await store.moveLabel(label, of: prompt, to: version, by: actor, reason: reason, at: clock.now())
+        let previous = try await store.moveLabel(label, of: prompt, to: version, by: actor, reason: reason, at: clock.now())
+        var details = JSONObject([("label", .string(label)), ("version", JSONValue(version)), ("previous", previous.map { JSONValue($0) } ?? .null)])
+        if let reason { details["reason"] = .string(reason) }
+        try await audit?.record(AuditEvent("prompt_label_moved", actor: actor, subject: prompt.description, details: details))
+        return previous
+    }
+
+    /// Records that `label` of `prompt` was not moved to `version`, and why (a gate that failed).
+    public func refuse(_ label: String, of prompt: RegistryName, version: Int, by actor: String?, reason: String) async throws {
+        try await store.recordRefusal(label, of: prompt, version: version, by: actor, reason: reason, at: clock.now())
+        let details = JSONObject([("label", .string(label)), ("version", JSONValue(version)), ("reason", .string(reason))])
+        try await audit?.record(AuditEvent("prompt_label_refused", actor: actor, subject: prompt.description, details: details))
     }
 }

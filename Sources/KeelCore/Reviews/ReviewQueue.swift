@@ -7,13 +7,22 @@ public struct ReviewQueue: Sendable {
     public let store: any ReviewStore
     private let log: any RequestLogStore
     private let routes: [String: ReviewPolicy]
+    private let audit: AuditTrail?
     private let clock: KeelClock
 
-    /// `routes` gives each route's review policy (claims and SLAs; the defaults for others).
-    public init(store: any ReviewStore, log: any RequestLogStore, routes: [String: ReviewPolicy], clock: KeelClock = .system) {
+    /// `routes` gives each route's review policy (claims and SLAs; the defaults for others);
+    /// decisions and contests go to `audit`.
+    public init(
+        store: any ReviewStore,
+        log: any RequestLogStore,
+        routes: [String: ReviewPolicy],
+        audit: AuditTrail? = nil,
+        clock: KeelClock = .system
+    ) {
         self.store = store
         self.log = log
         self.routes = routes
+        self.audit = audit
         self.clock = clock
     }
 
@@ -77,8 +86,11 @@ public struct ReviewQueue: Sendable {
         _ = try await review(id, in: reviewer.scope)
         let now = clock.now()
         let decision = ReviewDecision(verdict: verdict, reviewer: reviewer.name, decidedAt: now, reason: reason, edit: edit)
-        if let decided = try await store.decideReview(id: id, decision: decision, now: now) { return decided }
-        throw try await refusal(id)
+        guard let decided = try await store.decideReview(id: id, decision: decision, now: now) else { throw try await refusal(id) }
+        // The trail points at the review; what the case holds, and the reviewer's words, stay in it.
+        let details = JSONObject([("verdict", .string(verdict.rawValue)), ("request_id", .string(decided.requestID))])
+        try await audit?.record(AuditEvent("review_decided", actor: reviewer.name, subject: id, details: details))
+        return decided
     }
 
     /// Decides a review as a request body says: `{"verdict": "approved"|"edited"|"rejected", "reason", "answer"}`.
@@ -168,6 +180,9 @@ public struct ReviewQueue: Sendable {
             contestReason: reason
         )
         try await store.holdReview(review)
+        try await audit?.record(
+            AuditEvent("review_contested", actor: key.name, subject: review.id, details: JSONObject([("request_id", .string(requestID))]))
+        )
         return review
     }
 }

@@ -22,6 +22,7 @@ public struct DashboardController: Sendable {
     let evaluations: EvaluationReports?
     let reviews: ReviewQueue?
     let backlog: (any RequestLogBacklog)?
+    let audit: AuditTrail?
     let clock: KeelClock
 
     public init(
@@ -36,6 +37,7 @@ public struct DashboardController: Sendable {
         evaluations: EvaluationReports? = nil,
         reviews: ReviewQueue? = nil,
         backlog: (any RequestLogBacklog)? = nil,
+        audit: AuditTrail? = nil,
         clock: KeelClock = .system
     ) {
         self.log = log
@@ -49,6 +51,7 @@ public struct DashboardController: Sendable {
         self.evaluations = evaluations
         self.reviews = reviews
         self.backlog = backlog
+        self.audit = audit
         self.clock = clock
     }
 
@@ -100,6 +103,7 @@ public struct DashboardController: Sendable {
             return Self.loginPage(problem: "That key cannot open the dashboard: it needs a role that may read.", status: .unauthorized)
         }
         let secret = try await sessions.start(for: key)
+        try await audit?.record(AuditEvent("signed_in", actor: key.name, subject: key.id))
         var response = Response.redirect(to: "/dashboard", type: .normal)
         response.headers[HTTPField.Name.setCookie] = DashboardSessions.cookie(secret, maxAge: Int(sessions.lifetime.seconds))
         return response
@@ -114,6 +118,7 @@ public struct DashboardController: Sendable {
             throw KeelError(.insufficientRole, "Sign-out is only accepted from this dashboard's own pages.")
         }
         try await sessions.end(secret: secret)
+        if let key = identity.key { try await audit?.record(AuditEvent("signed_out", actor: key.name, subject: key.id)) }
         var response = Response.redirect(to: "/dashboard/login", type: .normal)
         response.headers[HTTPField.Name.setCookie] = DashboardSessions.cookie("", maxAge: 0)
         return response

@@ -197,6 +197,7 @@ extension PostgresStore: SchemaStore {
             RegistrySchema.postgres(QuarantineRows.tables) + QuarantineRows.requestColumns
         ),
         ("v10: the review queue", RegistrySchema.postgres(ReviewRows.tables)),
+        ("v11: the audit trail", RegistrySchema.postgres(AuditRows.tables)),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

@@ -217,6 +217,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v15: the review queue") { db in
             for statement in RegistrySchema.sqlite(ReviewRows.tables) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v16: the audit trail") { db in
+            for statement in RegistrySchema.sqlite(AuditRows.tables) { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

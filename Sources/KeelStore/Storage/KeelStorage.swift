@@ -23,6 +23,7 @@ public struct KeelStorage: Sendable {
     public var drift: any DriftStore
     public var quarantine: any QuarantineStore
     public var reviews: any ReviewStore
+    public var audit: any AuditStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -31,7 +32,7 @@ public struct KeelStorage: Sendable {
     init<
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
-            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore
+            & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore & AuditStore
     >(
         _ store: Store,
         description: String,
@@ -55,6 +56,7 @@ public struct KeelStorage: Sendable {
         self.drift = store
         self.quarantine = store
         self.reviews = store
+        self.audit = store
         self.description = description
         self.closer = close
     }

@@ -12,7 +12,7 @@ public enum StorageCopy {
         "api_keys", "requests", "attempts", "workflows", "workflow_steps", "workflow_summaries", "idempotency_keys", "replicas", "budget_accounts",
         "budget_reservations", "rate_usage", "dashboard_sessions", "prompts", "prompt_versions", "prompt_labels", "prompt_events",
         "datasets", "dataset_versions", "dataset_cases", "evaluation_runs", "evaluation_results", "feedback",
-        "drift_windows", "drift_judgements", "quarantine", "contract_keys", "reviews",
+        "drift_windows", "drift_judgements", "quarantine", "contract_keys", "reviews", "audit_records", "audit_checkpoints",
     ]
 
     /// Copies everything in the SQLite file at `path` into `target`, which must hold no keys and no

@@ -145,19 +145,9 @@ import Testing
     @Test func keelValidatePrintsALineARecordAndTheCountsThatAddUp() throws {
         let config = try #require(Bundle.module.url(forResource: "Fixtures/contracts/keel", withExtension: "yaml"))
         let input = try #require(Bundle.module.url(forResource: "Fixtures/contracts/intake", withExtension: "jsonl"))
-        let process = Process()
-        process.executableURL = KeelProcess.executable
-        process.arguments = ["validate", "--config", config.path, "--route", "claims", "--input", input.path]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        let summary = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(summary)")
-        let lines = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
+        let (status, printed, summary) = try KeelProcess.run(["validate", "--config", config.path, "--route", "claims", "--input", input.path])
+        #expect(status == 0, "\(summary)")
+        let lines = printed.split(separator: "\n").compactMap { try? JSONParser.parse(String($0)).objectValue }
         #expect(lines.count == 1_000 && lines.allSatisfy { ["accepted", "quarantined", "rejected"].contains($0["status"]?.stringValue ?? "") })
         let counts = ContractOutcome.Status.allCases.map { status in lines.count { $0["status"]?.stringValue == status.rawValue } }
         #expect(summary.contains("\(counts[0]) accepted, \(counts[1]) quarantined, \(counts[2]) rejected of 1000 records"), "\(summary)")

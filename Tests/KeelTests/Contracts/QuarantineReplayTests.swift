@@ -54,18 +54,12 @@ import Testing
                 let config = "\(directory)/keel.yaml"
                 try Self.yaml(storage: storageYAML, amountSteps: #"[{ map: { twelve: "12" } }, { amount: {} }]"#)
                     .write(toFile: config, atomically: true, encoding: .utf8)
-                let process = Process()
-                process.executableURL = KeelProcess.executable
-                process.arguments = ["quarantine", "replay", "--config", config, "--route", "claims"]
-                process.environment = environment
-                let output = Pipe()
-                process.standardOutput = output
-                process.standardError = FileHandle.nullDevice
-                try process.run()
-                let printed = output.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                #expect(process.terminationStatus == 1, "one request is still held")
-                let lines = String(decoding: printed, as: UTF8.self).split(separator: "\n").compactMap {
+                let (status, printed, _) = try KeelProcess.run(
+                    ["quarantine", "replay", "--config", config, "--route", "claims"],
+                    environment: environment
+                )
+                #expect(status == 1, "one request is still held")
+                let lines = printed.split(separator: "\n").compactMap {
                     try? JSONParser.parse(String($0)).objectValue
                 }
                 let replayed = try #require(lines.first { $0["id"]?.stringValue == fixable.id })

@@ -1,0 +1,44 @@
+import Foundation
+import KeelCore
+import PostgresNIO
+
+extension PostgresStore: AuditStore {
+    public func appendAudit(_ event: AuditEvent, at: Date) async throws -> AuditRecord {
+        try await transaction { connection in
+            // One replica at a time extends the chain.
+            try await connection.execute("SELECT pg_advisory_xact_lock(7301266)", logger: logger)
+            let previous = try await connection.rows(PostgresStatement(AuditRows.last), logger: logger).first.map(Self.auditRecord)
+            let record = AuditRecord(event, after: previous, at: at)
+            try await connection.execute(.with(AuditRows.insert, AuditRows.values(of: record).map(\.postgres)), logger: logger)
+            return record
+        }
+    }
+
+    public func auditRecords(from sequence: Int, limit: Int) async throws -> [AuditRecord] {
+        try await rows(.with(AuditRows.page, [sequence, limit])).map(Self.auditRecord)
+    }
+
+    public func lastAuditRecord() async throws -> AuditRecord? {
+        try await rows(PostgresStatement(AuditRows.last)).first.map(Self.auditRecord)
+    }
+
+    public func saveAuditCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        try await execute(.with(AuditRows.insertCheckpoint, AuditRows.values(of: checkpoint).map(\.postgres)))
+    }
+
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        try await rows(PostgresStatement(AuditRows.checkpoints)).map(Self.checkpoint)
+    }
+
+    public func lastAuditCheckpoint() async throws -> AuditCheckpoint? {
+        try await rows(PostgresStatement(AuditRows.lastCheckpoint)).first.map(Self.checkpoint)
+    }
+
+    private static func checkpoint(_ row: PostgresRandomAccessRow) throws -> AuditCheckpoint {
+        try AuditRows.checkpoint(text: { try row.value($0, as: String?.self) }, integer: { try row.value($0, as: Int?.self) })
+    }
+
+    private static func auditRecord(_ row: PostgresRandomAccessRow) throws -> AuditRecord {
+        try AuditRows.record(text: { try row.value($0, as: String?.self) }, integer: { try row.value($0, as: Int?.self) })
+    }
+}

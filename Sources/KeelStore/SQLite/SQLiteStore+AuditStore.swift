@@ -1,0 +1,41 @@
+import Foundation
+import GRDB
+import KeelCore
+
+extension SQLiteStore: AuditStore {
+    public func appendAudit(_ event: AuditEvent, at: Date) async throws -> AuditRecord {
+        // SQLite serialises write transactions: the last record read here is still the last at the insert.
+        try await pool.write { db in
+            let previous = try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord)
+            let record = AuditRecord(event, after: previous, at: at)
+            try db.execute(sql: AuditRows.insert, arguments: .storable(AuditRows.values(of: record).map(\.sqlite)))
+            return record
+        }
+    }
+
+    public func auditRecords(from sequence: Int, limit: Int) async throws -> [AuditRecord] {
+        try await pool.read { db in try Row.fetchAll(db, sql: AuditRows.page, arguments: [sequence, limit]).map(Self.auditRecord) }
+    }
+
+    public func lastAuditRecord() async throws -> AuditRecord? {
+        try await pool.read { db in try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord) }
+    }
+
+    public func saveAuditCheckpoint(_ checkpoint: AuditCheckpoint) async throws {
+        try await pool.write { db in
+            try db.execute(sql: AuditRows.insertCheckpoint, arguments: .storable(AuditRows.values(of: checkpoint).map(\.sqlite)))
+        }
+    }
+
+    public func auditCheckpoints() async throws -> [AuditCheckpoint] {
+        try await pool.read { db in try Row.fetchAll(db, sql: AuditRows.checkpoints).map(Self.checkpoint) }
+    }
+
+    public func lastAuditCheckpoint() async throws -> AuditCheckpoint? {
+        try await pool.read { db in try Row.fetchOne(db, sql: AuditRows.lastCheckpoint).map(Self.checkpoint) }
+    }
+
+    private static func checkpoint(_ row: Row) throws -> AuditCheckpoint { try AuditRows.checkpoint(text: { row[$0] }, integer: { row[$0] }) }
+
+    private static func auditRecord(_ row: Row) throws -> AuditRecord { try AuditRows.record(text: { row[$0] }, integer: { row[$0] }) }
+}
