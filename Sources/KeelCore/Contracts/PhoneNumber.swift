@@ -35,20 +35,7 @@ public enum PhoneNumber {
         let international = written.trimmingCharacters(in: .whitespaces).hasPrefix("+")
         if international || digits.hasPrefix("00") {
             if !international { digits.removeFirst(2) }
-            for length in 1...3 where digits.count > length {
-                guard let code = Int(digits.prefix(length)), let countries = calling[code] else { continue }
-                let national = String(digits.dropFirst(length))
-                // NANP and others share a code: the number is valid if it is valid in one of them.
-                if countries.contains(where: { valid(national, in: $0) }) { return "+\(code)\(national)" }
-                // Some write the trunk prefix after the code too: +44 (0)20 ….
-                if let trunk = countries.first?.phone?.trunk, national.hasPrefix(trunk),
-                    countries.contains(where: { valid(String(national.dropFirst(trunk.count)), in: $0) })
-                {
-                    return "+\(code)\(national.dropFirst(trunk.count))"
-                }
-                throw FieldFailure(.invalidPhone, "is not a valid number for calling code +\(code)")
-            }
-            throw FieldFailure(.invalidPhone, "has no known calling code")
+            return try self.international(digits)
         }
         guard let code = country, let home = Country.named(code), let phone = home.phone else {
             throw FieldFailure(.invalidPhone, "is a national number, and the record names no country to read it by")
@@ -61,6 +48,24 @@ public enum PhoneNumber {
         }
         guard plan.contains(where: { valid(national, in: $0) }) else { throw FieldFailure(.invalidPhone, "is not a valid number in \(home.alpha2)") }
         return "+\(phone.code)\(national)"
+    }
+
+    /// `digits` (a calling code and a national number) in E.164, if the number is valid for the code.
+    static func international(_ digits: String) throws(FieldFailure) -> String {
+        for length in 1...3 where digits.count > length {
+            guard let code = Int(digits.prefix(length)), let countries = calling[code] else { continue }
+            let national = String(digits.dropFirst(length))
+            // NANP and others share a code: the number is valid if it is valid in one of them.
+            if countries.contains(where: { valid(national, in: $0) }) { return "+\(code)\(national)" }
+            // Some write the trunk prefix after the code too: +44 (0)20 ….
+            if let trunk = countries.first?.phone?.trunk, national.hasPrefix(trunk),
+                countries.contains(where: { valid(String(national.dropFirst(trunk.count)), in: $0) })
+            {
+                return "+\(code)\(national.dropFirst(trunk.count))"
+            }
+            throw FieldFailure(.invalidPhone, "is not a valid number for calling code +\(code)")
+        }
+        throw FieldFailure(.invalidPhone, "has no known calling code")
     }
 
     /// Whether `digits` (a number written without a calling code) is a national number of one of

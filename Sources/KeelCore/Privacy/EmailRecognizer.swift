@@ -23,7 +23,6 @@ enum EmailRecognizer {
     }
 
     private static func isLocal(_ byte: UInt8) -> Bool {
-        ScanText.isWordByte(byte) && byte < 0x80
-            || [UInt8(ascii: "."), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "%"), UInt8(ascii: "'")].contains(byte)
+        ScanText.isWordByte(byte) && byte < 0x80 || byte.isAny(of: ".+-%'")
     }
 }

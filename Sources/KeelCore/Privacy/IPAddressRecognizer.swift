@@ -7,8 +7,9 @@ enum IPAddressRecognizer {
 
     static func find(in text: ScanText, types: Set<PIIType>, into found: inout [PIICandidate]) {
         var index = 0
+        let (v4, v6) = (types.contains(.ipv4), types.contains(.ipv6))
         while index < text.count {
-            if types.contains(.ipv4), text.isDigit(index), index == 0 || !(text.isWord(index - 1) || text[index - 1] == UInt8(ascii: ".")),
+            if v4, text.isDigit(index), index == 0 || !(text.isWord(index - 1) || text[index - 1] == UInt8(ascii: ".")),
                 let end = ipv4End(text, from: index)
             {
                 if !text.hasContext(before: index, versionWords, window: 12) {
@@ -17,7 +18,7 @@ enum IPAddressRecognizer {
                 index = end
                 continue
             }
-            if types.contains(.ipv6), text.isHex(index) || text[index] == UInt8(ascii: ":"),
+            if v6, text.isHex(index) || text[index] == UInt8(ascii: ":"),
                 index == 0 || !(text.isWord(index - 1) || text[index - 1] == UInt8(ascii: ":")), let end = ipv6End(text, from: index)
             {
                 found.append(PIICandidate(start: index, end: end, type: .ipv6, score: 0.95))

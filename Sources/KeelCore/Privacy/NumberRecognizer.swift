@@ -76,10 +76,7 @@ struct NumberRecognizer {
             if text.isDigit(index) {
                 lastDigit = index + 1
                 separators = 0
-            } else if [
-                UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "+"),
-            ]
-            .contains(byte) {
+            } else if byte.isAny(of: " -./()+") {
                 separators += 1
                 if separators > 2 || (byte == UInt8(ascii: "+") && index != start) { break }
                 // A space ends the number unless a digit or an opening parenthesis follows.
@@ -167,7 +164,8 @@ struct NumberRecognizer {
             } ?? false
         if Self.isReference(text, before: start, over: Self.phoneWords) { return nil }
         if international {
-            return (try? PhoneNumber.e164(text.string(start, end), country: nil)) == nil ? nil : context ? 1 : 0.9
+            let number = String(digits.dropFirst(text[start] == UInt8(ascii: "+") ? 0 : 2).map { Character(Unicode.Scalar($0 + 0x30)) })
+            return (try? PhoneNumber.international(number)) == nil ? nil : context ? 1 : 0.9
         }
         // An area code in parentheses, (415) 555-2671, is a phone number's own shape; else a phone word must say so.
         let areaCode = text[start] == UInt8(ascii: "(") && text[start + 4] == UInt8(ascii: ")")

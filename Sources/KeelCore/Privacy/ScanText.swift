@@ -60,6 +60,11 @@ struct ScanText {
     }
 }
 
+extension UInt8 {
+    /// Whether the byte is one of `characters` (ASCII), without building a collection to ask.
+    func isAny(of characters: StaticString) -> Bool { characters.withUTF8Buffer { $0.contains(self) } }
+}
+
 /// A finding of one recogniser, in bytes, before overlaps are settled.
 struct PIICandidate {
     var start: Int

@@ -4,12 +4,14 @@ import Foundation
 /// GitHub, GitLab, Slack, Stripe, Google, Hugging Face), JSON web tokens, PEM private keys, and any
 /// varied enough string written after a word such as "password" or "token".
 enum SecretRecognizer {
-    /// A prefix and the fewest characters after it.
-    static let prefixes: [(String, Int)] = [
+    /// A prefix (as bytes) and the fewest characters after it.
+    static let prefixes: [([UInt8], Int)] = [
         ("sk-ant-", 32), ("sk-proj-", 32), ("sk-", 32), ("sk_live_", 16), ("sk_test_", 16), ("rk_live_", 16), ("rk_test_", 16),
         ("AKIA", 16), ("ASIA", 16), ("ghp_", 36), ("gho_", 36), ("ghu_", 36), ("ghs_", 36), ("ghr_", 36), ("github_pat_", 22),
         ("glpat-", 20), ("xoxb-", 20), ("xoxp-", 20), ("xoxa-", 20), ("xoxr-", 20), ("xapp-", 20), ("AIza", 35), ("hf_", 30),
-    ]
+    ].map { (Array($0.utf8), $1) }
+    /// The bytes a secret can start with: the prefixes' first, `e` of a web token, `-` of a PEM block.
+    static let starts: StaticString = "sSrRAgxhe-"
     /// Words a secret is written after, and how many kinds of character (lowercase, uppercase,
     /// digits, symbols) the string after them must mix: more after a word as loose as "key".
     static let words: [(String, Int)] = [
@@ -20,7 +22,9 @@ enum SecretRecognizer {
     static func find(in text: ScanText, into found: inout [PIICandidate]) {
         var index = 0
         while index < text.count {
-            if text.startsWord(index), let end = prefixed(text, at: index) ?? webToken(text, at: index) ?? privateKey(text, at: index) {
+            if text[index].isAny(of: starts), text.startsWord(index),
+                let end = prefixed(text, at: index) ?? webToken(text, at: index) ?? privateKey(text, at: index)
+            {
                 found.append(PIICandidate(start: index, end: end, type: .secret, score: 0.95))
                 index = end
                 continue
@@ -35,8 +39,7 @@ enum SecretRecognizer {
     }
 
     private static func prefixed(_ text: ScanText, at start: Int) -> Int? {
-        for (prefix, minimum) in prefixes {
-            let bytes = Array(prefix.utf8)
+        for (bytes, minimum) in prefixes {
             guard start + bytes.count <= text.count, text.bytes[start..<(start + bytes.count)].elementsEqual(bytes) else { continue }
             var end = start + bytes.count
             while end < text.count, isTokenByte(text[end]) { end += 1 }
@@ -101,7 +104,7 @@ enum SecretRecognizer {
                 while start < text.count, text.isLetter(start) { start += 1 }
                 let joint = start
                 while start < text.count, start - joint < 6,
-                    [UInt8(ascii: " "), UInt8(ascii: ":"), UInt8(ascii: "="), UInt8(ascii: "\""), UInt8(ascii: "'")].contains(text[start])
+                    text[start].isAny(of: " :=\"'")
                 {
                     start += 1
                 }
@@ -112,7 +115,7 @@ enum SecretRecognizer {
                     end += 1
                 }
                 while end > start,
-                    [UInt8(ascii: "."), UInt8(ascii: ":"), UInt8(ascii: "!"), UInt8(ascii: "?"), UInt8(ascii: ")")].contains(text[end - 1])
+                    text[end - 1].isAny(of: ".:!?)")
                 { end -= 1 }
                 let value = text.bytes[start..<end]
                 guard value.count >= 8, value.count <= 512, kinds(value) >= required, !found.contains(where: { $0.start <= start && start < $0.end })

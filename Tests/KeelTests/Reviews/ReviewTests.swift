@@ -1,5 +1,6 @@
 import Foundation
 import KeelCore
+import KeelStore
 import Testing
 
 /// A review's own rules: what a decision releases, where it stands as claims lapse, the case it
@@ -78,5 +79,36 @@ import Testing
         #expect(errors.cells.first { $0.tier == .high }?.rate == 2.0 / 3.0)
         // scipy.stats.binomtest(2, 4).proportion_ci(method="wilson") = (0.150039, 0.849961)
         #expect(abs(errors.overall.interval.lower - 0.150_039) < 1e-6 && abs(errors.overall.interval.upper - 0.849_961) < 1e-6)
+    }
+
+    @Test func keelDatasetsImportFromReviewsMakesTheDecidedCasesADatasetVersion() async throws {
+        try await withTemporaryDirectory { directory in
+            let config = "\(directory)/keel.yaml"
+            try
+                "storage: { path: \(directory)/keel.sqlite }\nproviders: { sim: { type: simulated } }\nmodels: { m: { provider: sim } }\nroutes: { claims: m }\n"
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            try await KeelStorage.with(.sqlite(path: "\(directory)/keel.sqlite"), logger: TestBackend.quiet) { storage in
+                let asked = JSONObject([("messages", [["role": "user", "content": "pay?"]])])
+                for (index, verdict) in [ReviewDecision.Verdict.edited, .rejected, .approved].enumerated() {
+                    var review = Self.review(asked)
+                    review.createdAt = Date().addingTimeInterval(Double(index - 10))
+                    try await storage.reviews.holdReview(review)
+                    let decision = ReviewDecision(
+                        verdict: verdict,
+                        reviewer: "ana",
+                        decidedAt: Date(),
+                        reason: "r",
+                        edit: verdict == .edited ? "Pay 900." : nil
+                    )
+                    _ = try await storage.reviews.decideReview(id: review.id, decision: decision, now: Date())
+                }
+            }
+            let imported = try KeelProcess.run([
+                "datasets", "import", "--name", "reviewed", "--from-reviews", "--route", "claims", "--config", config,
+            ])
+            #expect(imported.status == 0 && imported.output.contains("reviewed@1  2 cases"), "\(imported)")
+            let cases = try KeelProcess.run(["datasets", "show", "reviewed", "--config", config]).output.split(separator: "\n")
+            #expect(cases.count == 2 && cases[0].contains("Pay 900.") && cases[1].contains("Pay 40."), "oldest first, the edit expected: \(cases)")
+        }
     }
 }
