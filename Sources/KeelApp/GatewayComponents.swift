@@ -112,6 +112,7 @@ extension Gateway {
                     return try await upstream.complete(request.forUpstream(model: deployment.upstreamModel))
                 },
                 PromptStage(catalog: components.prompts),
+                PIIStage(),
                 ContentSignalsStage(),
                 FitContextStage(counter: components.counter),
                 RateLimitStage(limits: components.rateLimits),

@@ -70,6 +70,9 @@ import Testing
                     throw KeelError(.internalError, "the run did not get half-way")
                 }
                 #expect(first.isRunning, "four calls hang upstream: the run is half-way, not finished")
+                // The four calls that hang may still be on their way upstream (a busy machine): wait for them.
+                let inFlight = ContinuousClock.now + .seconds(10)
+                while upstream.requests.count < 14, ContinuousClock.now < inFlight { try await Task.sleep(for: .milliseconds(20)) }
                 kill(first.processIdentifier, SIGKILL)
                 first.waitUntilExit()
                 #expect(first.terminationReason == .uncaughtSignal)

@@ -409,6 +409,13 @@ extension KeelConfiguration {
                 reader.report(node, error.param ?? section.path("risk"), error.message)
             }
         }
+        if let node = section.node("pii") {
+            do {
+                route.pii = try PIIPolicy(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("pii"))
+            } catch {
+                reader.report(node, error.param ?? section.path("pii"), error.message)
+            }
+        }
         if let node = section.node("review") {
             do {
                 route.review = try ReviewPolicy(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("review"))

@@ -38,6 +38,7 @@ public final class Exchange: Sendable {
         var riskTier: RiskTier?
         var decision: Decision?
         var reviewID: String?
+        var redactor: (@Sendable (String) -> String)?
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
@@ -135,6 +136,22 @@ public final class Exchange: Sendable {
         get { state.withLock { $0.reviewID } }
         set { state.withLock { $0.reviewID = newValue } }
     }
+
+    /// `object` with every string in it passed through `redact`.
+    static func redacted(_ object: JSONObject, _ redact: (String) -> String) -> JSONObject {
+        func walk(_ value: JSONValue) -> JSONValue {
+            switch value {
+            case .string(let text): .string(redact(text))
+            case .array(let items): .array(items.map(walk))
+            case .object(let inner): .object(JSONObject(inner.entries.map { ($0.key, walk($0.value)) }))
+            default: value
+            }
+        }
+        return JSONObject(object.entries.map { ($0.key, walk($0.value)) })
+    }
+
+    /// Masks what the log and traces keep of the bodies and metadata (the route's PII policy).
+    public func setRedactor(_ redactor: @escaping @Sendable (String) -> String) { state.withLock { $0.redactor = redactor } }
 
     /// What drift monitors read from the request's content.
     public func setSignals(_ signals: ContentSignals) { state.withLock { $0.signals = signals } }
@@ -255,10 +272,10 @@ public final class Exchange: Sendable {
                     state.requestBody.map { bytes in
                         var captured = CapturedBody(limit: limit)
                         captured.append(bytes: bytes)
-                        return captured.stored
+                        return state.redactor?(captured.stored) ?? captured.stored
                     }
                 },
-                responseBody: bodyLimit == nil ? nil : state.responseBody?.stored,
+                responseBody: bodyLimit == nil ? nil : state.responseBody.map { state.redactor?($0.stored) ?? $0.stored },
                 attempts: state.attempts
             )
             record.responseModel = state.deployment?.upstreamModel
@@ -266,7 +283,7 @@ public final class Exchange: Sendable {
             record.promptVersion = state.prompt?.version
             record.evaluationRun = state.evaluationRun
             record.finishReasons = state.finishReasons
-            record.metadata = state.metadata
+            record.metadata = state.redactor.flatMap { redact in state.metadata.map { Self.redacted($0, redact) } } ?? state.metadata
             record.signals = state.signals
             record.riskTier = state.riskTier
             record.traceParent = state.trace?.parent

@@ -32,6 +32,8 @@ public struct Route: Sendable, Hashable {
     public var risk: RiskPolicy?
     /// How the route's risky cases are validated and reviewed.
     public var review: ReviewPolicy?
+    /// What the route does with personal data in its requests.
+    public var pii: PIIPolicy?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

@@ -66,6 +66,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let upstreamTimeout = Code("upstream_timeout", .upstreamTimeout)
         public static let streamInterrupted = Code("stream_interrupted", .upstreamFailed)
         public static let contractViolation = Code("contract_violation", .unprocessable)
+        public static let piiBlocked = Code("pii_blocked", .invalidRequest)
         public static let duplicateRecord = Code("duplicate_record", .conflict)
         public static let reviewRejected = Code("review_rejected", .unprocessable)
         public static let reviewClaimed = Code("review_claimed", .conflict)

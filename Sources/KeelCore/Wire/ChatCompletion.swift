@@ -48,6 +48,21 @@ public struct ChatCompletion: Sendable, Hashable {
         self.json = object
     }
 
+    /// The completion with every choice's text passed through `transform`.
+    public func mappingContent(_ transform: (String) -> String) -> ChatCompletion {
+        var copy = self
+        let choices = (json["choices"]?.arrayValue ?? []).map { choice -> JSONValue in
+            guard var object = choice.objectValue, var message = object["message"]?.objectValue, let text = message["content"]?.stringValue else {
+                return choice
+            }
+            message["content"] = .string(transform(text))
+            object["message"] = .object(message)
+            return .object(object)
+        }
+        copy.json["choices"] = .array(choices)
+        return copy
+    }
+
     public var id: String { json["id"]?.stringValue ?? "" }
     public var model: String { json["model"]?.stringValue ?? "" }
     public var usage: TokenUsage? { TokenUsage(openAI: json["usage"]) }

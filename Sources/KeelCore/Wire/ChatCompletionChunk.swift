@@ -65,6 +65,17 @@ public struct ChatCompletionChunk: Sendable, Hashable {
 
     public mutating func setModel(_ model: String) { json["model"] = .string(model) }
 
+    /// Sets the first choice's text delta (a chunk without a choice is left as it is).
+    public mutating func setContentDelta(_ text: String) {
+        guard var choices = json["choices"]?.arrayValue, var choice = choices.first?.objectValue, var delta = choice["delta"]?.objectValue else {
+            return
+        }
+        delta["content"] = .string(text)
+        choice["delta"] = .object(delta)
+        choices[0] = .object(choice)
+        json["choices"] = .array(choices)
+    }
+
     /// The chunk as a client receives it: clients that asked for usage get `usage: null` on every
     /// chunk but the last, as OpenAI sends it; the others get no `usage` key, and no usage chunk (`nil`).
     public func forClient(includeUsage: Bool) -> ChatCompletionChunk? {

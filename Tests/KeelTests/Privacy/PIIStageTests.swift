@@ -1,0 +1,109 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import KeelCore
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// A route's PII policy on the request path, against a real upstream on loopback: a blocked type
+/// is refused naming the type, a type redacted upstream never reaches the model and comes back to
+/// the client (in streams too, a placeholder split across chunks), and the log keeps neither.
+@Suite struct PIIStageTests {
+    static let email = "ana.silva@example.com"
+    static let card = "4111 1111 1111 1111"
+
+    /// An upstream that echoes the last user message, or streams it back in pieces of three bytes.
+    static func upstream() async throws -> ScriptedHTTPServer {
+        try await ScriptedHTTPServer { request in
+            let body = (try? JSONParser.parse(request.body).objectValue) ?? JSONObject()
+            let said = body["messages"]?.arrayValue?.last?.objectValue?["content"]?.stringValue ?? ""
+            guard body["stream"]?.boolValue == true else { return ReplicaTests.answer("You said: " + said) }
+            let pieces = stride(from: 0, to: said.utf8.count, by: 3).map { offset in
+                String(decoding: Array(said.utf8)[offset..<min(offset + 3, said.utf8.count)], as: UTF8.self)
+            }
+            let chunks: [JSONValue] =
+                pieces.map { piece -> JSONValue in
+                    [
+                        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                        "choices": [["index": 0, "delta": ["content": .string(piece)], "finish_reason": nil]],
+                    ]
+                } + [
+                    [
+                        "id": "c1", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                        "choices": [["index": 0, "delta": [:], "finish_reason": "stop"]],
+                    ]
+                ]
+            return .streamed(status: .ok, parts: chunks.map { "data: \($0.jsonString)\n\n" } + ["data: [DONE]\n\n"], gap: .milliseconds(1))
+        }
+    }
+
+    static func gateway(port: Int) -> TestGateway {
+        var gateway = TestGateway()
+        gateway.providerYAML = """
+              sim: { type: openai, base_url: "http://127.0.0.1:\(port)/v1" }
+            """
+        gateway.chatRoute = "{ model: chat-model, pii: { actions: { default: redact-upstream, card: block } } }"
+        gateway.bodies = "full"
+        gateway.maximumBodySize = 65_536
+        return gateway
+    }
+
+    static func chat(_ content: String, stream: Bool = false) -> String {
+        let body: JSONValue = ["model": "gpt-test", "stream": .bool(stream), "messages": [["role": "user", "content": .string(content)]]]
+        return body.jsonString
+    }
+
+    @Test func aBlockedTypeIsRefusedNamingTheTypeNeverTheValue() async throws {
+        let upstream = try await Self.upstream()
+        try await Self.gateway(port: upstream.port).test { client in
+            let refused = try await client.post("/v1/chat/completions", Self.chat("Charge \(Self.card) please"))
+            let error = refused.json.objectValue?["error"]?.objectValue
+            #expect(refused.status == .badRequest && error?["code"] == "pii_blocked" && error?["message"]?.stringValue?.contains("card") == true)
+            #expect(!String(buffer: refused.body).contains("4111"), "the value is never in the answer")
+            #expect(upstream.requests.isEmpty, "nothing reached the model")
+            let row = try #require(try await client.requestLog(count: 1).first)
+            #expect(row["request_body"]?.stringValue?.contains("[CARD]") == true && row["request_body"]?.stringValue?.contains("4111") == false)
+        }
+        try await upstream.stop()
+    }
+
+    @Test(arguments: [false, true])
+    func aRedactedValueNeverReachesTheModelAndComesBackToTheClient(stream: Bool) async throws {
+        let upstream = try await Self.upstream()
+        try await Self.gateway(port: upstream.port).test { client in
+            let said = "Mail \(Self.email) or call +44 20 7946 0958, again \(Self.email)."
+            let answer = try await client.post("/v1/chat/completions", Self.chat(said, stream: stream))
+            #expect(answer.status == .ok)
+            let text: String
+            if stream {
+                text = answer.events.compactMap { try? JSONParser.parse($0) }.compactMap {
+                    $0.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
+                }.joined()
+            } else {
+                text = answer.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue ?? ""
+            }
+            #expect(text.hasSuffix(said), "every value back, the placeholders split across chunks too: \(text)")
+            let sent = upstream.requests.map(\.body).joined()
+            #expect(!sent.contains(Self.email) && !sent.contains("7946") && sent.contains("[EMAIL_1]") && sent.contains("[PHONE_1]"), "\(sent)")
+            #expect(sent.components(separatedBy: "[EMAIL_1]").count == 3, "the same value, the same placeholder")
+            let row = try #require(try await client.requestLog(count: 1).first)
+            let logged = (row["request_body"]?.stringValue ?? "") + (row["response_body"]?.stringValue ?? "")
+            #expect(!logged.contains(Self.email) && !logged.contains("7946") && logged.contains("[EMAIL]"), "\(logged)")
+        }
+        try await upstream.stop()
+    }
+
+    @Test func placeholdersSplitAnywhereAreRestoredAndOtherBracketsPassThrough() {
+        var placeholders = PIIPlaceholders()
+        let email = placeholders.placeholder(for: "a@b.co", type: .email)
+        #expect(email == "[EMAIL_1]" && placeholders.placeholder(for: "a@b.co", type: .email) == "[EMAIL_1]")
+        let text = "to [EMAIL_1], not [x] nor [EMAIL_9] [EM"
+        for cut in 1..<text.count {
+            var stream = placeholders.stream
+            let split = text.index(text.startIndex, offsetBy: cut)
+            let out = stream.feed(String(text[..<split])) + stream.feed(String(text[split...])) + stream.flush()
+            #expect(out == "to a@b.co, not [x] nor [EMAIL_9] [EM", "cut at \(cut)")
+        }
+    }
+}
