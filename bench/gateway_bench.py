@@ -55,12 +55,17 @@ def to_microseconds(text):
     return float(value) * {"us": 1, "ms": 1000, "s": 1_000_000}[unit]
 
 
-def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0, variables=""):
+# The user message of the redaction benchmark: three values a detector must find, in a sentence.
+PII_MESSAGE = "Please mail ana.silva@example.com or call +44 20 7946 0958 about the charge on card 4111 1111 1111 1111."
+
+
+def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0, variables="", content=""):
     threads = 1 if connections == 1 else 2
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
     environment = {
         **os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model,
         "KEEL_BENCH_WORKFLOW_STEPS": str(workflow_steps), "KEEL_BENCH_RUN": str(time.time_ns()), "KEEL_BENCH_VARIABLES": variables,
+        "KEEL_BENCH_CONTENT": content,
     }
     output = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
@@ -269,7 +274,7 @@ def main():
         help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
     )
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,contracted,observed,postgres",
+        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,contracted,redacted,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
         "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
@@ -326,6 +331,8 @@ routes:
       high: ['context contains_any blocked', 'product == "Other"']
       medium: ['context contains "refund"']
     review: {{ wait_seconds: 20, category: product, validate: {{ rules: ['answer != null'] }} }}
+  # The same upstream with a PII policy: every value found is sent as a placeholder and restored in the answer.
+  gpt-4o-mini-redacted: {{ model: mini, pii: {{ actions: {{ default: redact-upstream }} }} }}
 budgets:
   - {{ route: gpt-4o-mini-budgeted, window: day, limit_usd: 1000000, soft_usd: 999999 }}
 keys:
@@ -372,6 +379,7 @@ keys:
             "prompted": "The prompt stage: a registered prompt resolved and rendered with three variables before the caller's messages",
             "monitored": "A drift monitor: each finished request's features, its content's too, rolled up into its window (judged apart, every 15 s)",
             "contracted": "An input contract (steps, value map, JSON Schema) and risk rules over the prompt's variables",
+            "redacted": "PII redacted upstream: an email, a phone number and a card in each message sent as placeholders, restored in the answer",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []
@@ -383,10 +391,14 @@ keys:
                     # The contract's baseline is the same prompt without it, so that only the contract and rules differ.
                     if variant == "contracted":
                         plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-prompted", variables=VARIABLES)
+                    elif variant == "redacted":
+                        plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, content=PII_MESSAGE)
                     else:
                         plain = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration)
                     if variant == "workflow":
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, workflow_steps=10)
+                    elif variant == "redacted":
+                        other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-redacted", content=PII_MESSAGE)
                     elif variant in ("prompted", "contracted"):
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}", variables=VARIABLES)
                     else:

@@ -1,10 +1,13 @@
 -- wrk script: one chat completion per request, with the key from KEEL_BENCH_KEY and the model
 -- from KEEL_BENCH_MODEL. With KEEL_BENCH_WORKFLOW_STEPS = N, every N requests of a thread are the
 -- steps of one workflow (x-keel-workflow-id), named after KEEL_BENCH_RUN so runs never share one.
--- KEEL_BENCH_VARIABLES (a JSON object) is sent as the route's default prompt's variables.
+-- KEEL_BENCH_VARIABLES (a JSON object) is sent as the route's default prompt's variables;
+-- KEEL_BENCH_CONTENT, when set, is the user message instead of the greeting.
 wrk.method = "POST"
 local variables = os.getenv("KEEL_BENCH_VARIABLES") or ""
-wrk.body = '{"model":"' .. (os.getenv("KEEL_BENCH_MODEL") or "gpt-4o-mini") .. '","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"Say hello to the benchmark."}],"max_tokens":32'
+local content = os.getenv("KEEL_BENCH_CONTENT") or ""
+if content == "" then content = "Say hello to the benchmark." end
+wrk.body = '{"model":"' .. (os.getenv("KEEL_BENCH_MODEL") or "gpt-4o-mini") .. '","messages":[{"role":"system","content":"You are terse."},{"role":"user","content":"' .. content .. '"}],"max_tokens":32'
     .. (variables ~= "" and (',"variables":' .. variables) or "") .. '}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. (os.getenv("KEEL_BENCH_KEY") or "none")
