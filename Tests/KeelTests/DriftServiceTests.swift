@@ -53,7 +53,9 @@ import Testing
                 )
             }
             var made: [DriftJudgementRecord] = []
-            var random = SystemRandomNumberGenerator()
+            // Seeded: a stationary window alerts by chance one time in twenty or so (KS at p < 0.05), and
+            // this test is about how windows are judged, not about that rate (DriftReplayTests measures it).
+            var random = SeededRandom(seed: 1)
             for minute in 0..<8 {
                 let start = clock.keelClock.now()
                 // Tokens ~ uniform 100...200, and from minute 5 on, 40 % more.
