@@ -45,8 +45,8 @@ public struct RiskPolicy: Sendable, Hashable {
 
     public var values: JSONObject
     public var derive: [Derived]
-    public var high: [Rule]
-    public var medium: [Rule]
+    public private(set) var high: [Rule]
+    public private(set) var medium: [Rule]
 
     static let keys: Set<String> = ["values", "derive", "high", "medium"]
 
@@ -71,22 +71,27 @@ public struct RiskPolicy: Sendable, Hashable {
         }
         high = try rules("high")
         medium = try rules("medium")
+        readsAnswer = (high + medium).contains(where: \.readsAnswer)
     }
 
     /// A case's tier and the rules that gave it, and what its rules read.
     public struct Assessment: Sendable, Hashable {
         public var tier: RiskTier
         public var reasons: [String]
-        /// The record with its derived fields' values, and the policy's values.
-        public var fields: JSONObject
+        /// The record as its contract normalised it.
+        public var record: JSONObject
+        /// The derived fields' values.
+        public var derived: JSONObject
+        /// The policy's named values.
+        public var values: JSONObject
         /// The model's answer, read as JSON when it is JSON; `nil` before it exists.
         public var answer: JSONValue?
 
-        /// `rule`'s value over the case's fields, the policy's values and the answer.
+        /// `rule`'s value over the derived fields, the record, the policy's values and the answer, looked up in that order.
         public func evaluate(_ rule: Rule) -> JSONValue {
             rule.expression.evaluate { path in
                 guard let first = path.first else { return nil }
-                var value = first == "answer" ? answer : fields[first]
+                var value = first == "answer" ? answer : derived[first] ?? record[first] ?? values[first]
                 for component in path.dropFirst() { value = value?.objectValue?[component] }
                 return value
             }
@@ -94,14 +99,12 @@ public struct RiskPolicy: Sendable, Hashable {
     }
 
     /// Whether any rule reads the model's answer, so that the tier is known only once it exists.
-    public var readsAnswer: Bool { (high + medium).contains(where: \.readsAnswer) }
+    public let readsAnswer: Bool
 
     /// The tier of `record`, with the model's `answer` if there is one yet.
     public func assess(_ record: JSONObject, answer: JSONValue? = nil) -> Assessment {
-        var fields = values
-        for entry in record.entries { fields[entry.key] = entry.value }
-        var assessment = Assessment(tier: .low, reasons: [], fields: fields, answer: answer)
-        for field in derive { assessment.fields[field.name] = assessment.evaluate(field.rule) }
+        var assessment = Assessment(tier: .low, reasons: [], record: record, derived: JSONObject(), values: values, answer: answer)
+        for field in derive { assessment.derived[field.name] = assessment.evaluate(field.rule) }
         let highs = high.filter { assessment.evaluate($0).isTruthy }.map(\.text)
         let mediums = medium.filter { assessment.evaluate($0).isTruthy }.map(\.text)
         assessment.tier = !highs.isEmpty ? .high : mediums.isEmpty ? .low : .medium

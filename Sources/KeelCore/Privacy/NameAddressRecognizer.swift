@@ -3,9 +3,10 @@
 /// capitalised words and a street word ("221B Baker Street", "12 rue de la Paix", "Hauptstraße 5").
 /// Found by cues, not rules: scored lower than the structured types.
 enum NameAddressRecognizer {
+    /// What a name is written right after (then a space).
     static let introductions = [
-        "mr. ", "mr ", "mrs. ", "mrs ", "ms. ", "ms ", "miss ", "dr. ", "dr ", "prof. ", "my name is ", "i am ", "i'm ", "this is ",
-        "regards, ", "sincerely, ", "thanks, ", "cheers, ", "signed, ", "name: ",
+        "mr.", "mr", "mrs.", "mrs", "ms.", "ms", "miss", "dr.", "dr", "prof.", "my name is", "i am", "i'm", "this is", "regards,", "sincerely,",
+        "thanks,", "cheers,", "signed,", "name:",
     ]
     static let streets: Set<String> = [
         "street", "st", "avenue", "ave", "road", "rd", "lane", "ln", "boulevard", "blvd", "drive", "court", "ct", "way", "place", "pl",
@@ -45,10 +46,9 @@ enum NameAddressRecognizer {
     }
 
     private static func names(_ text: ScanText, _ words: [Word], into found: inout [PIICandidate]) {
-        let cues = introductions.map { String($0.dropLast()) }
         for (position, word) in words.enumerated() where word.capitalised {
             // Right after the cue: "Dr. Ana Silva", "my name is Tom Brown".
-            guard let distance = text.contextDistance(before: word.start, cues, window: 14), distance <= 1 else { continue }
+            guard let distance = text.contextDistance(before: word.start, introductions, window: 14), distance <= 1 else { continue }
             var last = position
             while last + 1 < words.count, last - position < 2, words[last + 1].capitalised, words[last + 1].start - words[last].end == 1 { last += 1 }
             // A first name alone after "I am" is too weak; after an honorific, a surname alone is a name.

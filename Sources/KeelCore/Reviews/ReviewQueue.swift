@@ -130,8 +130,7 @@ public struct ReviewQueue: Sendable {
 
     /// The reviews of `key`'s own requests, newest first, for a client that lost its connection.
     public func reviews(of key: APIKey, limit: Int = 100) async throws -> [Review] {
-        try await store.reviews(statuses: [], in: key.scope, now: clock.now(), limit: limit * 4).filter { $0.keyID == key.id && $0.kind == .hold }
-            .prefix(limit).map { $0 }
+        try await store.heldReviews(ofKey: key.id, limit: limit)
     }
 
     /// Contests a request as a request body says: `{"reason"}`.

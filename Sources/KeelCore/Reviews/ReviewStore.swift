@@ -10,6 +10,8 @@ public protocol ReviewStore: Sendable {
     func reviews(statuses: Set<Review.Status>, in scope: TeamScope, now: Date, limit: Int) async throws -> [Review]
     /// The reviews of a request: its hold and any contests, oldest first.
     func reviews(ofRequest requestID: String) async throws -> [Review]
+    /// The requests `keyID` made that were held, newest first.
+    func heldReviews(ofKey keyID: String, limit: Int) async throws -> [Review]
 
     /// Claims an undecided review for `reviewer` until `expiresAt`, if it is unclaimed, its claim
     /// lapsed by `now`, or the reviewer holds it; returns the review as it now is, or `nil` when not claimed.

@@ -15,6 +15,8 @@ extension PostgresStore: ReviewStore {
 
     public func reviews(ofRequest requestID: String) async throws -> [Review] { try await fetch(ReviewRows.ofRequest(requestID)) }
 
+    public func heldReviews(ofKey keyID: String, limit: Int) async throws -> [Review] { try await fetch(ReviewRows.held(ofKey: keyID, limit: limit)) }
+
     public func claimReview(id: String, reviewer: String, expiresAt: Date, now: Date) async throws -> Review? {
         try await fetch(ReviewRows.claim(id: id, reviewer: reviewer, expiresAt: expiresAt, now: now)).first
     }

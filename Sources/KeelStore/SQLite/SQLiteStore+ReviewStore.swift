@@ -17,6 +17,8 @@ extension SQLiteStore: ReviewStore {
 
     public func reviews(ofRequest requestID: String) async throws -> [Review] { try await read(ReviewRows.ofRequest(requestID)) }
 
+    public func heldReviews(ofKey keyID: String, limit: Int) async throws -> [Review] { try await read(ReviewRows.held(ofKey: keyID, limit: limit)) }
+
     public func claimReview(id: String, reviewer: String, expiresAt: Date, now: Date) async throws -> Review? {
         try await write(ReviewRows.claim(id: id, reviewer: reviewer, expiresAt: expiresAt, now: now)).first
     }

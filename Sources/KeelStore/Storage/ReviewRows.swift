@@ -14,6 +14,7 @@ enum ReviewRows {
             escalated_at DOUBLE
         );
         CREATE INDEX reviews_request ON reviews (request_id);
+        CREATE INDEX reviews_key ON reviews (key_id, created_at);
         CREATE INDEX reviews_open ON reviews (verdict, due_at);
         CREATE INDEX reviews_created ON reviews (created_at)
         """
@@ -47,6 +48,13 @@ enum ReviewRows {
 
     static func ofRequest(_ requestID: String) -> Query {
         Query(sql: "SELECT * FROM reviews WHERE request_id = ? ORDER BY created_at, id", values: [.text(requestID)])
+    }
+
+    static func held(ofKey keyID: String, limit: Int) -> Query {
+        Query(
+            sql: "SELECT * FROM reviews WHERE key_id = ? AND kind = 'hold' ORDER BY created_at DESC, id DESC LIMIT ?",
+            values: [.text(keyID), .integer(limit)]
+        )
     }
 
     static func list(statuses: Set<Review.Status>, scope: TeamScope, now: Date, limit: Int) -> Query {

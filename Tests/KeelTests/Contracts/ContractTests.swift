@@ -120,7 +120,7 @@ import Testing
         func tier(_ record: JSONValue, answer: JSONValue? = nil) -> RiskTier { assess(record, answer: answer).tier }
         #expect(tier(["amount": 19_000, "currency": "USD"]) == .low, "9,500 EUR")
         #expect(tier(["amount": 21_000, "currency": "USD"]) == .high)
-        #expect(assess(["amount": 21_000, "currency": "USD"]).fields["amount_eur"]?.doubleValue == 10_500)
+        #expect(assess(["amount": 21_000, "currency": "USD"]).derived["amount_eur"]?.doubleValue == 10_500)
         #expect(tier(["segment": "VIP", "note": "first claim"]) == .high, "strings compare in any case")
         #expect(tier(["segment": "vip", "note": "Routine check"]) == .low)
         #expect(tier(["country": "ir"]) == .high)

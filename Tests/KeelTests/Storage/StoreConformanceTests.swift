@@ -788,6 +788,10 @@ import Testing
             let stored = try #require(try await store.review(id: reviews[1].id))
             #expect(stored == reviews[1], "every field kept")
             #expect(try await store.reviews(ofRequest: "req_3").map(\.kind) == [.contest])
+            #expect(
+                try await store.heldReviews(ofKey: "key_app", limit: 10).map(\.id) == [2, 1, 0].map { reviews[$0].id },
+                "its holds, not the contest"
+            )
             #expect(try await store.reviews(statuses: [], in: .team("search"), now: now, limit: 10).map(\.id) == [3, 1, 0].map { reviews[$0].id })
 
             let until = now.addingTimeInterval(60)
