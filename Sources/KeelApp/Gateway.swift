@@ -45,7 +45,7 @@ public enum Gateway {
         let registry = PrometheusCollectorRegistry()
         let metrics: any MetricsFactory = configuration.metricsEnabled ? makeMetricsFactory(registry) : NOOPMetricsHandler.instance
         let trips = LimitTrips(factory: metrics)
-        let logWriter = RequestLogWriter(store: storage.log, keepsBodies: configuration.log.bodies == .full, logger: logger)
+        let logWriter = RequestLogWriter(store: storage.log, audit: audit, keepsBodies: configuration.log.bodies == .full, logger: logger)
         let tracing = try TracingService.make(configuration.tracing, logger: logger)
         let alerts = AlertService(configuration: configuration.alerts, costs: storage.costs, client: client.client, clock: clock, logger: logger)
         let driftMonitors = Dictionary(uniqueKeysWithValues: configuration.routes.compactMap { route in route.drift.map { (route.name, $0) } })

@@ -47,6 +47,21 @@ public struct AdminController: Sendable {
         routes.post("/api/keys/{id}/revoke", access: .requires(.administer)) { _, context in
             try await revoke(id: context.parameters.require("id"), by: try context.caller())
         }
+        routes.get("/api/audit", access: .requires(.administer)) { request, _ in try await auditRecords(request) }
+    }
+
+    /// `GET /api/audit?from=SEQUENCE&limit=N`: the audit trail in order, with each record's hashes;
+    /// `next` is the `from` of the following page.
+    private func auditRecords(_ request: Request) async throws -> Response {
+        guard let audit else { throw KeelError(.notFound, "This server keeps no audit trail.") }
+        let from = try request.integerParameter("from") ?? 1
+        let limit = try request.integerParameter("limit") ?? 100
+        guard (1...1000).contains(limit) else {
+            throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")
+        }
+        let records = try await audit.store.auditRecords(from: from, limit: limit)
+        let next: JSONValue = records.count == limit ? JSONValue((records.last?.sequence ?? 0) + 1) : .null
+        return .json(["object": "list", "data": .array(records.map { .object($0.json) }), "next": next])
     }
 
     /// `GET /api/cost?by=key|team|route|model|day&days=N`: spend over the last N UTC days (7 unless
@@ -80,13 +95,7 @@ public struct AdminController: Sendable {
     /// `next` is the `before` value of the following page.
     private func requests(_ request: Request, scope: TeamScope) async throws -> Response {
         let parameters = request.uri.queryParameters
-        func integer(_ name: String) throws -> Int? {
-            guard let text = parameters[name[...]] else { return nil }
-            guard let value = Int(text) else {
-                throw KeelError(.invalidValue, "Query parameter '\(name)' must be an integer.", param: name)
-            }
-            return value
-        }
+        let integer = request.integerParameter
         let limit = try integer("limit") ?? 50
         guard (1...1000).contains(limit) else {
             throw KeelError(.invalidValue, "Query parameter 'limit' must be between 1 and 1000.", param: "limit")

@@ -15,6 +15,13 @@ extension Request {
         return String(Substring(authorization.utf8[token.startIndex...].prefix(trimmed)))
     }
 
+    /// The query parameter `name` as an integer, `nil` when absent; 400 when it is not one.
+    func integerParameter(_ name: String) throws -> Int? {
+        guard let text = uri.queryParameters[name[...]] else { return nil }
+        guard let value = Int(text) else { throw KeelError(.invalidValue, "Query parameter '\(name)' must be an integer.", param: name) }
+        return value
+    }
+
     /// The `days` query parameter of a report: how many UTC days, today included (7 unless given).
     func reportDays() throws -> Int {
         guard let text = uri.queryParameters["days"] else { return 7 }

@@ -7,15 +7,19 @@ import Synchronization
 /// batches, one transaction each. A failed batch stays queued and is tried again; on graceful
 /// shutdown (SIGTERM) everything already queued is written before ``run()`` returns. The queue is
 /// bounded, so that a storage outage cannot exhaust memory: past ``capacity`` records are dropped,
-/// counted and reported in the log.
+/// counted and reported in the log. Once a batch is written, its requests' redactions are appended
+/// to the audit trail (one `pii_redacted` record a request), retried until they are.
 public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBacklog, Service where C.Duration == Duration {
     private struct Queue {
         var records: [RequestRecord] = []
+        /// Redactions of records written, still to be audited.
+        var audits: [AuditEvent] = []
         var dropped = 0
         var droppedSinceReport = 0
     }
 
     private let store: any RequestLogStore
+    private let audit: AuditTrail?
     private let interval: Duration
     private let clock: C
     private let logger: Logger
@@ -27,6 +31,7 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
 
     public init(
         store: any RequestLogStore,
+        audit: AuditTrail? = nil,
         interval: Duration = .milliseconds(50),
         capacity: Int = 100_000,
         keepsBodies: Bool = true,
@@ -34,6 +39,7 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
         logger: Logger
     ) {
         self.store = store
+        self.audit = audit
         self.interval = interval
         self.capacity = capacity
         self.keepsBodies = keepsBodies
@@ -85,15 +91,36 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
         if dropped > 0 {
             logger.error("request log queue full; records dropped", metadata: ["dropped": "\(dropped)", "capacity": "\(capacity)"])
         }
-        guard !batch.isEmpty else { return }
-        do {
-            try await store.append(batch)
-        } catch {
-            // A batch cancelled by shutdown is written by the last flush; any other failure is worth a line.
-            if !(error is CancellationError) {
-                logger.error("request log batch failed; will retry", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+        if !batch.isEmpty {
+            do {
+                try await store.append(batch)
+                let audits = batch.compactMap(AuditEvent.redactions(of:))
+                if !audits.isEmpty { queue.withLock { $0.audits += audits } }
+            } catch {
+                // A batch cancelled by shutdown is written by the last flush; any other failure is worth a line.
+                if !(error is CancellationError) {
+                    logger.error("request log batch failed; will retry", metadata: ["records": "\(batch.count)", "error": "\(error)"])
+                }
+                queue.withLock { $0.records.insert(contentsOf: batch, at: 0) }
             }
-            queue.withLock { $0.records.insert(contentsOf: batch, at: 0) }
+        }
+        await flushAudits()
+    }
+
+    private func flushAudits() async {
+        guard let audit else { return }
+        let events = queue.withLock { queue in
+            defer { queue.audits = [] }
+            return queue.audits
+        }
+        guard !events.isEmpty else { return }
+        do {
+            try await audit.record(events)
+        } catch {
+            if !(error is CancellationError) {
+                logger.error("auditing redactions failed; will retry", metadata: ["records": "\(events.count)", "error": "\(error)"])
+            }
+            queue.withLock { $0.audits.insert(contentsOf: events, at: 0) }
         }
     }
 }
@@ -101,11 +128,20 @@ public final class RequestLogWriter<C: Clock>: ExchangeObserver, RequestLogBackl
 extension RequestLogWriter where C == ContinuousClock {
     public convenience init(
         store: any RequestLogStore,
+        audit: AuditTrail? = nil,
         interval: Duration = .milliseconds(50),
         capacity: Int = 100_000,
         keepsBodies: Bool = true,
         logger: Logger
     ) {
-        self.init(store: store, interval: interval, capacity: capacity, keepsBodies: keepsBodies, clock: ContinuousClock(), logger: logger)
+        self.init(
+            store: store,
+            audit: audit,
+            interval: interval,
+            capacity: capacity,
+            keepsBodies: keepsBodies,
+            clock: ContinuousClock(),
+            logger: logger
+        )
     }
 }

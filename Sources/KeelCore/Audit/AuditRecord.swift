@@ -135,3 +135,13 @@ extension AuditEvent {
         JSONObject([("name", .string(key.name)), ("role", .string(key.role.rawValue)), ("team", JSONValue(key.team))])
     }
 }
+
+extension AuditEvent {
+    /// What `record` kept out of storage, by type, action and position (never a value): `nil`
+    /// when it redacted nothing.
+    public static func redactions(of record: RequestRecord) -> AuditEvent? {
+        guard !record.redactions.isEmpty else { return nil }
+        let details = JSONObject([("route", JSONValue(record.route)), ("redactions", .array(record.redactions.map(\.json)))])
+        return AuditEvent("pii_redacted", actor: record.keyID, subject: record.id, details: details)
+    }
+}

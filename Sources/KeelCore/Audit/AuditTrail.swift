@@ -17,6 +17,9 @@ public struct AuditTrail: Sendable {
     @discardableResult
     public func record(_ event: AuditEvent) async throws -> AuditRecord { try await store.appendAudit(event, at: clock.now()) }
 
+    /// Appends `events` to the chain, in order, in one step.
+    public func record(_ events: [AuditEvent]) async throws { try await store.appendAudit(events, at: clock.now()) }
+
     /// Notes the chain's head in a checkpoint signed with `secret`, if the head moved since the last one.
     @discardableResult
     public func checkpoint(signedWith secret: String?) async throws -> AuditCheckpoint? {

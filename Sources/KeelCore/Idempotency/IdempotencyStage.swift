@@ -62,7 +62,7 @@ public struct IdempotencyStage: PipelineStage {
                 param: "Idempotency-Key"
             )
         case .claimed:
-            return try await answer(request, key: key, next: next)
+            return try await answer(request, key: key, exchange: exchange, next: next)
         }
     }
 
@@ -91,6 +91,7 @@ public struct IdempotencyStage: PipelineStage {
     private func answer(
         _ request: GatewayRequest,
         key: IdempotencyKey,
+        exchange: Exchange,
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
         let settle: @Sendable (StoredResponse?) async -> Void = { [store, running] stored in
@@ -107,8 +108,9 @@ public struct IdempotencyStage: PipelineStage {
             throw error
         }
         switch response {
+        // Kept as the route's PII policy lets Keel store it: a repeat gets the masked answer.
         case .completion(let completion):
-            await settle(.completion(completion))
+            await settle(.completion(exchange.storable(completion)))
         case .embeddings(let embeddings):
             await settle(.embeddings(embeddings))
         case .held(let reviewID):
@@ -117,7 +119,7 @@ public struct IdempotencyStage: PipelineStage {
             let kept = stream.finishing { ending, completion in
                 // A stream Keel cannot rebuild (tool calls) is not kept: its repeats run again.
                 guard case .finished = ending, let completion else { return await settle(nil) }
-                await settle(.completion(completion))
+                await settle(.completion(exchange.storable(completion)))
             }
             return .stream(kept, includeUsage: includeUsage)
         }

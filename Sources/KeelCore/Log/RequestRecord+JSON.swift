@@ -36,6 +36,8 @@ extension RequestRecord {
         object["finish_reasons"] = .array(finishReasons.map(JSONValue.string))
         object["metadata"] = metadata.map(JSONValue.object) ?? .null
         object["risk_tier"] = JSONValue(riskTier?.rawValue)
+        object["redactions"] = .array(redactions.map(\.json))
+        object["subject"] = JSONValue(subject)
         object["input_script"] = JSONValue(signals?.inputScript?.rawValue)
         object["refusal"] = signals?.refusal.map(JSONValue.bool) ?? .null
         object["answer_json"] = signals?.answerJSON.map(JSONValue.bool) ?? .null

@@ -59,6 +59,10 @@ public struct RequestRecord: Sendable, Hashable {
     public var signals: ContentSignals?
     /// The risk tier the route's policy gave the request.
     public var riskTier: RiskTier?
+    /// The personal data kept out of this row and out of the upstream's sight: by type, action and position.
+    public var redactions: [PIIRedaction] = []
+    /// The end user the request was for: the digest of its `user` (``DataSubject``).
+    public var subject: String?
     /// The client's W3C trace context (`traceparent`, `tracestate`), which the request's trace continues.
     public var traceParent: String?
     public var traceState: String?

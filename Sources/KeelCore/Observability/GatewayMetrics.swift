@@ -32,6 +32,9 @@ public final class GatewayMetrics: ExchangeObserver {
     public static let degraded = "keel_degraded_total"
     /// Requests rendered from a registered prompt, by prompt, version, route and status.
     public static let promptRequests = "keel_prompt_requests_total"
+    /// Personal data found and kept out of storage (and, for `redact-upstream`, out of the model's
+    /// sight), by route, type and action; `block` counts the values that refused a request.
+    public static let redactions = "keel_pii_redactions_total"
 
     private struct Labels: Hashable {
         var operation: String
@@ -66,6 +69,7 @@ public final class GatewayMetrics: ExchangeObserver {
     private let degradedCounters = HandleCache<[String], Counter>()
     private let costCounters = HandleCache<[String], FloatingPointCounter>()
     private let promptCounters = HandleCache<[String], Counter>()
+    private let redactionCounters = HandleCache<[String], Counter>()
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -113,6 +117,13 @@ public final class GatewayMetrics: ExchangeObserver {
                 FloatingPointCounter(label: Self.cost, dimensions: [("route", $0[0]), ("deployment", $0[1]), ("estimated", $0[2])], factory: factory)
             }
             .increment(by: cost.dollars)
+        }
+        for redaction in record.redactions {
+            // Types come from the route's policy (built in or configured), not from a client.
+            redactionCounters.handle([record.route ?? "none", redaction.type.rawValue, redaction.action.rawValue]) {
+                Counter(label: Self.redactions, dimensions: [("route", $0[0]), ("type", $0[1]), ("action", $0[2])], factory: factory)
+            }
+            .increment()
         }
         if let retryCost = record.retryCost, retryCost > .zero { metrics.retryOverheadCost.increment(by: retryCost.dollars) }
         for attempt in record.attempts {

@@ -38,7 +38,9 @@ public final class Exchange: Sendable {
         var riskTier: RiskTier?
         var decision: Decision?
         var reviewID: String?
-        var redactor: (@Sendable (String) -> String)?
+        var privacy: PIIPolicy?
+        var subject: String?
+        var redactions: [PIIRedaction] = []
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
         var requestBody: [UInt8]?
@@ -78,7 +80,31 @@ public final class Exchange: Sendable {
     /// The body as the client sent it, once read.
     public var requestBody: [UInt8]? { state.withLock { $0.requestBody } }
 
-    public func setRoute(_ route: Route) { state.withLock { $0.route = route.name } }
+    public func setRoute(_ route: Route) {
+        state.withLock {
+            $0.route = route.name
+            $0.privacy = route.pii
+        }
+    }
+
+    /// The route's PII policy, once the route is known.
+    public var privacy: PIIPolicy? { state.withLock { $0.privacy } }
+
+    /// `text` as Keel may store it for this request: masked by the route's PII policy, if it has
+    /// one — for every store that keeps content (the log, idempotency, reviews, workflows, quarantine).
+    public func storable(_ text: String) -> String { privacy?.redacted(text) ?? text }
+
+    /// `object` with every string in it masked as ``storable(_:)-(String)`` masks text.
+    public func storable(_ object: JSONObject) -> JSONObject { privacy.map { $0.redacting(object, field: "").object } ?? object }
+
+    /// `completion` with its choices masked as ``storable(_:)-(String)`` masks text.
+    public func storable(_ completion: ChatCompletion) -> ChatCompletion {
+        guard privacy != nil else { return completion }
+        return completion.mappingChoices { storable(JSONObject([("choices", $0)]))["choices"] ?? $0 }
+    }
+
+    /// Records values the PII stage found in the messages (by type, action and position).
+    public func noteRedactions(_ redactions: [PIIRedaction]) { state.withLock { $0.redactions += redactions } }
 
     /// The call's usage and cost; `estimated` when Keel counted the tokens because the upstream did not.
     public func setUsage(_ usage: TokenUsage, cost: Money, estimated: Bool = false) {
@@ -122,6 +148,9 @@ public final class Exchange: Sendable {
     /// The request's `metadata`, as the client sent it.
     public func setMetadata(_ metadata: JSONObject?) { state.withLock { $0.metadata = metadata } }
 
+    /// The end user the request is for, as ``DataSubject`` digests them.
+    public func setSubject(_ digest: String) { state.withLock { $0.subject = digest } }
+
     /// The risk tier the route's policy gave the request.
     public func setRiskTier(_ tier: RiskTier) { state.withLock { $0.riskTier = tier } }
 
@@ -136,22 +165,6 @@ public final class Exchange: Sendable {
         get { state.withLock { $0.reviewID } }
         set { state.withLock { $0.reviewID = newValue } }
     }
-
-    /// `object` with every string in it passed through `redact`.
-    static func redacted(_ object: JSONObject, _ redact: (String) -> String) -> JSONObject {
-        func walk(_ value: JSONValue) -> JSONValue {
-            switch value {
-            case .string(let text): .string(redact(text))
-            case .array(let items): .array(items.map(walk))
-            case .object(let inner): .object(JSONObject(inner.entries.map { ($0.key, walk($0.value)) }))
-            default: value
-            }
-        }
-        return JSONObject(object.entries.map { ($0.key, walk($0.value)) })
-    }
-
-    /// Masks what the log and traces keep of the bodies and metadata (the route's PII policy).
-    public func setRedactor(_ redactor: @escaping @Sendable (String) -> String) { state.withLock { $0.redactor = redactor } }
 
     /// What drift monitors read from the request's content.
     public func setSignals(_ signals: ContentSignals) { state.withLock { $0.signals = signals } }
@@ -184,15 +197,17 @@ public final class Exchange: Sendable {
 
     /// The answer as the log keeps it, cut at `limit` bytes.
     public func setResponseBody(_ body: String, limit: Int) {
-        var captured = CapturedBody(limit: limit)
-        captured.append(body)
-        state.withLock { $0.responseBody = captured }
+        state.withLock { state in
+            var captured = CapturedBody(limit: limit, masked: state.privacy != nil)
+            captured.append(body)
+            state.responseBody = captured
+        }
     }
 
     /// Adds streamed text to the captured response body, in place; past `limit` bytes it is cut.
     public func appendResponseBody(_ text: String, limit: Int) {
         state.withLock { state in
-            if state.responseBody == nil { state.responseBody = CapturedBody(limit: limit) }
+            if state.responseBody == nil { state.responseBody = CapturedBody(limit: limit, masked: state.privacy != nil) }
             state.responseBody?.append(text)
         }
     }
@@ -254,7 +269,8 @@ public final class Exchange: Sendable {
                 stream: state.stream,
                 status: status,
                 errorCode: error?.code.name,
-                errorMessage: error?.message,
+                // An upstream's message may quote what it was sent.
+                errorMessage: error.map { state.privacy?.redacted($0.message) ?? $0.message },
                 durationMs: duration.milliseconds,
                 upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds,
                 timeToFirstTokenMs: state.firstToken?.milliseconds,
@@ -270,20 +286,37 @@ public final class Exchange: Sendable {
                 workflowID: state.workflowID,
                 requestBody: bodyLimit.flatMap { limit in
                     state.requestBody.map { bytes in
-                        var captured = CapturedBody(limit: limit)
+                        var captured = CapturedBody(limit: limit, masked: state.privacy != nil)
                         captured.append(bytes: bytes)
-                        return state.redactor?(captured.stored) ?? captured.stored
+                        return captured.masked(by: state.privacy).stored
                     }
                 },
-                responseBody: bodyLimit == nil ? nil : state.responseBody.map { state.redactor?($0.stored) ?? $0.stored },
                 attempts: state.attempts
             )
+            var redactions = state.redactions
+            if bodyLimit != nil, let captured = state.responseBody {
+                if let privacy = state.privacy {
+                    let masked = privacy.redacting(captured.text, field: "response")
+                    redactions += masked.redactions
+                    record.responseBody = captured.replacingText(masked.text).stored
+                } else {
+                    record.responseBody = captured.stored
+                }
+            }
+            if let metadata = state.metadata, let privacy = state.privacy {
+                let masked = privacy.redacting(metadata, field: "metadata")
+                redactions += masked.redactions
+                record.metadata = masked.object
+            } else {
+                record.metadata = state.metadata
+            }
+            record.redactions = redactions
+            record.subject = state.subject
             record.responseModel = state.deployment?.upstreamModel
             record.promptName = state.prompt?.name
             record.promptVersion = state.prompt?.version
             record.evaluationRun = state.evaluationRun
             record.finishReasons = state.finishReasons
-            record.metadata = state.redactor.flatMap { redact in state.metadata.map { Self.redacted($0, redact) } } ?? state.metadata
             record.signals = state.signals
             record.riskTier = state.riskTier
             record.traceParent = state.trace?.parent

@@ -45,15 +45,10 @@ public struct PIIDetector: Sendable {
         self.phoneRegions = phoneRegions
     }
 
-    /// The findings in `text`, in order, offsets in Unicode code points.
+    /// The findings in `text`, in order.
     public func scan(_ text: String) -> [PIISpan] {
         let scanned = ScanText(text)
         return spans(of: candidates(in: scanned, text: text), in: scanned)
-    }
-
-    /// The findings in `text`, in order, offsets in UTF-8 bytes.
-    public func scanBytes(_ text: String) -> [(range: Range<Int>, type: PIIType, score: Double)] {
-        candidates(in: ScanText(text), text: text).map { ($0.start..<$0.end, $0.type, $0.score) }
     }
 
     private func candidates(in scanned: ScanText, text: String) -> [PIICandidate] {
@@ -115,6 +110,8 @@ public struct PIIDetector: Sendable {
             if offsets.isEmpty { break }
             if index < text.count, text.bytes[index] & 0xC0 != 0x80 { codePoint += 1 }
         }
-        return found.map { PIISpan(start: points[$0.start] ?? 0, end: points[$0.end] ?? 0, type: $0.type, score: $0.score) }
+        return found.map {
+            PIISpan(start: points[$0.start] ?? 0, end: points[$0.end] ?? 0, bytes: $0.start..<$0.end, type: $0.type, score: $0.score)
+        }
     }
 }

@@ -89,12 +89,34 @@ public struct PIIPolicy: Sendable, Hashable {
     public func action(for type: PIIType) -> Action { actions[type] ?? defaultAction }
 
     /// `text` with every finding replaced by its type's mark (`[EMAIL]`): what Keel may store.
-    public func redacted(_ text: String) -> String {
-        let found = detector.scanBytes(text)
-        guard !found.isEmpty else { return text }
+    public func redacted(_ text: String) -> String { redacting(text, field: "").text }
+
+    /// `text` masked as ``redacted(_:)`` masks it, and what was masked, as found in `field`.
+    public func redacting(_ text: String, field: String) -> (text: String, redactions: [PIIRedaction]) {
+        let found = detector.scan(text)
+        guard !found.isEmpty else { return (text, []) }
         var bytes = Array(text.utf8)
-        for finding in found.reversed() { bytes.replaceSubrange(finding.range, with: Array("[\(finding.type.rawValue.uppercased())]".utf8)) }
-        return String(decoding: bytes, as: UTF8.self)
+        for finding in found.reversed() { bytes.replaceSubrange(finding.bytes, with: Array("[\(finding.type.rawValue.uppercased())]".utf8)) }
+        let redactions = found.map { PIIRedaction(type: $0.type, action: action(for: $0.type), field: field, start: $0.start, end: $0.end) }
+        return (String(decoding: bytes, as: UTF8.self), redactions)
+    }
+
+    /// `object` with every string in it masked, and what was masked (fields named from `field`).
+    public func redacting(_ object: JSONObject, field: String) -> (object: JSONObject, redactions: [PIIRedaction]) {
+        var redactions: [PIIRedaction] = []
+        func walk(_ value: JSONValue, _ path: String) -> JSONValue {
+            switch value {
+            case .string(let text):
+                let masked = redacting(text, field: path)
+                redactions += masked.redactions
+                return .string(masked.text)
+            case .array(let items): return .array(items.enumerated().map { walk($1, "\(path).\($0)") })
+            case .object(let inner): return .object(JSONObject(inner.entries.map { ($0.key, walk($0.value, "\(path).\($0.key)")) }))
+            default: return value
+            }
+        }
+        let masked = JSONObject(object.entries.map { ($0.key, walk($0.value, "\(field).\($0.key)")) })
+        return (masked, redactions)
     }
 
     public static func == (lhs: PIIPolicy, rhs: PIIPolicy) -> Bool { lhs.source == rhs.source }

@@ -31,17 +31,20 @@ public struct PIIType: RawRepresentable, Sendable, Hashable, Comparable, CustomS
     public static func < (lhs: PIIType, rhs: PIIType) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// Where a value of a type was found: `[start, end)` in Unicode code points of the text, and how
-/// sure the finding is (0–1: the rules it passed, raised by context words, lowered by contrary ones).
+/// Where a value of a type was found: `[start, end)` in Unicode code points of the text (and
+/// ``bytes`` in its UTF-8), and how sure the finding is (0–1: the rules it passed, raised by
+/// context words, lowered by contrary ones).
 public struct PIISpan: Sendable, Hashable {
     public var start: Int
     public var end: Int
+    public var bytes: Range<Int>
     public var type: PIIType
     public var score: Double
 
-    public init(start: Int, end: Int, type: PIIType, score: Double) {
+    public init(start: Int, end: Int, bytes: Range<Int>, type: PIIType, score: Double) {
         self.start = start
         self.end = end
+        self.bytes = bytes
         self.type = type
         self.score = score
     }

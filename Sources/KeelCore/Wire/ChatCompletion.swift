@@ -49,6 +49,13 @@ public struct ChatCompletion: Sendable, Hashable {
     }
 
     /// The completion with every choice's text passed through `transform`.
+    /// The response with its `choices` (messages, tool calls) as `transform` makes them.
+    public func mappingChoices(_ transform: (JSONValue) -> JSONValue) -> ChatCompletion {
+        var copy = self
+        copy.json["choices"] = transform(json["choices"] ?? .array([]))
+        return copy
+    }
+
     public func mappingContent(_ transform: (String) -> String) -> ChatCompletion {
         var copy = self
         let choices = (json["choices"]?.arrayValue ?? []).map { choice -> JSONValue in

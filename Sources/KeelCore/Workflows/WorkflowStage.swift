@@ -58,7 +58,7 @@ public struct WorkflowStage: PipelineStage {
             workflow: ref,
             requestID: exchange.id,
             idempotencyKey: request.idempotencyKey,
-            input: chat.messages.map(\.json),
+            input: chat.messages.map { exchange.storable($0.json) },
             compaction: compaction,
             startedAt: clock.now()
         )
@@ -146,7 +146,7 @@ public struct WorkflowStage: PipelineStage {
         if policy.strategy == .summarize, let summarizer = policy.summarizer, let room = summaryRoom {
             let written = try await summarize(plan.dropped, after: history.summary?.text, room: room, with: summarizer)
             let throughStep = plan.dropped[plan.dropped.count - 1].step
-            try await store.saveSummary(written.text, of: ref, throughStep: throughStep, now: clock.now())
+            try await store.saveSummary(route.pii?.redacted(written.text) ?? written.text, of: ref, throughStep: throughStep, now: clock.now())
             var rest = history
             rest.turns.removeFirst(plan.dropped.count)
             let before = plan.tokens
@@ -204,7 +204,7 @@ public struct WorkflowStage: PipelineStage {
     {
         var step = step
         step.status = status
-        step.output = output
+        step.output = output.map(exchange.storable)
         step.usage = exchange.usage?.usage
         step.cost = exchange.cost
         step.attempts = exchange.attemptCount

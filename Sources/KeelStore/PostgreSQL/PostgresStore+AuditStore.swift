@@ -3,14 +3,20 @@ import KeelCore
 import PostgresNIO
 
 extension PostgresStore: AuditStore {
-    public func appendAudit(_ event: AuditEvent, at: Date) async throws -> AuditRecord {
-        try await transaction { connection in
+    public func appendAudit(_ events: [AuditEvent], at: Date) async throws -> [AuditRecord] {
+        guard !events.isEmpty else { return [] }
+        return try await transaction { connection in
             // One replica at a time extends the chain.
             try await connection.execute("SELECT pg_advisory_xact_lock(7301266)", logger: logger)
-            let previous = try await connection.rows(PostgresStatement(AuditRows.last), logger: logger).first.map(Self.auditRecord)
-            let record = AuditRecord(event, after: previous, at: at)
-            try await connection.execute(.with(AuditRows.insert, AuditRows.values(of: record).map(\.postgres)), logger: logger)
-            return record
+            var previous = try await connection.rows(PostgresStatement(AuditRows.last), logger: logger).first.map(Self.auditRecord)
+            var records: [AuditRecord] = []
+            for event in events {
+                let record = AuditRecord(event, after: previous, at: at)
+                try await connection.execute(.with(AuditRows.insert, AuditRows.values(of: record).map(\.postgres)), logger: logger)
+                records.append(record)
+                previous = record
+            }
+            return records
         }
     }
 

@@ -198,6 +198,7 @@ extension PostgresStore: SchemaStore {
         ),
         ("v10: the review queue", RegistrySchema.postgres(ReviewRows.tables)),
         ("v11: the audit trail", RegistrySchema.postgres(AuditRows.tables)),
+        ("v12: each request's redactions and data subject", PrivacyRows.requestColumns),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

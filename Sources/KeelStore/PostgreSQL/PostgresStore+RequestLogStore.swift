@@ -9,7 +9,7 @@ extension PostgresStore: RequestLogStore {
         "error_message", "duration_ms", "upstream_ms", "ttft_ms", "input_tokens", "output_tokens", "cached_input_tokens", "cost_picodollars",
         "usage_estimated", "retry_cost_picodollars", "prompt_tokens", "degraded", "replay_of", "workflow_id", "request_body", "response_body",
         "prompt_name", "prompt_version", "evaluation_run", "finish_reasons", "metadata", "input_script", "refusal", "answer_json",
-        "risk_tier",
+        "risk_tier", "redactions", "subject",
     ]
     static let attemptColumns = ["request_id", "number", "provider", "model", "start_offset_ms", "duration_ms", "upstream_status", "error"]
 
@@ -28,6 +28,7 @@ extension PostgresStore: RequestLogStore {
                 record.promptTokens, record.degraded, record.replayOf, record.workflowID, record.requestBody, record.responseBody,
                 record.promptName, record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
                 record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON, record.riskTier?.rawValue,
+                record.storedRedactions, record.subject,
             ])
             for item in record.attempts {
                 attempts.row([
@@ -148,6 +149,7 @@ extension PostgresStore: RequestLogStore {
                 answerJSON: try row.value("answer_json")
             )
             record.riskTier = (try row.value("risk_tier") as String?).flatMap(RiskTier.init(rawValue:))
+            record.restore(redactions: try row.value("redactions"), subject: try row.value("subject"))
             return record
         }
     }

@@ -3,13 +3,17 @@ import GRDB
 import KeelCore
 
 extension SQLiteStore: AuditStore {
-    public func appendAudit(_ event: AuditEvent, at: Date) async throws -> AuditRecord {
+    public func appendAudit(_ events: [AuditEvent], at: Date) async throws -> [AuditRecord] {
+        guard !events.isEmpty else { return [] }
         // SQLite serialises write transactions: the last record read here is still the last at the insert.
-        try await pool.write { db in
-            let previous = try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord)
-            let record = AuditRecord(event, after: previous, at: at)
-            try db.execute(sql: AuditRows.insert, arguments: .storable(AuditRows.values(of: record).map(\.sqlite)))
-            return record
+        return try await pool.write { db in
+            var previous = try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord)
+            return try events.map { event in
+                let record = AuditRecord(event, after: previous, at: at)
+                try db.execute(sql: AuditRows.insert, arguments: .storable(AuditRows.values(of: record).map(\.sqlite)))
+                previous = record
+                return record
+            }
         }
     }
 

@@ -13,8 +13,8 @@ extension SQLiteStore: RequestLogStore {
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
                         replay_of, workflow_id, prompt_name, prompt_version, evaluation_run, finish_reasons, metadata, input_script, refusal,
-                        answer_json, risk_tier
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer_json, risk_tier, redactions, subject
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -34,6 +34,7 @@ extension SQLiteStore: RequestLogStore {
                         record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
                         record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
                         record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON, record.riskTier?.rawValue,
+                        record.storedRedactions, record.subject,
                     ])
                 )
                 for item in record.attempts {
@@ -167,6 +168,7 @@ extension SQLiteStore: RequestLogStore {
                 record.restore(finishReasons: row["finish_reasons"], metadata: row["metadata"])
                 record.restoreSignals(inputScript: row["input_script"], refusal: row["refusal"], answerJSON: row["answer_json"])
                 record.riskTier = (row["risk_tier"] as String?).flatMap(RiskTier.init(rawValue:))
+                record.restore(redactions: row["redactions"], subject: row["subject"])
                 return record
             }
         }

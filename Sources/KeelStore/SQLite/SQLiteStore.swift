@@ -220,6 +220,9 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v16: the audit trail") { db in
             for statement in RegistrySchema.sqlite(AuditRows.tables) { try db.execute(sql: statement) }
         }
+        migrator.registerMigration("v17: each request's redactions and data subject") { db in
+            for statement in PrivacyRows.requestColumns { try db.execute(sql: statement) }
+        }
         return migrator
     }
 }

@@ -90,6 +90,23 @@ import Testing
             let row = try #require(try await client.requestLog(count: 1).first)
             let logged = (row["request_body"]?.stringValue ?? "") + (row["response_body"]?.stringValue ?? "")
             #expect(!logged.contains(Self.email) && !logged.contains("7946") && logged.contains("[EMAIL]"), "\(logged)")
+            // Counted by type, action and position, never by value: 5..<26 is the first email in code points.
+            let redactions = (row["redactions"]?.arrayValue ?? []).compactMap(PIIRedaction.init(json:))
+            let asked = redactions.filter { $0.field == "messages.0.content" }
+            #expect(asked.map(\.type) == [.email, .phone, .email] && asked.allSatisfy { $0.action == .redactUpstream })
+            #expect(asked.first.map { ($0.start, $0.end) } ?? (0, 0) == (5, 26))
+            #expect(redactions.filter { $0.field == "response" }.count == 3, "the restored answer is masked in the log too")
+            let metrics = try await client.metrics()
+            #expect(metrics.contains(#"keel_pii_redactions_total{route="gpt-test",type="email",action="redact-upstream"} 4"#), "\(metrics)")
+            // Audited once the log has the row, in the same flush.
+            let subject = #""subject":"\#(row["id"]?.stringValue ?? "")""#
+            var audit = JSONValue.null
+            for _ in 0..<50 where !audit.jsonString.contains(subject) {
+                audit = try await client.get("/api/audit?limit=1000", key: TestGateway.adminKey).json
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(audit.jsonString.contains(subject) && audit.jsonString.contains("pii_redacted"), "\(audit.jsonString)")
+            #expect(!audit.jsonString.contains(Self.email))
         }
         try await upstream.stop()
     }

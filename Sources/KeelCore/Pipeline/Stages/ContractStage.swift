@@ -86,7 +86,7 @@ public struct ContractStage: PipelineStage {
             team: request.caller?.team,
             keyID: request.caller?.id,
             receivedAt: now,
-            body: String(decoding: exchange.requestBody ?? [], as: UTF8.self),
+            body: exchange.storable(String(decoding: exchange.requestBody ?? [], as: UTF8.self)),
             problems: problems
         )
         try await store.quarantine(kept)

@@ -3,8 +3,9 @@ import Foundation
 /// Holds a request to its route's PII policy once its prompt is rendered: a type the route blocks
 /// ends the request with 400 naming the types (never the values); a type it redacts upstream is
 /// sent to the model as a stable placeholder, and the answer — a stream's too, where a placeholder
-/// may be split across chunks — gets the values back. Whatever the action, the log and traces keep
-/// the request and the answer with every finding masked (`[EMAIL]`).
+/// may be split across chunks — gets the values back. Whatever the action, what Keel stores keeps
+/// every finding masked (`[EMAIL]`, see ``Exchange/storable(_:)``), and the log records each by
+/// type, action and position.
 public struct PIIStage: PipelineStage {
     public init() {}
 
@@ -14,38 +15,44 @@ public struct PIIStage: PipelineStage {
         next: (GatewayRequest) async throws -> GatewayResponse
     ) async throws -> GatewayResponse {
         guard case .chat(let chat) = request.payload, let policy = request.route?.pii else { return try await next(request) }
-        exchange.setRedactor { policy.redacted($0) }
         var placeholders = PIIPlaceholders()
         var blocked: Set<PIIType> = []
+        var redactions: [PIIRedaction] = []
         var messages: [JSONObject] = []
-        for message in chat.messages {
+        for (index, message) in chat.messages.enumerated() {
             var object = message.json
-            func sent(_ text: String) -> String {
+            func sent(_ text: String, field: String) -> String {
                 var bytes = Array(text.utf8)
-                for finding in policy.detector.scanBytes(text).reversed() {
+                let findings = policy.detector.scan(text)
+                redactions += findings.map {
+                    PIIRedaction(type: $0.type, action: policy.action(for: $0.type), field: field, start: $0.start, end: $0.end)
+                }
+                // Last to first, so that each replacement leaves the offsets before it as they were.
+                for finding in findings.reversed() {
                     switch policy.action(for: finding.type) {
                     case .block: blocked.insert(finding.type)
                     case .redactLog: break
                     case .redactUpstream:
-                        let value = String(decoding: bytes[finding.range], as: UTF8.self)
-                        bytes.replaceSubrange(finding.range, with: Array(placeholders.placeholder(for: value, type: finding.type).utf8))
+                        let value = String(decoding: bytes[finding.bytes], as: UTF8.self)
+                        bytes.replaceSubrange(finding.bytes, with: Array(placeholders.placeholder(for: value, type: finding.type).utf8))
                     }
                 }
                 return String(decoding: bytes, as: UTF8.self)
             }
             if let text = object["content"]?.stringValue {
-                object["content"] = .string(sent(text))
+                object["content"] = .string(sent(text, field: "messages.\(index).content"))
             } else if let parts = object["content"]?.arrayValue {
                 object["content"] = .array(
-                    parts.map { part in
+                    parts.enumerated().map { number, part in
                         guard var part = part.objectValue, let text = part["text"]?.stringValue else { return part }
-                        part["text"] = .string(sent(text))
+                        part["text"] = .string(sent(text, field: "messages.\(index).content.\(number).text"))
                         return .object(part)
                     }
                 )
             }
             messages.append(object)
         }
+        exchange.noteRedactions(redactions)
         if !blocked.isEmpty {
             let names = blocked.sorted().map(\.rawValue).joined(separator: ", ")
             throw KeelError(.piiBlocked, "The request holds personal data this route does not accept: \(names).", param: "messages")

@@ -73,8 +73,8 @@ public struct RiskStage: PipelineStage {
             tier: assessment.tier,
             category: policy.category(of: assessment),
             reasons: reasons,
-            request: chat.json,
-            answer: completion,
+            request: exchange.storable(chat.json),
+            answer: exchange.storable(completion),
             stream: chat.stream,
             createdAt: now,
             dueAt: now.addingTimeInterval(policy.slaMinutes * 60)
@@ -89,7 +89,9 @@ public struct RiskStage: PipelineStage {
         else { return .held(reviewID: review.id) }
         exchange.decision = decided.outcome
         if let rejection = decided.rejection { throw rejection }
-        return release(decided.released ?? completion, as: decided.outcome ?? .humanApproved, to: chat, exchange: exchange)
+        // The stored answer is masked under a PII route; an approved one is released as answered.
+        let released = decided.decision?.verdict == .edited ? decided.released ?? completion : completion
+        return release(released, as: decided.outcome ?? .humanApproved, to: chat, exchange: exchange)
     }
 
     /// Why the second model does not agree with `completion`, or `nil` when it does. It is asked

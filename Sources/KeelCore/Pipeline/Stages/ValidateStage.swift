@@ -29,6 +29,7 @@ public struct ValidateStage: PipelineStage {
             let chat = try ChatCompletionRequest(json: json)
             exchange.setRequest(model: chat.model, stream: chat.stream)
             exchange.setMetadata(chat.json["metadata"]?.objectValue)
+            if let user = chat.json["user"]?.stringValue, !user.isEmpty { exchange.setSubject(DataSubject.digest(of: user)) }
             try limits.check(chat, trips: trips)
             request.payload = .chat(chat)
         case .embeddings:
