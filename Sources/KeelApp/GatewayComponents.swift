@@ -93,6 +93,8 @@ extension Gateway {
                 RecordStage(observers: components.observers, bodies: components.bodies, maximumBodyBytes: configuration.log.maximumBodyBytes),
                 AuthenticateStage(authenticator: components.authenticator),
                 ValidateStage(limits: configuration.limits, trips: components.trips),
+                // Before idempotency, so that a replay is logged under its route and its PII policy.
+                RouteStage(routes: components.routes),
                 IdempotencyStage(
                     store: storage.idempotency,
                     lifetime: configuration.idempotencyLifetime,
@@ -100,7 +102,6 @@ extension Gateway {
                     maximumWait: configuration.idempotencyWait,
                     clock: clock
                 ),
-                RouteStage(routes: components.routes),
                 ContractStage(store: storage.quarantine, clock: clock),
                 RiskStage(reviews: storage.reviews, clock: clock, pipeline: handle),
                 WorkflowStage(store: storage.workflows, counter: components.counter, replica: components.replica, clock: clock) {

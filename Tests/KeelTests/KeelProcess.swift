@@ -29,13 +29,19 @@ struct KeelProcess {
     }
 
     /// Starts `keel serve --config config --port port`, with `KEEL_PROCESS_ADMIN` holding ``adminSecret`` beside
-    /// `environment`, and waits until `/healthz` on `port` answers.
-    static func start(config: String, port: Int, environment: [String: String] = [:]) async throws -> KeelProcess {
+    /// `environment`, and waits until `/healthz` on `port` answers; what it prints goes to `output` when given.
+    static func start(config: String, port: Int, environment: [String: String] = [:], output: String? = nil) async throws -> KeelProcess {
         try #require(FileManager.default.isExecutableFile(atPath: executable.path), "build the keel executable first (swift build)")
         let process = Process()
         process.executableURL = executable
         process.arguments = ["serve", "--config", config, "--port", String(port)]
         process.environment = ProcessInfo.processInfo.environment.merging(environment.merging(["KEEL_PROCESS_ADMIN": adminSecret]) { $1 }) { $1 }
+        if let output {
+            _ = FileManager.default.createFile(atPath: output, contents: nil)
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+            process.standardOutput = file
+            process.standardError = file
+        }
         try process.run()
         let server = KeelProcess(process: process, base: "http://127.0.0.1:\(port)")
         let deadline = ContinuousClock.now + .seconds(30)

@@ -1,17 +1,20 @@
 /// A request or response body kept for the log: appended to in place (linear however a stream is
-/// chunked) and cut at a size, after which it says where it was cut. A body to be masked is kept
-/// a little past its size, so that a value the cut would split is still found whole.
+/// chunked) and cut at a size, after which it says where it was cut. A body still to be masked is
+/// kept a little past its size, so that a value the cut would split is still found whole.
 struct CapturedBody: Sendable {
     let limit: Int
+    /// Whether the text is still to be masked (by the route's PII policy) before it is stored.
+    let needsMasking: Bool
     /// How far past the limit a body to be masked is kept: longer than any value Keel finds.
     static let maskingSlack = 512
     private let room: Int
     private(set) var text = ""
     private(set) var isCut = false
 
-    init(limit: Int, masked: Bool = false) {
+    init(limit: Int, needsMasking: Bool = false) {
         self.limit = limit
-        self.room = masked ? limit + Self.maskingSlack : limit
+        self.needsMasking = needsMasking
+        self.room = needsMasking ? limit + Self.maskingSlack : limit
     }
 
     mutating func append(_ piece: String) {
@@ -33,9 +36,6 @@ struct CapturedBody: Sendable {
         append(String(decoding: bytes.prefix(room - text.utf8.count + 4), as: UTF8.self))
         if bytes.count > room { isCut = true }
     }
-
-    /// The body with its text masked, when there is a policy.
-    func masked(by policy: PIIPolicy?) -> CapturedBody { policy.map { replacingText($0.redacted(text)) } ?? self }
 
     /// The body with `text` instead of its own (its masked text), cut at the limit.
     func replacingText(_ text: String) -> CapturedBody {

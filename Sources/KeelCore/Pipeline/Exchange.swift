@@ -195,19 +195,41 @@ public final class Exchange: Sendable {
     /// How the answer was degraded, if it was.
     public var degradation: Degradation? { state.withLock { $0.degradation } }
 
-    /// The answer as the log keeps it, cut at `limit` bytes.
+    /// The answer as the log keeps it, cut at `limit` bytes (an answer with no text in it: embeddings).
     public func setResponseBody(_ body: String, limit: Int) {
-        state.withLock { state in
-            var captured = CapturedBody(limit: limit, masked: state.privacy != nil)
-            captured.append(body)
-            state.responseBody = captured
+        var captured = CapturedBody(limit: limit)
+        captured.append(body)
+        state.withLock { $0.responseBody = captured }
+    }
+
+    /// The completion as the log keeps it, cut at `limit` bytes: its choices masked under a PII
+    /// route, and what was masked recorded (fields `choices.0.message.content`, …).
+    public func setResponse(_ completion: ChatCompletion, limit: Int) {
+        var kept = completion
+        var redactions: [PIIRedaction] = []
+        if let privacy {
+            kept = completion.mappingChoices { choices in
+                let masked = privacy.redacting(JSONObject([("choices", choices)]), field: "")
+                redactions = masked.redactions.map {
+                    var found = $0
+                    found.field.removeFirst()
+                    return found
+                }
+                return masked.object["choices"] ?? choices
+            }
+        }
+        var captured = CapturedBody(limit: limit)
+        captured.append(kept.json.jsonText)
+        state.withLock {
+            $0.responseBody = captured
+            $0.redactions += redactions
         }
     }
 
     /// Adds streamed text to the captured response body, in place; past `limit` bytes it is cut.
     public func appendResponseBody(_ text: String, limit: Int) {
         state.withLock { state in
-            if state.responseBody == nil { state.responseBody = CapturedBody(limit: limit, masked: state.privacy != nil) }
+            if state.responseBody == nil { state.responseBody = CapturedBody(limit: limit, needsMasking: state.privacy != nil) }
             state.responseBody?.append(text)
         }
     }
@@ -284,18 +306,13 @@ public final class Exchange: Sendable {
                 degraded: state.degradation?.mode.rawValue,
                 replayOf: state.replayOf,
                 workflowID: state.workflowID,
-                requestBody: bodyLimit.flatMap { limit in
-                    state.requestBody.map { bytes in
-                        var captured = CapturedBody(limit: limit, masked: state.privacy != nil)
-                        captured.append(bytes: bytes)
-                        return captured.masked(by: state.privacy).stored
-                    }
+                requestBody: bodyLimit.flatMap { limit in state.requestBody.map { Self.storedRequestBody($0, limit: limit, privacy: state.privacy) }
                 },
                 attempts: state.attempts
             )
             var redactions = state.redactions
             if bodyLimit != nil, let captured = state.responseBody {
-                if let privacy = state.privacy {
+                if let privacy = state.privacy, captured.needsMasking {
                     let masked = privacy.redacting(captured.text, field: "response")
                     redactions += masked.redactions
                     record.responseBody = captured.replacingText(masked.text).stored
@@ -323,5 +340,22 @@ public final class Exchange: Sendable {
             record.traceState = state.trace?.state
             return record
         }
+    }
+
+    /// The request body as the log keeps it, cut at `limit` bytes. Under a PII policy its strings
+    /// are masked one by one (the values were counted where they were found: the messages, the
+    /// metadata), so that JSON's escapes cannot hide a value; a body that is not JSON is masked as text.
+    static func storedRequestBody(_ bytes: [UInt8], limit: Int, privacy: PIIPolicy?) -> String {
+        var captured = CapturedBody(limit: limit)
+        guard let privacy else {
+            captured.append(bytes: bytes)
+            return captured.stored
+        }
+        if let object = try? JSONParser.parse(bytes).objectValue {
+            captured.append(privacy.redacting(object, field: "").object.jsonText)
+        } else {
+            captured.append(privacy.redacted(String(decoding: bytes, as: UTF8.self)))
+        }
+        return captured.stored
     }
 }

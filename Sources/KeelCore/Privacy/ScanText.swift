@@ -36,13 +36,16 @@ struct ScanText {
         let from = max(0, start - window)
         guard from < start else { return nil }
         let lowered = bytes[from..<start].map { (0x41...0x5A).contains($0) ? $0 + 32 : $0 }
+        // A word cut by the window's start (`said` seen as `id`) is not the word.
+        let cutWord = from > 0 && Self.isWordByte(bytes[from - 1])
         var nearest: Int?
         for word in words {
             let needle = Array(word.utf8)
             var index = lowered.count - needle.count
             while index >= 0 {
                 let end = index + needle.count
-                if lowered[index] == needle[0], lowered[index..<end].elementsEqual(needle), index == 0 || !Self.isWordByte(lowered[index - 1]),
+                if lowered[index] == needle[0], lowered[index..<end].elementsEqual(needle),
+                    index == 0 ? !cutWord : !Self.isWordByte(lowered[index - 1]),
                     end == lowered.count || !Self.isWordByte(lowered[end]) || !Self.isWordByte(needle[needle.count - 1])
                 {
                     let distance = lowered.count - end

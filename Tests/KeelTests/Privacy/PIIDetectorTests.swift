@@ -49,6 +49,10 @@ import Testing
         #expect(found("Pay with 4111 1111 1111 1111 today.") == ["card:4111 1111 1111 1111"])
         #expect(found("Pay with 4111 1111 1111 1112 today.").isEmpty, "Luhn fails")
         #expect(found("Order #4111111111111111 shipped.").isEmpty, "an order number, even one that passes Luhn")
+        #expect(
+            found("You said: Hello, Refund it to 378249834386135 please.") == ["card:378249834386135"],
+            "a word the context window cuts (`said` seen from `id`) is not a reference word"
+        )
         #expect(found("Send it to GB82 WEST 1234 5698 7654 32.") == ["iban:GB82 WEST 1234 5698 7654 32"])
         #expect(found("Send it to GB83 WEST 1234 5698 7654 32.").isEmpty, "mod 97 fails")
         #expect(found("SSN 078-05-1121 and 666-12-3456 and 912-34-5678") == ["ssn:078-05-1121"], "areas never issued")

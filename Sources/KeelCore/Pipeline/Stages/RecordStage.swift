@@ -36,7 +36,7 @@ public struct RecordStage: PipelineStage {
         switch response {
         case .completion(let completion):
             exchange.addFinishReasons(completion.finishReasons)
-            if let bodyLimit { exchange.setResponseBody(completion.json.jsonText, limit: bodyLimit) }
+            if let bodyLimit { exchange.setResponse(completion, limit: bodyLimit) }
             emit(exchange.finish(status: 200, bodyLimit: bodyLimit))
             return response
         case .embeddings(let embeddings):
