@@ -177,6 +177,12 @@ public enum Gateway {
                     alert: alerts.raise
                 ),
                 AuditService(trail: audit, configuration: configuration.audit, logger: logger),
+                RetentionService(
+                    purge: RetentionPurge(policy: configuration.retentionPolicy, store: storage.retention, audit: audit, clock: clock),
+                    interval: configuration.retention.interval,
+                    replica: replica.lease.id,
+                    logger: logger
+                ),
                 RateLimitSync(limits: components.rateLimits, store: storage.rateLimits, replica: replica.lease.id, logger: logger),
                 MemoryTrimmer(connections: connections, logger: logger),
             ]

@@ -52,6 +52,12 @@ extension KeelConfiguration {
             configuration.readKeys(section.node("keys"), environment: environment, reader)
             configuration.readAlerts(&section)
             configuration.readAudit(&section, environment: environment)
+            section.section("retention") { retention in
+                configuration.retention.periods = Self.readRetention(&retention, classes: DataClass.allCases)
+                if let minutes = retention.number("interval_minutes", in: 1...10_080) {
+                    configuration.retention.interval = .milliseconds(Int64(minutes * 60_000))
+                }
+            }
             configuration.readTracing(&section)
             section.section("metrics") { metrics in
                 configuration.metricsEnabled = metrics.bool("enabled") ?? true
@@ -409,6 +415,9 @@ extension KeelConfiguration {
                 reader.report(node, error.param ?? section.path("risk"), error.message)
             }
         }
+        if section.node("retention") != nil {
+            route.retention = section.section("retention") { Self.readRetention(&$0, classes: DataClass.allCases.filter { $0 != .audit }) }
+        }
         if let node = section.node("pii") {
             do {
                 route.pii = try PIIPolicy(json: try YAMLJSON.value(node, file: "the configuration"), path: section.path("pii"))
@@ -496,6 +505,16 @@ extension KeelConfiguration {
             alerts.spend.trailingDays = section.integer("trailing_days", in: 1...90) ?? alerts.spend.trailingDays
             alerts.checkInterval = section.seconds("check_interval_seconds", in: 1...86_400) ?? alerts.checkInterval
         }
+    }
+
+    /// `retention: { bodies_days: 30, metadata_days, workflow_steps_days, reviews_days, audit_days }`, of
+    /// `classes` (a route's own may not name the audit trail, which every route shares).
+    private static func readRetention(_ section: inout YAMLSection, classes: [DataClass]) -> RetentionPeriods {
+        var periods = RetentionPeriods()
+        for data in classes {
+            if let days = section.number(data.key, in: 0.001...36_500) { periods.periods[data] = days * 86_400 }
+        }
+        return periods
     }
 
     /// `audit: { signing_key_env: KEEL_AUDIT_KEY, checkpoint_seconds: 60 }`

@@ -126,6 +126,23 @@ public struct KeelConfiguration: Sendable {
     }
 
     public var audit = Audit()
+
+    public struct Retention: Sendable {
+        /// The periods of every route without its own.
+        public var periods = RetentionPeriods()
+        /// How often each replica purges what is past its period.
+        public var interval: Duration = .seconds(3600)
+    }
+
+    public var retention = Retention()
+
+    /// The periods route by route, as the purge applies them.
+    public var retentionPolicy: RetentionPolicy {
+        RetentionPolicy(
+            defaults: retention.periods,
+            routes: Dictionary(uniqueKeysWithValues: routes.compactMap { route in route.retention.map { (route.name, $0) } })
+        )
+    }
     /// SHA-256 of the configuration's text, as the audit trail records it at start.
     public var sourceHash: String?
 

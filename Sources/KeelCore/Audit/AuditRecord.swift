@@ -145,3 +145,14 @@ extension AuditEvent {
         return AuditEvent("pii_redacted", actor: record.keyID, subject: record.id, details: details)
     }
 }
+
+extension AuditEvent {
+    /// Retention removed the trail's records through `last`: the trail now starts after it, and
+    /// this record (in the chain, checkpointed like any other) vouches for where.
+    public static func auditPurged(through last: AuditRecord, removed: Int, by actor: String) -> AuditEvent {
+        let details = JSONObject([
+            ("through_sequence", JSONValue(last.sequence)), ("through_hash", .string(last.hash)), ("removed", JSONValue(removed)),
+        ])
+        return AuditEvent("audit_purged", actor: actor, subject: "audit", details: details)
+    }
+}

@@ -4,7 +4,8 @@ import Foundation
 /// Checks an audit trail end to end: every record's hash is what its fields give, each names its
 /// predecessor's hash, sequences run from 1 without a gap, and every checkpoint is signed (with the
 /// key given) and still matches the record it names — so an edited, deleted, inserted or reordered
-/// record, or a tail cut after a checkpoint, is found.
+/// record, or a tail cut after a checkpoint, is found. A trail that retention cut from the start
+/// begins later, where an `audit_purged` record in the chain says it does (its sequence and hash).
 public struct AuditVerification: Sendable {
     public struct Problem: Sendable, Hashable, CustomStringConvertible {
         public var sequence: Int
@@ -22,28 +23,47 @@ public struct AuditVerification: Sendable {
     public static func verify(_ store: any AuditStore, secret: String?) async throws -> AuditVerification {
         let key = secret.map(SymmetricKey.init(secret:))
         var verification = AuditVerification()
+        let checkpoints = try await store.auditCheckpoints()
+        let checked = Set(checkpoints.map(\.sequence))
         var previous: AuditRecord?
+        var start: (sequence: Int, previousHash: String)?
+        var vouched = false
         var next = 1
         var hashes: [Int: String] = [:]
         while true {
             let page = try await store.auditRecords(from: next, limit: 1_000)
             for record in page {
-                verification.check(record, after: previous, hashes: &hashes)
+                if previous == nil, record.sequence > 1 { start = (record.sequence, record.previousHash) }
+                verification.check(record, after: previous, start: start)
+                if let start, record.kind == "audit_purged", let details = try? JSONParser.parse(record.details).objectValue,
+                    details["through_sequence"]?.integerValue == Int64(start.sequence - 1), details["through_hash"]?.stringValue == start.previousHash
+                {
+                    vouched = true
+                }
+                if checked.contains(record.sequence) { hashes[record.sequence] = record.hash }
+                verification.records += 1
                 previous = record
             }
             guard let last = page.last, page.count == 1_000 else { break }
             next = last.sequence + 1
         }
-        verification.records = hashes.count
-        for checkpoint in try await store.auditCheckpoints() {
+        if let start, !vouched {
+            verification.problems.insert(
+                Problem(sequence: start.sequence, message: "records 1–\(start.sequence - 1) are missing (no purge record says they were purged)"),
+                at: 0
+            )
+        }
+        for checkpoint in checkpoints {
             verification.checkpoints += 1
-            verification.check(checkpoint, hashes: hashes, last: previous?.sequence ?? 0, key: key)
+            verification.check(checkpoint, hashes: hashes, first: start?.sequence ?? 1, last: previous?.sequence ?? 0, key: key)
         }
         return verification
     }
 
-    mutating func check(_ record: AuditRecord, after previous: AuditRecord?, hashes: inout [Int: String]) {
-        let expected = (previous?.sequence ?? 0) + 1
+    /// Checks `record` follows `previous`; the trail's first record follows `start` when the trail
+    /// was purged from the start (whether the purge was real is checked once the whole trail is read).
+    mutating func check(_ record: AuditRecord, after previous: AuditRecord?, start: (sequence: Int, previousHash: String)?) {
+        let expected = previous.map { $0.sequence + 1 } ?? start?.sequence ?? 1
         if record.sequence != expected {
             problems.append(
                 Problem(
@@ -52,16 +72,15 @@ public struct AuditVerification: Sendable {
                 )
             )
         }
-        if record.previousHash != (previous?.hash ?? AuditRecord.origin) {
+        if record.previousHash != (previous?.hash ?? start?.previousHash ?? AuditRecord.origin) {
             problems.append(Problem(sequence: record.sequence, message: "does not follow the record before it (its previous hash differs)"))
         }
         if record.computedHash != record.hash {
             problems.append(Problem(sequence: record.sequence, message: "was changed (its hash does not match its fields)"))
         }
-        hashes[record.sequence] = record.hash
     }
 
-    mutating func check(_ checkpoint: AuditCheckpoint, hashes: [Int: String], last: Int, key: SymmetricKey?) {
+    mutating func check(_ checkpoint: AuditCheckpoint, hashes: [Int: String], first: Int, last: Int, key: SymmetricKey?) {
         if let key {
             if checkpoint.signature.map({ $0 == checkpoint.signature(with: key) }) != true {
                 problems.append(Problem(sequence: checkpoint.sequence, message: "its checkpoint's signature does not hold"))
@@ -71,7 +90,7 @@ public struct AuditVerification: Sendable {
             problems.append(
                 Problem(sequence: checkpoint.sequence, message: "is gone: the trail ends at \(last), but a checkpoint saw it (the tail was cut)")
             )
-        } else if let hash = hashes[checkpoint.sequence], hash != checkpoint.hash {
+        } else if checkpoint.sequence >= first, hashes[checkpoint.sequence] != checkpoint.hash {
             problems.append(Problem(sequence: checkpoint.sequence, message: "differs from what its checkpoint saw (the trail was rewritten)"))
         }
     }

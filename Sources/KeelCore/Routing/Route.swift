@@ -34,6 +34,8 @@ public struct Route: Sendable, Hashable {
     public var review: ReviewPolicy?
     /// What the route does with personal data in its requests.
     public var pii: PIIPolicy?
+    /// How long the route's data is kept, where it differs from the defaults.
+    public var retention: RetentionPeriods?
 
     public init(name: String, balanced: [Share], fallbacks: [ModelDeployment] = [], policy: RoutePolicy = RoutePolicy(), created: Int = 0) {
         precondition(!balanced.isEmpty, "a route needs at least one deployment")

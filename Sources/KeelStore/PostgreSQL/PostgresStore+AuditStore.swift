@@ -44,7 +44,7 @@ extension PostgresStore: AuditStore {
         try AuditRows.checkpoint(text: { try row.value($0, as: String?.self) }, integer: { try row.value($0, as: Int?.self) })
     }
 
-    private static func auditRecord(_ row: PostgresRandomAccessRow) throws -> AuditRecord {
+    static func auditRecord(_ row: PostgresRandomAccessRow) throws -> AuditRecord {
         try AuditRows.record(text: { try row.value($0, as: String?.self) }, integer: { try row.value($0, as: Int?.self) })
     }
 }

@@ -39,7 +39,7 @@ extension PostgresStore: ReviewStore {
         try await !fetch(ReviewRows.lease(id: id, until: until, now: now)).isEmpty
     }
 
-    private func fetch(_ query: ReviewRows.Query) async throws -> [Review] {
+    private func fetch(_ query: StoredQuery) async throws -> [Review] {
         try await rows(.with(query.sql, query.values.map(\.postgres))).map { row in
             try ReviewRows.review(text: { try row.value($0, as: String?.self) }, real: { try row.value($0, as: Double?.self) })
         }

@@ -41,5 +41,5 @@ extension SQLiteStore: AuditStore {
 
     private static func checkpoint(_ row: Row) throws -> AuditCheckpoint { try AuditRows.checkpoint(text: { row[$0] }, integer: { row[$0] }) }
 
-    private static func auditRecord(_ row: Row) throws -> AuditRecord { try AuditRows.record(text: { row[$0] }, integer: { row[$0] }) }
+    static func auditRecord(_ row: Row) throws -> AuditRecord { try AuditRows.record(text: { row[$0] }, integer: { row[$0] }) }
 }

@@ -41,11 +41,11 @@ extension SQLiteStore: ReviewStore {
         try await !write(ReviewRows.lease(id: id, until: until, now: now)).isEmpty
     }
 
-    private func read(_ query: ReviewRows.Query) async throws -> [Review] {
+    private func read(_ query: StoredQuery) async throws -> [Review] {
         try await pool.read { db in try Row.fetchAll(db, sql: query.sql, arguments: .storable(query.values.map(\.sqlite))).map(Self.review) }
     }
 
-    private func write(_ query: ReviewRows.Query) async throws -> [Review] {
+    private func write(_ query: StoredQuery) async throws -> [Review] {
         try await pool.write { db in try Row.fetchAll(db, sql: query.sql, arguments: .storable(query.values.map(\.sqlite))).map(Self.review) }
     }
 

@@ -15,6 +15,8 @@ public final class SQLiteStore: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // What retention and subject deletion remove is overwritten in the file, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         self.pool = try Self.exclusively(lockingBeside: path) {
             let pool = try DatabasePool(path: path, configuration: configuration)

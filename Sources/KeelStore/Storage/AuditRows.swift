@@ -2,7 +2,8 @@ import Foundation
 import KeelCore
 
 /// The audit trail as both backends store it: records keyed by their sequence, checkpoints by the
-/// record they saw. Nothing updates or deletes a row; only a purge of the whole trail could.
+/// record they saw. Nothing updates a row; only retention deletes, from the start, leaving a
+/// record that says where the trail now starts.
 enum AuditRows {
     static let tables = """
         CREATE TABLE audit_records (
@@ -21,6 +22,13 @@ enum AuditRows {
         "INSERT INTO audit_checkpoints (sequence, hash, at_ms, signature) VALUES (?, ?, ?, ?) ON CONFLICT (sequence) DO NOTHING"
     static let checkpoints = "SELECT * FROM audit_checkpoints ORDER BY sequence"
     static let lastCheckpoint = "SELECT * FROM audit_checkpoints ORDER BY sequence DESC LIMIT 1"
+    /// The newest record older than the cut (bound: milliseconds), the last a purge removes.
+    static let lastBefore = "SELECT * FROM audit_records WHERE at_ms < ? ORDER BY sequence DESC LIMIT 1"
+    static let countThrough = "SELECT COUNT(*) AS n FROM audit_records WHERE sequence <= ?"
+    static let deleteThrough = "DELETE FROM audit_records WHERE sequence <= ?"
+    static let deleteCheckpointsThrough = "DELETE FROM audit_checkpoints WHERE sequence <= ?"
+    static let oldest = "SELECT MIN(at_ms) AS oldest FROM audit_records"
+    static let countBefore = "SELECT COUNT(*) AS n FROM audit_records WHERE at_ms < ?"
 
     static func values(of record: AuditRecord) -> [StoredValue] {
         [

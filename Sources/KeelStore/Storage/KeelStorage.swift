@@ -24,6 +24,7 @@ public struct KeelStorage: Sendable {
     public var quarantine: any QuarantineStore
     public var reviews: any ReviewStore
     public var audit: any AuditStore
+    public var retention: any RetentionStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -33,6 +34,7 @@ public struct KeelStorage: Sendable {
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
             & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore & AuditStore
+            & RetentionStore
     >(
         _ store: Store,
         description: String,
@@ -57,6 +59,7 @@ public struct KeelStorage: Sendable {
         self.quarantine = store
         self.reviews = store
         self.audit = store
+        self.retention = store
         self.description = description
         self.closer = close
     }

@@ -39,25 +39,20 @@ enum ReviewRows {
     }
 
     /// A statement and what it binds.
-    struct Query {
-        var sql: String
-        var values: [StoredValue]
+    static func byID(_ id: String) -> StoredQuery { StoredQuery(sql: "SELECT * FROM reviews WHERE id = ?", values: [.text(id)]) }
+
+    static func ofRequest(_ requestID: String) -> StoredQuery {
+        StoredQuery(sql: "SELECT * FROM reviews WHERE request_id = ? ORDER BY created_at, id", values: [.text(requestID)])
     }
 
-    static func byID(_ id: String) -> Query { Query(sql: "SELECT * FROM reviews WHERE id = ?", values: [.text(id)]) }
-
-    static func ofRequest(_ requestID: String) -> Query {
-        Query(sql: "SELECT * FROM reviews WHERE request_id = ? ORDER BY created_at, id", values: [.text(requestID)])
-    }
-
-    static func held(ofKey keyID: String, limit: Int) -> Query {
-        Query(
+    static func held(ofKey keyID: String, limit: Int) -> StoredQuery {
+        StoredQuery(
             sql: "SELECT * FROM reviews WHERE key_id = ? AND kind = 'hold' ORDER BY created_at DESC, id DESC LIMIT ?",
             values: [.text(keyID), .integer(limit)]
         )
     }
 
-    static func list(statuses: Set<Review.Status>, scope: TeamScope, now: Date, limit: Int) -> Query {
+    static func list(statuses: Set<Review.Status>, scope: TeamScope, now: Date, limit: Int) -> StoredQuery {
         var conditions: [String] = []
         var values: [StoredValue] = []
         switch scope {
@@ -80,11 +75,11 @@ enum ReviewRows {
             conditions.append("(" + any.joined(separator: " OR ") + ")")
         }
         let filter = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return Query(sql: "SELECT * FROM reviews\(filter) ORDER BY created_at DESC, id DESC LIMIT ?", values: values + [.integer(limit)])
+        return StoredQuery(sql: "SELECT * FROM reviews\(filter) ORDER BY created_at DESC, id DESC LIMIT ?", values: values + [.integer(limit)])
     }
 
-    static func claim(id: String, reviewer: String, expiresAt: Date, now: Date) -> Query {
-        Query(
+    static func claim(id: String, reviewer: String, expiresAt: Date, now: Date) -> StoredQuery {
+        StoredQuery(
             sql: """
                 UPDATE reviews SET claimed_by = ?, claim_expires_at = ?
                 WHERE id = ? AND verdict IS NULL AND (claim_expires_at IS NULL OR claim_expires_at <= ? OR claimed_by = ?) RETURNING *
@@ -93,8 +88,8 @@ enum ReviewRows {
         )
     }
 
-    static func decide(id: String, decision: ReviewDecision, now: Date) -> Query {
-        Query(
+    static func decide(id: String, decision: ReviewDecision, now: Date) -> StoredQuery {
+        StoredQuery(
             sql: """
                 UPDATE reviews SET verdict = ?, reviewer = ?, decided_at = ?, reason = ?, edit = ?, claimed_by = NULL, claim_expires_at = NULL
                 WHERE id = ? AND verdict IS NULL AND (claim_expires_at IS NULL OR claim_expires_at <= ? OR claimed_by = ?) RETURNING *
@@ -106,30 +101,30 @@ enum ReviewRows {
         )
     }
 
-    static func delivered(id: String, at: Date) -> Query {
-        Query(
+    static func delivered(id: String, at: Date) -> StoredQuery {
+        StoredQuery(
             sql: "UPDATE reviews SET delivered_at = ? WHERE id = ? AND verdict IS NOT NULL AND delivered_at IS NULL RETURNING *",
             values: [.real(at.timeIntervalSince1970), .text(id)]
         )
     }
 
-    static func overdue(now: Date, limit: Int) -> Query {
-        Query(
+    static func overdue(now: Date, limit: Int) -> StoredQuery {
+        StoredQuery(
             sql: "SELECT * FROM reviews WHERE verdict IS NULL AND escalated_at IS NULL AND due_at <= ? ORDER BY due_at LIMIT ?",
             values: [.real(now.timeIntervalSince1970), .integer(limit)]
         )
     }
 
-    static func escalated(id: String, at: Date) -> Query {
-        Query(
+    static func escalated(id: String, at: Date) -> StoredQuery {
+        StoredQuery(
             sql: "UPDATE reviews SET escalated_at = ? WHERE id = ? AND escalated_at IS NULL RETURNING *",
             values: [.real(at.timeIntervalSince1970), .text(id)]
         )
     }
 
-    static func undelivered(routes: [String], now: Date, limit: Int) -> Query {
+    static func undelivered(routes: [String], now: Date, limit: Int) -> StoredQuery {
         let places = Array(repeating: "?", count: max(routes.count, 1)).joined(separator: ", ")
-        return Query(
+        return StoredQuery(
             sql: """
                 SELECT * FROM reviews WHERE verdict IS NOT NULL AND delivered_at IS NULL AND kind = 'hold' AND route IN (\(places))
                 AND (delivery_lease IS NULL OR delivery_lease <= ?) ORDER BY decided_at LIMIT ?
@@ -138,8 +133,8 @@ enum ReviewRows {
         )
     }
 
-    static func lease(id: String, until: Date, now: Date) -> Query {
-        Query(
+    static func lease(id: String, until: Date, now: Date) -> StoredQuery {
+        StoredQuery(
             sql: """
                 UPDATE reviews SET delivery_lease = ? WHERE id = ? AND delivered_at IS NULL AND (delivery_lease IS NULL OR delivery_lease <= ?)
                 RETURNING *

@@ -5,3 +5,9 @@ enum StoredValue {
     case integer(Int?)
     case real(Double?)
 }
+
+/// A statement both backends run, with its `?` placeholders' values.
+struct StoredQuery {
+    var sql: String
+    var values: [StoredValue]
+}
