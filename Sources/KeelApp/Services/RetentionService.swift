@@ -20,7 +20,8 @@ final class RetentionService: Service {
     }
 
     func run() async throws {
-        guard !purge.policy.rules.isEmpty else { return }
+        // A service that returns ends the server: with nothing to purge, this one waits for the end.
+        guard !purge.policy.rules.isEmpty else { return try await gracefulShutdown() }
         var wait = Duration.seconds(5)
         while !Task.isShuttingDownGracefully {
             let pause = wait

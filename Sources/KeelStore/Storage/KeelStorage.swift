@@ -25,6 +25,7 @@ public struct KeelStorage: Sendable {
     public var reviews: any ReviewStore
     public var audit: any AuditStore
     public var retention: any RetentionStore
+    public var subjects: any SubjectStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -34,7 +35,7 @@ public struct KeelStorage: Sendable {
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
             & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore & AuditStore
-            & RetentionStore
+            & RetentionStore & SubjectStore
     >(
         _ store: Store,
         description: String,
@@ -60,6 +61,7 @@ public struct KeelStorage: Sendable {
         self.reviews = store
         self.audit = store
         self.retention = store
+        self.subjects = store
         self.description = description
         self.closer = close
     }
