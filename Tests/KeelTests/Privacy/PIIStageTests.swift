@@ -112,6 +112,36 @@ import Testing
         try await upstream.stop()
     }
 
+    /// The whole corpus through a `redact-upstream` route, every other message streamed: the model
+    /// never receives a value, and every answer comes back with every value in place.
+    @Test func theCorpusNeverReachesTheModelAndEveryValueComesBack() async throws {
+        let messages = try PIIStorageTests.corpus()
+        let upstream = try await Self.upstream()
+        var gateway = Self.gateway(port: upstream.port)
+        gateway.chatRoute = "{ model: chat-model, pii: { actions: { default: redact-upstream } } }"
+        try await gateway.test { client in
+            for (index, message) in messages.enumerated() {
+                let stream = index % 2 == 1
+                let answer = try await client.post("/v1/chat/completions", Self.chat(message.text, stream: stream))
+                let text: String
+                if stream {
+                    text = answer.events.compactMap { try? JSONParser.parse($0) }.compactMap {
+                        $0.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
+                    }.joined()
+                } else {
+                    text = answer.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue ?? ""
+                }
+                // The scripted upstream echoes a stream as it was sent, a completion after "You said: ".
+                #expect(text == (stream ? "" : "You said: ") + message.text, "\(message.id) (stream: \(stream))")
+            }
+        }
+        let sent = upstream.requests.map(\.body).joined()
+        #expect(upstream.requests.count == messages.count)
+        let leaked = Set(messages.flatMap(\.values)).filter { sent.contains($0) }
+        #expect(leaked.isEmpty, "the model received \(leaked.count) values, e.g. \(leaked.sorted().prefix(3))")
+        try await upstream.stop()
+    }
+
     @Test func placeholdersSplitAnywhereAreRestoredAndOtherBracketsPassThrough() {
         var placeholders = PIIPlaceholders()
         let email = placeholders.placeholder(for: "a@b.co", type: .email)
