@@ -99,8 +99,8 @@ public final class Exchange: Sendable {
 
     /// `completion` with its choices masked as ``storable(_:)-(String)`` masks text.
     public func storable(_ completion: ChatCompletion) -> ChatCompletion {
-        guard privacy != nil else { return completion }
-        return completion.mappingChoices { storable(JSONObject([("choices", $0)]))["choices"] ?? $0 }
+        guard let privacy else { return completion }
+        return completion.mappingChoices { privacy.redacting($0, field: "choices").value }
     }
 
     /// Records values the PII stage found in the messages (by type, action and position).
@@ -209,13 +209,9 @@ public final class Exchange: Sendable {
         var redactions: [PIIRedaction] = []
         if let privacy {
             kept = completion.mappingChoices { choices in
-                let masked = privacy.redacting(JSONObject([("choices", choices)]), field: "")
-                redactions = masked.redactions.map {
-                    var found = $0
-                    found.field.removeFirst()
-                    return found
-                }
-                return masked.object["choices"] ?? choices
+                let masked = privacy.redacting(choices, field: "choices")
+                redactions = masked.redactions
+                return masked.value
             }
         }
         var captured = CapturedBody(limit: limit)
@@ -274,7 +270,7 @@ public final class Exchange: Sendable {
     /// row keeps the bodies, each cut at that many bytes.
     public func finish(status: Int, error: KeelError? = nil, bodyLimit: Int? = nil) -> RequestRecord? {
         let duration = elapsed
-        return state.withLock { state -> RequestRecord? in
+        let closed = state.withLock { state -> (record: RequestRecord, state: State)? in
             guard !state.finished else { return nil }
             state.finished = true
             let error = error ?? state.degradation?.cause
@@ -291,8 +287,7 @@ public final class Exchange: Sendable {
                 stream: state.stream,
                 status: status,
                 errorCode: error?.code.name,
-                // An upstream's message may quote what it was sent.
-                errorMessage: error.map { state.privacy?.redacted($0.message) ?? $0.message },
+                errorMessage: error?.message,
                 durationMs: duration.milliseconds,
                 upstreamMs: state.attempts.isEmpty ? nil : state.upstream.milliseconds,
                 timeToFirstTokenMs: state.firstToken?.milliseconds,
@@ -306,28 +301,8 @@ public final class Exchange: Sendable {
                 degraded: state.degradation?.mode.rawValue,
                 replayOf: state.replayOf,
                 workflowID: state.workflowID,
-                requestBody: bodyLimit.flatMap { limit in state.requestBody.map { Self.storedRequestBody($0, limit: limit, privacy: state.privacy) }
-                },
                 attempts: state.attempts
             )
-            var redactions = state.redactions
-            if bodyLimit != nil, let captured = state.responseBody {
-                if let privacy = state.privacy, captured.needsMasking {
-                    let masked = privacy.redacting(captured.text, field: "response")
-                    redactions += masked.redactions
-                    record.responseBody = captured.replacingText(masked.text).stored
-                } else {
-                    record.responseBody = captured.stored
-                }
-            }
-            if let metadata = state.metadata, let privacy = state.privacy {
-                let masked = privacy.redacting(metadata, field: "metadata")
-                redactions += masked.redactions
-                record.metadata = masked.object
-            } else {
-                record.metadata = state.metadata
-            }
-            record.redactions = redactions
             record.subject = state.subject
             record.responseModel = state.deployment?.upstreamModel
             record.promptName = state.prompt?.name
@@ -338,8 +313,39 @@ public final class Exchange: Sendable {
             record.riskTier = state.riskTier
             record.traceParent = state.trace?.parent
             record.traceState = state.trace?.state
-            return record
+            return (record, state)
         }
+        guard let (record, state) = closed else { return nil }
+        // The bodies are turned into text and masked after the lock: the ledger is closed.
+        return Self.stored(record, state, bodyLimit: bodyLimit)
+    }
+
+    /// `record` with what the log keeps of the bodies, the metadata and the error message — under
+    /// a PII policy masked, and what was masked recorded.
+    private static func stored(_ record: RequestRecord, _ state: State, bodyLimit: Int?) -> RequestRecord {
+        var record = record
+        record.metadata = state.metadata
+        record.redactions = state.redactions
+        if let limit = bodyLimit, let bytes = state.requestBody {
+            record.requestBody = storedRequestBody(bytes, limit: limit, privacy: state.privacy)
+        }
+        if bodyLimit != nil, let captured = state.responseBody {
+            record.responseBody = captured.stored
+        }
+        guard let privacy = state.privacy else { return record }
+        // An upstream's message may quote what it was sent.
+        record.errorMessage = record.errorMessage.map(privacy.redacted)
+        if bodyLimit != nil, let captured = state.responseBody, captured.needsMasking {
+            let masked = privacy.redacting(captured.text, field: "response")
+            record.redactions += masked.redactions
+            record.responseBody = captured.replacingText(masked.text).stored
+        }
+        if let metadata = state.metadata {
+            let masked = privacy.redacting(metadata, field: "metadata")
+            record.redactions += masked.redactions
+            record.metadata = masked.object
+        }
+        return record
     }
 
     /// The request body as the log keeps it, cut at `limit` bytes. Under a PII policy its strings

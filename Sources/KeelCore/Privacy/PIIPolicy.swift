@@ -101,22 +101,29 @@ public struct PIIPolicy: Sendable, Hashable {
         return (String(decoding: bytes, as: UTF8.self), redactions)
     }
 
-    /// `object` with every string in it masked, and what was masked (fields named from `field`).
-    public func redacting(_ object: JSONObject, field: String) -> (object: JSONObject, redactions: [PIIRedaction]) {
+    /// `value` with every string in it masked, and what was masked, each string's field named by
+    /// its path from `field` (`choices.0.message.content`).
+    public func redacting(_ value: JSONValue, field: String) -> (value: JSONValue, redactions: [PIIRedaction]) {
         var redactions: [PIIRedaction] = []
         func walk(_ value: JSONValue, _ path: String) -> JSONValue {
+            func inner(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
             switch value {
             case .string(let text):
                 let masked = redacting(text, field: path)
                 redactions += masked.redactions
                 return .string(masked.text)
-            case .array(let items): return .array(items.enumerated().map { walk($1, "\(path).\($0)") })
-            case .object(let inner): return .object(JSONObject(inner.entries.map { ($0.key, walk($0.value, "\(path).\($0.key)")) }))
+            case .array(let items): return .array(items.enumerated().map { walk($1, inner(String($0))) })
+            case .object(let object): return .object(JSONObject(object.entries.map { ($0.key, walk($0.value, inner($0.key))) }))
             default: return value
             }
         }
-        let masked = JSONObject(object.entries.map { ($0.key, walk($0.value, "\(field).\($0.key)")) })
-        return (masked, redactions)
+        return (walk(value, field), redactions)
+    }
+
+    /// `object` masked as ``redacting(_:field:)-(JSONValue,_)`` masks a value.
+    public func redacting(_ object: JSONObject, field: String) -> (object: JSONObject, redactions: [PIIRedaction]) {
+        let masked = redacting(.object(object), field: field)
+        return (masked.value.objectValue ?? object, masked.redactions)
     }
 
     public static func == (lhs: PIIPolicy, rhs: PIIPolicy) -> Bool { lhs.source == rhs.source }

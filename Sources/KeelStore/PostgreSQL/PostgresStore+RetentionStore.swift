@@ -5,7 +5,7 @@ import PostgresNIO
 extension PostgresStore: RetentionStore {
     public func retained(_ data: DataClass, in scope: RetentionScope, before: Date) async throws -> RetainedData {
         if data == .audit {
-            let expired = try await rows(.with(AuditRows.countBefore, [SQLiteStore.milliseconds(before)])).first?.value("n", as: Int.self) ?? 0
+            let expired = try await rows(.with(AuditRows.countBefore, [AuditRows.milliseconds(before)])).first?.value("n", as: Int.self) ?? 0
             let oldest = try await rows(PostgresStatement(AuditRows.oldest)).first?.value("oldest", as: Int64?.self)
             return RetainedData(expired: expired, oldest: oldest.map { Date(timeIntervalSince1970: Double($0) / 1000) })
         }
@@ -26,10 +26,8 @@ extension PostgresStore: RetentionStore {
             var removed = 0
             for target in RetentionRows.targets(data) {
                 let query = RetentionRows.purge(target, scope, before: before)
-                // PostgreSQL counts what a statement changed in the rows it returns.
-                let counted = "WITH changed AS (\(query.sql) RETURNING 1) SELECT COUNT(*) AS n FROM changed"
-                let count = try await connection.rows(.with(counted, query.values.map(\.postgres)), logger: logger).first?.value("n", as: Int.self)
-                if target.counted { removed += count ?? 0 }
+                let count = try await connection.changedRows(query.sql, query.values.map(\.postgres), logger: logger)
+                if target.counted { removed += count }
             }
             return removed
         }
@@ -39,7 +37,7 @@ extension PostgresStore: RetentionStore {
     private func purgeAudit(_ connection: PostgresConnection, before: Date, at now: Date, by actor: String) async throws -> Int {
         // Appends and purges extend and cut the chain one at a time.
         try await connection.execute("SELECT pg_advisory_xact_lock(7301266)", logger: logger)
-        let cut = SQLiteStore.milliseconds(before)
+        let cut = AuditRows.milliseconds(before)
         guard let last = try await connection.rows(.with(AuditRows.lastBefore, [cut]), logger: logger).first.map(Self.auditRecord) else { return 0 }
         let removed = try await connection.rows(.with(AuditRows.countThrough, [last.sequence]), logger: logger).first?.value("n", as: Int.self) ?? 0
         let head = try await connection.rows(PostgresStatement(AuditRows.last), logger: logger).first.map(Self.auditRecord)

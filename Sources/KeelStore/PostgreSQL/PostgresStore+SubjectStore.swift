@@ -10,8 +10,7 @@ extension PostgresStore: SubjectStore {
         try await transaction { connection in
             var erased = SubjectErasure()
             for statement in SubjectRows.erasure {
-                let counted = "WITH changed AS (\(statement.sql) RETURNING 1) SELECT COUNT(*) AS n FROM changed"
-                let count = try await connection.rows(.with(counted, [digest]), logger: logger).first?.value("n", as: Int.self) ?? 0
+                let count = try await connection.changedRows(statement.sql, [digest], logger: logger)
                 if let counts = statement.counts { erased[keyPath: counts] += count }
             }
             return erased

@@ -124,6 +124,12 @@ extension PostgresConnection {
     func execute(_ statement: PostgresStatement, logger: Logger) async throws {
         _ = try await query(statement.query, logger: logger)
     }
+
+    /// Runs an `UPDATE` or `DELETE` and returns how many rows it changed.
+    func changedRows(_ sql: String, _ values: [(any PostgresDynamicTypeEncodable)?], logger: Logger) async throws -> Int {
+        let counted = "WITH changed AS (\(sql) RETURNING 1) SELECT COUNT(*) AS n FROM changed"
+        return try await rows(.with(counted, values), logger: logger).first?.value("n", as: Int.self) ?? 0
+    }
 }
 
 /// SQL with its parameters bound as `$1`, `$2`, … while it is written, for queries whose shape

@@ -6,7 +6,7 @@ extension SQLiteStore: RetentionStore {
     public func retained(_ data: DataClass, in scope: RetentionScope, before: Date) async throws -> RetainedData {
         try await pool.read { db in
             if data == .audit {
-                let expired = try Int.fetchOne(db, sql: AuditRows.countBefore, arguments: [Self.milliseconds(before)]) ?? 0
+                let expired = try Int.fetchOne(db, sql: AuditRows.countBefore, arguments: [AuditRows.milliseconds(before)]) ?? 0
                 let oldest = try Int64.fetchOne(db, sql: AuditRows.oldest).map { Date(timeIntervalSince1970: Double($0) / 1000) }
                 return RetainedData(expired: expired, oldest: oldest)
             }
@@ -37,7 +37,9 @@ extension SQLiteStore: RetentionStore {
 
     /// Removes the trail's records older than `before`, appending first the record that says so.
     private static func purgeAudit(_ db: Database, before: Date, at now: Date, by actor: String) throws -> Int {
-        guard let last = try Row.fetchOne(db, sql: AuditRows.lastBefore, arguments: [milliseconds(before)]).map(auditRecord) else { return 0 }
+        guard let last = try Row.fetchOne(db, sql: AuditRows.lastBefore, arguments: [AuditRows.milliseconds(before)]).map(auditRecord) else {
+            return 0
+        }
         let removed = try Int.fetchOne(db, sql: AuditRows.countThrough, arguments: [last.sequence]) ?? 0
         let head = try Row.fetchOne(db, sql: AuditRows.last).map(auditRecord)
         let marker = AuditRecord(.auditPurged(through: last, removed: removed, by: actor), after: head, at: now)
@@ -46,6 +48,4 @@ extension SQLiteStore: RetentionStore {
         try db.execute(sql: AuditRows.deleteCheckpointsThrough, arguments: [last.sequence])
         return removed
     }
-
-    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 }

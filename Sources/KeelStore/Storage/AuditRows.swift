@@ -30,6 +30,9 @@ enum AuditRows {
     static let oldest = "SELECT MIN(at_ms) AS oldest FROM audit_records"
     static let countBefore = "SELECT COUNT(*) AS n FROM audit_records WHERE at_ms < ?"
 
+    /// `date` as the trail stores it: milliseconds since 1970.
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
     static func values(of record: AuditRecord) -> [StoredValue] {
         [
             .integer(record.sequence), .integer(Int(record.atMilliseconds)), .text(record.kind), .text(record.actor), .text(record.subject),

@@ -49,6 +49,16 @@ import Testing
         return gateway
     }
 
+    /// The answer's text: the streamed deltas joined, or the completion's message.
+    static func text(of answer: TestResponse, stream: Bool) -> String {
+        guard stream else {
+            return answer.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue ?? ""
+        }
+        return answer.events.compactMap { try? JSONParser.parse($0) }.compactMap {
+            $0.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
+        }.joined()
+    }
+
     static func chat(_ content: String, stream: Bool = false) -> String {
         let body: JSONValue = ["model": "gpt-test", "stream": .bool(stream), "messages": [["role": "user", "content": .string(content)]]]
         return body.jsonString
@@ -75,14 +85,7 @@ import Testing
             let said = "Mail \(Self.email) or call +44 20 7946 0958, again \(Self.email)."
             let answer = try await client.post("/v1/chat/completions", Self.chat(said, stream: stream))
             #expect(answer.status == .ok)
-            let text: String
-            if stream {
-                text = answer.events.compactMap { try? JSONParser.parse($0) }.compactMap {
-                    $0.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
-                }.joined()
-            } else {
-                text = answer.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue ?? ""
-            }
+            let text = Self.text(of: answer, stream: stream)
             #expect(text.hasSuffix(said), "every value back, the placeholders split across chunks too: \(text)")
             let sent = upstream.requests.map(\.body).joined()
             #expect(!sent.contains(Self.email) && !sent.contains("7946") && sent.contains("[EMAIL_1]") && sent.contains("[PHONE_1]"), "\(sent)")
@@ -123,14 +126,7 @@ import Testing
             for (index, message) in messages.enumerated() {
                 let stream = index % 2 == 1
                 let answer = try await client.post("/v1/chat/completions", Self.chat(message.text, stream: stream))
-                let text: String
-                if stream {
-                    text = answer.events.compactMap { try? JSONParser.parse($0) }.compactMap {
-                        $0.objectValue?["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue
-                    }.joined()
-                } else {
-                    text = answer.json.objectValue?["choices"]?.arrayValue?.first?.objectValue?["message"]?.objectValue?["content"]?.stringValue ?? ""
-                }
+                let text = Self.text(of: answer, stream: stream)
                 // The scripted upstream echoes a stream as it was sent, a completion after "You said: ".
                 #expect(text == (stream ? "" : "You said: ") + message.text, "\(message.id) (stream: \(stream))")
             }
