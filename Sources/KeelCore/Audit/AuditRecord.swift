@@ -74,7 +74,7 @@ public struct AuditRecord: Sendable, Hashable {
         let fields = ["\(sequence)", "\(atMilliseconds)", kind, actor ?? "", subject ?? "", details, previousHash]
         // Each field is prefixed with its length, so that no two records hash the same text.
         let text = fields.map { "\($0.utf8.count):\($0)" }.joined(separator: "\n")
-        return SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        return Digest.sha256Hex(text)
     }
 
     public var json: JSONObject {
@@ -110,7 +110,7 @@ public struct AuditCheckpoint: Sendable, Hashable {
 
     public func signature(with key: SymmetricKey) -> String {
         let text = "\(sequence)\n\(hash)\n\(atMilliseconds)"
-        return HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+        return Digest.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
     }
 
     public var json: JSONObject {

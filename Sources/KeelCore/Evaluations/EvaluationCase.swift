@@ -88,6 +88,6 @@ extension [EvaluationCase] {
     public var contentHash: String {
         var hasher = SHA256()
         for item in self { hasher.update(data: JSONValue.object(item.json).serialized() + [10]) }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return Digest.hex(hasher.finalize())
     }
 }

@@ -156,7 +156,7 @@ public struct PromptTemplate: Sendable, Hashable {
             default: value
             }
         }
-        return SHA256.hash(data: sorted(.object(json)).serialized()).map { String(format: "%02x", $0) }.joined()
+        return Digest.hex(SHA256.hash(data: sorted(.object(json)).serialized()))
     }
 
     /// Every message's text with its template tags, for counting a version's size.

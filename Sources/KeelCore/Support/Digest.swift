@@ -1,11 +1,14 @@
 import Crypto
 
-/// Hex SHA-256, for API key hashes and request fingerprints.
+/// Hex SHA-256 and hex bytes: API key hashes, request fingerprints, the audit chain, data subjects.
 public enum Digest {
-    public static func sha256Hex(_ text: String) -> String {
+    public static func sha256Hex(_ text: String) -> String { hex(SHA256.hash(data: Array(text.utf8))) }
+
+    /// `bytes` in lowercase hexadecimal (a digest, a MAC), two digits a byte.
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
+        for byte in bytes {
             hex.append(hexDigits[Int(byte >> 4)])
             hex.append(hexDigits[Int(byte & 0x0F)])
         }

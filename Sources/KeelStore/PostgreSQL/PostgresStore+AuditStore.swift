@@ -11,10 +11,14 @@ extension PostgresStore: AuditStore {
             var previous = try await connection.rows(PostgresStatement(AuditRows.last), logger: logger).first.map(Self.auditRecord)
             var records: [AuditRecord] = []
             for event in events {
-                let record = AuditRecord(event, after: previous, at: at)
-                try await connection.execute(.with(AuditRows.insert, AuditRows.values(of: record).map(\.postgres)), logger: logger)
-                records.append(record)
-                previous = record
+                records.append(AuditRecord(event, after: previous, at: at))
+                previous = records.last
+            }
+            // A statement for up to 1,000 records (8,000 parameters of PostgreSQL's 65,535).
+            for start in stride(from: 0, to: records.count, by: 1_000) {
+                let chunk = records[start..<min(start + 1_000, records.count)]
+                let values = chunk.flatMap { AuditRows.values(of: $0).map(\.postgres) }
+                try await connection.execute(.with(AuditRows.insert(count: chunk.count), values), logger: logger)
             }
             return records
         }

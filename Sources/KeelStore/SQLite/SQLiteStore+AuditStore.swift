@@ -8,9 +8,10 @@ extension SQLiteStore: AuditStore {
         // SQLite serialises write transactions: the last record read here is still the last at the insert.
         return try await pool.write { db in
             var previous = try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord)
+            let insert = try db.cachedStatement(sql: AuditRows.insert)
             return try events.map { event in
                 let record = AuditRecord(event, after: previous, at: at)
-                try db.execute(sql: AuditRows.insert, arguments: .storable(AuditRows.values(of: record).map(\.sqlite)))
+                try insert.execute(arguments: .storable(AuditRows.values(of: record).map(\.sqlite)))
                 previous = record
                 return record
             }

@@ -16,6 +16,11 @@ enum AuditRows {
     static let insert = """
         INSERT INTO audit_records (sequence, at_ms, kind, actor, subject, details, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         """
+    /// `insert` for `count` records in one statement.
+    static func insert(count: Int) -> String {
+        let row = "(?, ?, ?, ?, ?, ?, ?, ?)"
+        return insert.replacingOccurrences(of: row, with: Array(repeating: row, count: count).joined(separator: ", "))
+    }
     static let last = "SELECT * FROM audit_records ORDER BY sequence DESC LIMIT 1"
     static let page = "SELECT * FROM audit_records WHERE sequence >= ? ORDER BY sequence LIMIT ?"
     static let insertCheckpoint =

@@ -61,6 +61,19 @@ import Testing
     }
 
     @Test(arguments: TestBackend.available)
+    func aBatchIsAppendedInOrderInOneStep(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            let trail = AuditTrail(store: storage.audit)
+            try await trail.record(AuditEvent("signed_in", actor: "first"))
+            try await trail.record((1...1_203).map { AuditEvent("pii_redacted", actor: "app", subject: "req_\($0)") })
+            let records = try await storage.audit.auditRecords(from: 1, limit: 2_000)
+            #expect(records.map(\.sequence) == Array(1...1_204) && records.last?.subject == "req_1203")
+            let verification = try await AuditVerification.verify(storage.audit, secret: nil)
+            #expect(verification.isIntact && verification.records == 1_204, "\(verification.problems)")
+        }
+    }
+
+    @Test(arguments: TestBackend.available)
     func anUntouchedTrailIsIntact(on backend: TestBackend) async throws {
         let verification = try await verify(on: backend, after: nil)
         #expect(verification.isIntact && verification.records == 10, "\(verification.problems)")
