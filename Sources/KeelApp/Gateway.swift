@@ -77,18 +77,20 @@ public enum Gateway {
 
         let disconnects = ClientDisconnects()
         let router = Router(context: KeelRequestContext.self)
-        router.add(middleware: OpenAIErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware())
         let sessions = DashboardSessions(store: storage.sessions, keys: storage.keys, clock: clock)
         router.add(middleware: AuthenticationMiddleware(authenticator: components.authenticator, sessions: sessions))
         let keelRoutes = KeelRoutes(router: router)
         GatewayController(
             pipeline: pipeline,
             routes: components.routes,
+            counter: components.counter,
             disconnects: disconnects,
             maximumBodySize: configuration.server.maximumBodySize,
             trips: trips
         )
         .addRoutes(to: keelRoutes)
+        ResponsesController(store: storage.responses).addRoutes(to: keelRoutes)
         AdminController(
             log: storage.log,
             costs: storage.costs,
@@ -261,7 +263,7 @@ public enum Gateway {
         logger: Logger = Logger(label: "keel.simulate")
     ) -> some ApplicationProtocol {
         let router = Router()
-        router.add(middleware: OpenAIErrorMiddleware())
+        router.add(middleware: APIErrorMiddleware())
         UpstreamController(upstream: SimulatedUpstream(profile: profile), models: models).addRoutes(to: router.group("v1"))
         return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "keel-simulator"), logger: logger)
     }

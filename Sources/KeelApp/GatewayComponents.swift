@@ -104,6 +104,7 @@ extension Gateway {
                 ),
                 ContractStage(store: storage.quarantine, clock: clock),
                 RiskStage(reviews: storage.reviews, clock: clock, pipeline: handle),
+                ResponsesStage(store: storage.responses),
                 WorkflowStage(store: storage.workflows, counter: components.counter, replica: components.replica, clock: clock) {
                     request,
                     deployment in

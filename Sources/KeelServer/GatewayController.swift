@@ -3,11 +3,13 @@ import Hummingbird
 import KeelCore
 import Logging
 
-/// The OpenAI-compatible API under `/v1`: every call runs through the pipeline, and is cancelled
-/// (upstream call included) if its client disconnects before the answer.
+/// The model APIs under `/v1` — OpenAI's Chat Completions, Responses and embeddings, Anthropic's
+/// Messages: every call runs through the one pipeline, is answered in its API's shape, and is
+/// cancelled (upstream call included) if its client disconnects before the answer.
 public struct GatewayController: Sendable {
     let pipeline: Pipeline
     let routes: RouteTable
+    let counter: any TokenCounter
     let disconnects: ClientDisconnects
     let maximumBodySize: Int
     let trips: LimitTrips
@@ -15,25 +17,30 @@ public struct GatewayController: Sendable {
     public init(
         pipeline: Pipeline,
         routes: RouteTable,
+        counter: any TokenCounter = EstimatingTokenCounter(),
         disconnects: ClientDisconnects,
         maximumBodySize: Int,
         trips: LimitTrips = LimitTrips()
     ) {
         self.pipeline = pipeline
         self.routes = routes
+        self.counter = counter
         self.disconnects = disconnects
         self.maximumBodySize = maximumBodySize
         self.trips = trips
     }
 
     public func addRoutes(to routes: KeelRoutes) {
-        routes.post("/v1/chat/completions", access: .models) { request, context in try await run(.chat, request, context: context) }
+        routes.post("/v1/chat/completions", access: .models) { request, context in try await run(.chatCompletions, request, context: context) }
+        routes.post("/v1/responses", access: .models) { request, context in try await run(.responses, request, context: context) }
+        routes.post("/v1/messages", access: .models) { request, context in try await run(.messages, request, context: context) }
+        routes.post("/v1/messages/count_tokens", access: .requires(.callModels)) { request, _ in try await countTokens(request) }
         routes.post("/v1/embeddings", access: .models) { request, context in try await run(.embeddings, request, context: context) }
         routes.get("/v1/models", access: .requires(.callModels)) { _, _ in listModels() }
         routes.get("/v1/models/{id}", access: .requires(.callModels)) { _, context in try model(id: context.parameters.require("id")) }
     }
 
-    private func run(_ operation: GatewayRequest.Operation, _ request: Request, context: KeelRequestContext) async throws -> Response {
+    private func run(_ api: ClientAPI, _ request: Request, context: KeelRequestContext) async throws -> Response {
         let (limit, trips) = (maximumBodySize, trips)
         let body = UnreadBody {
             var request = request
@@ -44,7 +51,7 @@ public struct GatewayController: Sendable {
                 throw error
             }
         }
-        var gatewayRequest = GatewayRequest(operation: operation, credential: request.bearerToken ?? request.headers[.apiKey], body: body)
+        var gatewayRequest = GatewayRequest(api: api, credential: request.bearerToken ?? request.headers[.apiKey], body: body)
         gatewayRequest.caller = context.identity.key
         gatewayRequest.idempotencyKey = request.headers[.idempotencyKey]
         gatewayRequest.workflowID = request.headers[.keelWorkflowID]
@@ -52,6 +59,7 @@ public struct GatewayController: Sendable {
         gatewayRequest.traceState = request.headers[.traceState]
         let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline, gatewayRequest] in await pipeline.handle(gatewayRequest) }
         var response = respond(to: result, exchange: exchange, logger: context.logger)
+        if api == .messages { response.headers[.anthropicRequestID] = exchange.id }
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
         if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
         if exchange.replayOf != nil { response.headers[.idempotentReplayed] = "true" }
@@ -67,11 +75,24 @@ public struct GatewayController: Sendable {
     private func respond(to result: Result<GatewayResponse, any Error>, exchange: Exchange, logger: Logger) -> Response {
         switch result {
         case .success(.completion(let completion)):
-            return .json(.object(completion.json), requestID: exchange.id)
+            return .json(.object(Self.present(completion, exchange: exchange)), requestID: exchange.id)
         case .success(.embeddings(let embeddings)):
             return .json(.object(embeddings.json), requestID: exchange.id)
         case .success(.stream(let stream, let includeUsage)):
-            return ServerSentEvents.response(for: stream, includeUsage: includeUsage, requestID: exchange.id)
+            switch exchange.dialect {
+            case .responses(let responses):
+                let translator = ResponsesStreamTranslator(
+                    object: ResponseObject(exchange: exchange, request: responses),
+                    model: responses.chat.model
+                )
+                return ServerSentEvents.response(for: EventStream(translating: stream, with: translator), headers: [.requestID: exchange.id])
+            case .messages(let messages):
+                let message = AnthropicMessage(id: AnthropicMessage.id(ofRequest: exchange.replayOf ?? exchange.id), model: messages.chat.model)
+                let translator = MessagesStreamTranslator(message: message, inputTokens: exchange.promptTokens ?? 0)
+                return ServerSentEvents.response(for: EventStream(translating: stream, with: translator), headers: [.requestID: exchange.id])
+            case nil:
+                return ServerSentEvents.response(for: stream, includeUsage: includeUsage, requestID: exchange.id)
+            }
         case .success(.held(let reviewID)):
             var response = Response.json(.object(Review.ticket(id: reviewID)), status: .accepted, requestID: exchange.id)
             response.headers[.location] = Review.url(id: reviewID)
@@ -81,8 +102,29 @@ public struct GatewayController: Sendable {
             if presented.code.category == .internalError {
                 logger.error("request failed inside Keel", metadata: ["request_id": "\(exchange.id)", "error": "\(error)"])
             }
-            return .error(presented, requestID: exchange.id)
+            return .error(presented, requestID: exchange.id, shape: exchange.api == .messages ? .anthropic : .openAI)
         }
+    }
+
+    /// A completion in the shape of the API the client called.
+    private static func present(_ completion: ChatCompletion, exchange: Exchange) -> JSONObject {
+        switch exchange.dialect {
+        case .responses(let responses):
+            ResponseObject(exchange: exchange, request: responses).json(for: completion)
+        case .messages:
+            AnthropicMessage(id: AnthropicMessage.id(ofRequest: exchange.replayOf ?? exchange.id), model: completion.model).json(for: completion)
+        case nil:
+            completion.json
+        }
+    }
+
+    /// `POST /v1/messages/count_tokens`: the input tokens of a Messages body on its route's first model.
+    private func countTokens(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await request.jsonBody(limit: maximumBodySize)
+        let chat = try MessagesRequest(json: body, counting: true).chat
+        let route = try routes.resolve(chat.model)
+        return .json(["input_tokens": JSONValue(counter.inputTokens(of: chat, for: route.targets[0]))])
     }
 
     private func listModels() -> Response {

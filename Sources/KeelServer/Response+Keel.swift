@@ -11,16 +11,30 @@ extension Response {
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
     }
 
-    /// OpenAI's error body with the error's status (and `Retry-After` when it has one).
-    static func error(_ error: KeelError, requestID: String? = nil) -> Response {
-        var response = json(error.body, status: HTTPResponse.Status(code: error.status), requestID: requestID)
+    /// The error's body in `shape` with the error's status (and `Retry-After` when it has one).
+    static func error(_ error: KeelError, requestID: String? = nil, shape: ErrorShape = .openAI) -> Response {
+        let body =
+            switch shape {
+            case .openAI: error.body
+            case .anthropic: error.anthropicBody(requestID: requestID)
+            }
+        var response = json(body, status: HTTPResponse.Status(code: error.status), requestID: requestID)
         if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
     }
 }
 
+/// Whose error body a client gets: Anthropic's under `/v1/messages`, which its SDKs call; OpenAI's everywhere else.
+enum ErrorShape {
+    case openAI, anthropic
+
+    init(path: String) { self = path.hasPrefix("/v1/messages") ? .anthropic : .openAI }
+}
+
 extension HTTPField.Name {
     static let requestID = HTTPField.Name("x-request-id")!
+    /// The request id under the name Anthropic's clients read it.
+    static let anthropicRequestID = HTTPField.Name("request-id")!
     /// Set on an answer that did not come from a model: `cache` or `static`, and the failure behind it.
     static let keelDegraded = HTTPField.Name("x-keel-degraded")!
     /// US dollars left in the tightest budget covering the request.

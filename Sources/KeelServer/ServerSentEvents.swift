@@ -5,7 +5,9 @@ import NIOCore
 
 /// Writes a chat stream as OpenAI does: `data: {chunk}` events and a final `data: [DONE]`.
 /// A stream that fails after its first byte ends with an error event and no `[DONE]`, so that no
-/// client can mistake a cut stream for a finished one.
+/// client can mistake a cut stream for a finished one. The Responses and Messages APIs' streams
+/// are named events (`event: NAME` and `data: {…}`), whose translators end a failed stream with
+/// their API's own failure events.
 enum ServerSentEvents {
     /// What the client sees when the stream fails after its first byte.
     enum FailureMode {
@@ -29,6 +31,22 @@ enum ServerSentEvents {
                 throw error
             } catch {
                 try await writer.write(event(KeelError(presenting: error).body))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
+    }
+
+    /// A stream of named events, each written as it comes.
+    static func response(for events: EventStream, headers extra: HTTPFields) -> Response {
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        headers.append(contentsOf: extra)
+        let body = ResponseBody { writer in
+            for try await event in events {
+                var bytes = Array("event: \(event.name)\ndata: ".utf8)
+                JSONValue.object(event.data).write(to: &bytes)
+                bytes.append(contentsOf: [0x0A, 0x0A])
+                try await writer.write(ByteBuffer(bytes: bytes))
             }
             try await writer.finish(nil)
         }

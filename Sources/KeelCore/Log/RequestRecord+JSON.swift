@@ -7,6 +7,7 @@ extension RequestRecord {
         object["id"] = .string(id)
         object["started_at"] = .string(ISO8601DateFormatter.keel.string(from: startedAt))
         object["operation"] = .string(operation)
+        object["api"] = JSONValue(api?.rawValue)
         object["key_id"] = JSONValue(keyID)
         object["team"] = JSONValue(team)
         object["requested_model"] = JSONValue(requestedModel)

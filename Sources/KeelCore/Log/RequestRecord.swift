@@ -5,6 +5,8 @@ public struct RequestRecord: Sendable, Hashable {
     public var id: String
     public var startedAt: Date
     public var operation: String
+    /// The API the client called (`nil` in rows older than the column).
+    public var api: ClientAPI?
     public var keyID: String?
     /// The key's team when the request was made.
     public var team: String?

@@ -38,6 +38,7 @@ public final class GatewayMetrics: ExchangeObserver {
 
     private struct Labels: Hashable {
         var operation: String
+        var api: String
         var provider: String
         var route: String
         var deployment: String
@@ -78,6 +79,7 @@ public final class GatewayMetrics: ExchangeObserver {
     public func exchangeFinished(_ record: RequestRecord) {
         let labels = Labels(
             operation: record.operation,
+            api: record.api?.rawValue ?? "unknown",
             provider: record.provider ?? "none",
             route: record.route ?? "none",
             deployment: record.model ?? "none",
@@ -143,7 +145,8 @@ public final class GatewayMetrics: ExchangeObserver {
 
     private func makeHandles(_ labels: Labels) -> Handles {
         let model = [
-            ("gen_ai_operation_name", labels.operation), ("gen_ai_provider_name", labels.provider), ("gen_ai_request_model", labels.route),
+            ("gen_ai_operation_name", labels.operation), ("keel_api", labels.api), ("gen_ai_provider_name", labels.provider),
+            ("gen_ai_request_model", labels.route),
         ]
         let answered = model + [("gen_ai_response_model", labels.deployment)]
         let duration = labels.error.map { answered + [("error_type", $0)] } ?? answered

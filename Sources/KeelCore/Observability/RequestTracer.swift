@@ -54,6 +54,7 @@ public struct RequestTracer<T: Tracer>: ExchangeObserver {
         attributes["error.type"] = record.errorCode
         attributes["http.response.status_code"] = record.status
         attributes["keel.request.id"] = record.id
+        attributes["keel.api"] = record.api?.rawValue
         attributes["keel.route"] = record.route
         attributes["keel.deployment"] = record.model
         attributes["keel.attempts"] = record.attempts.count

@@ -6,6 +6,8 @@ import Synchronization
 public final class Exchange: Sendable {
     public let id: String
     public let operation: GatewayRequest.Operation
+    /// The API the client called.
+    public let api: ClientAPI
     public let startedAt: Date
     public let clock: KeelClock
     private let start: Duration
@@ -43,15 +45,17 @@ public final class Exchange: Sendable {
         var redactions: [PIIRedaction] = []
         var trace: (parent: String, state: String?)?
         var budgetRemaining: Money?
+        var dialect: ClientDialect?
         var requestBody: [UInt8]?
         var responseBody: CapturedBody?
         var finished = false
     }
 
-    public init(operation: GatewayRequest.Operation, clock: KeelClock, id: String? = nil) {
+    public init(operation: GatewayRequest.Operation, api: ClientAPI? = nil, clock: KeelClock, id: String? = nil) {
         let startedAt = clock.now()
         self.id = id ?? RandomID.timeOrdered(prefix: "req_", at: startedAt)
         self.operation = operation
+        self.api = api ?? (operation == .embeddings ? .embeddings : .chatCompletions)
         self.clock = clock
         self.startedAt = startedAt
         self.start = clock.uptime()
@@ -76,6 +80,12 @@ public final class Exchange: Sendable {
 
     /// The body as read; shared, not copied, and turned into text only if the log keeps bodies.
     public func setRequestBody(_ body: [UInt8]) { state.withLock { $0.requestBody = body } }
+
+    /// How the client asked, when it speaks another API than Chat Completions: what its answer is shaped by.
+    public var dialect: ClientDialect? {
+        get { state.withLock { $0.dialect } }
+        set { state.withLock { $0.dialect = newValue } }
+    }
 
     /// The body as the client sent it, once read.
     public var requestBody: [UInt8]? { state.withLock { $0.requestBody } }
@@ -117,6 +127,9 @@ public final class Exchange: Sendable {
 
     /// The input tokens counted before any call (an estimate until the exact tokenizer counts them).
     public func setPromptTokens(_ tokens: Int) { state.withLock { $0.promptTokens = tokens } }
+
+    /// The input tokens counted before the call, once counted.
+    public var promptTokens: Int? { state.withLock { $0.promptTokens } }
 
     /// Records the registered prompt the request was rendered from.
     public func setPrompt(name: String, version: Int) { state.withLock { $0.prompt = (name, version) } }
@@ -304,6 +317,7 @@ public final class Exchange: Sendable {
                 attempts: state.attempts
             )
             record.subject = state.subject
+            record.api = api
             record.responseModel = state.deployment?.upstreamModel
             record.promptName = state.prompt?.name
             record.promptVersion = state.prompt?.version

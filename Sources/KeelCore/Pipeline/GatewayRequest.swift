@@ -15,6 +15,8 @@ public struct GatewayRequest: Sendable {
     }
 
     public let operation: Operation
+    /// The API the client called, whose body ``ValidateStage`` reads and whose shape the answer takes.
+    public let api: ClientAPI
     /// The secret the client presented (the bearer token), if any.
     public let credential: String?
     public var payload: Payload
@@ -36,11 +38,20 @@ public struct GatewayRequest: Sendable {
     public var workflowID: String?
     /// The evaluation run the request is a case of, when an evaluation sends it in process.
     public var evaluationRun: String?
+    /// How many of the chat request's first messages are the request's own instructions (the
+    /// Responses API's `instructions`): a workflow sends them first but neither keeps nor pins them.
+    public var instructionCount = 0
 
-    public init(operation: Operation, credential: String?, body: UnreadBody) {
-        self.operation = operation
+    public init(api: ClientAPI, credential: String?, body: UnreadBody) {
+        self.operation = api.operation
+        self.api = api
         self.credential = credential
         self.payload = .unread(body)
+    }
+
+    /// A Chat Completions or embeddings request.
+    public init(operation: Operation, credential: String?, body: UnreadBody) {
+        self.init(api: operation == .embeddings ? .embeddings : .chatCompletions, credential: credential, body: body)
     }
 
     public init(operation: Operation, credential: String?, body: [UInt8]) {

@@ -13,7 +13,7 @@ public struct Pipeline: Sendable {
 
     /// Runs `request` through every stage; the returned exchange carries the request id.
     public func handle(_ request: GatewayRequest) async -> (Exchange, Result<GatewayResponse, any Error>) {
-        let exchange = Exchange(operation: request.operation, clock: clock)
+        let exchange = Exchange(operation: request.operation, api: request.api, clock: clock)
         do {
             return (exchange, .success(try await run(request, exchange: exchange, from: 0)))
         } catch {

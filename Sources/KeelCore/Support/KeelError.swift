@@ -58,6 +58,7 @@ public struct KeelError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let idempotencyKeyReused = Code("idempotency_key_reused", .invalidRequest)
         public static let idempotencyKeyInUse = Code("idempotency_key_in_use", .conflict)
         public static let workflowCompleted = Code("workflow_completed", .conflict)
+        public static let previousResponseNotFound = Code("previous_response_not_found", .invalidRequest)
         public static let rateLimitExceeded = Code("rate_limit_exceeded", .rateLimited)
         public static let budgetExceeded = Code("budget_exceeded", .rateLimited)
         public static let upstreamRateLimited = Code("upstream_rate_limited", .rateLimited)

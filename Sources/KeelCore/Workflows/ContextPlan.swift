@@ -1,5 +1,5 @@
-/// A step's context: the workflow's pinned messages, its summary, as many of its latest turns as
-/// the budget holds, and the step's new messages, in that order.
+/// A step's context: the step's own instructions, the workflow's pinned messages, its summary, as
+/// many of its latest turns as the budget holds, and the step's new messages, in that order.
 public struct ContextPlan: Sendable {
     public var messages: [JSONObject]
     /// The turns left out, oldest first.
@@ -30,15 +30,16 @@ public struct ContextPlan: Sendable {
 
     /// Plans the context of `new` on `history` within `budget` input tokens (no limit when `nil`),
     /// counting a list of messages as a request of them with `count`. Turns are dropped oldest first;
-    /// pinned messages, the summary and the new messages are never dropped.
+    /// the instructions, pinned messages, the summary and the new messages are never dropped.
     public static func plan(
         history: WorkflowHistory,
         summary: String?,
+        instructions: [JSONObject] = [],
         new: [JSONObject],
         budget: Int?,
         count: ([JSONObject]) throws -> Int
     ) rethrows -> ContextPlan {
-        let head = history.pinned.map(forUpstream) + (summary.map { [summaryMessage($0)] } ?? [])
+        let head = instructions + history.pinned.map(forUpstream) + (summary.map { [summaryMessage($0)] } ?? [])
         let tail = new.map(forUpstream)
         var turns = history.turns.map { turn in (turn, turn.messages.map(forUpstream)) }
         let fixed = try count(head + tail)

@@ -53,12 +53,22 @@ public struct WorkflowStage: PipelineStage {
         if let workflow = stored?.workflow { try Self.admit(workflow) }
         exchange.setWorkflow(id)
 
-        let (context, compaction) = try await buildContext(of: ref, history: stored?.history ?? WorkflowHistory(), chat: chat, route: route)
+        // The request's own instructions go first but are not the step's: the next step brings its own.
+        let instructions = chat.messages.prefix(request.instructionCount).map(\.json)
+        let input = chat.messages.dropFirst(request.instructionCount).map(\.json)
+        let (context, compaction) = try await buildContext(
+            of: ref,
+            history: stored?.history ?? WorkflowHistory(),
+            instructions: instructions,
+            input: input,
+            chat: chat,
+            route: route
+        )
         var step = WorkflowStep(
             workflow: ref,
             requestID: exchange.id,
             idempotencyKey: request.idempotencyKey,
-            input: chat.messages.map { exchange.storable($0.json) },
+            input: input.map(exchange.storable),
             compaction: compaction,
             startedAt: clock.now()
         )
@@ -116,6 +126,8 @@ public struct WorkflowStage: PipelineStage {
     private func buildContext(
         of ref: WorkflowRef,
         history: WorkflowHistory,
+        instructions: [JSONObject],
+        input: [JSONObject],
         chat: ChatCompletionRequest,
         route: Route
     ) async throws -> (ChatCompletionRequest, Compaction?) {
@@ -128,7 +140,8 @@ public struct WorkflowStage: PipelineStage {
         var plan = try ContextPlan.plan(
             history: history,
             summary: history.summary?.text,
-            new: chat.messages.map(\.json),
+            instructions: instructions,
+            new: input,
             budget: budget.map { $0 - (summaryRoom ?? 0) },
             count: count
         )
@@ -150,7 +163,7 @@ public struct WorkflowStage: PipelineStage {
             var rest = history
             rest.turns.removeFirst(plan.dropped.count)
             let before = plan.tokens
-            plan = try ContextPlan.plan(history: rest, summary: written.text, new: chat.messages.map(\.json), budget: budget, count: count)
+            plan = try ContextPlan.plan(history: rest, summary: written.text, instructions: instructions, new: input, budget: budget, count: count)
             compaction.droppedSteps += plan.dropped.count
             compaction.tokensSaved += plan.droppedTokens - (plan.tokens - before)
             compaction.cost = written.cost

@@ -199,6 +199,10 @@ extension PostgresStore: SchemaStore {
         ("v10: the review queue", RegistrySchema.postgres(ReviewRows.tables)),
         ("v11: the audit trail", RegistrySchema.postgres(AuditRows.tables)),
         ("v12: each request's redactions and data subject", PrivacyRows.requestColumns),
+        (
+            "v13: the Responses API's kept responses, and the API each request called",
+            RegistrySchema.postgres(ResponseRows.tables) + ResponseRows.requestColumns
+        ),
     ]
 
     /// Applies the migrations the database lacks, in one transaction: all or none.

@@ -9,7 +9,7 @@ extension PostgresStore: RequestLogStore {
         "error_message", "duration_ms", "upstream_ms", "ttft_ms", "input_tokens", "output_tokens", "cached_input_tokens", "cost_picodollars",
         "usage_estimated", "retry_cost_picodollars", "prompt_tokens", "degraded", "replay_of", "workflow_id", "request_body", "response_body",
         "prompt_name", "prompt_version", "evaluation_run", "finish_reasons", "metadata", "input_script", "refusal", "answer_json",
-        "risk_tier", "redactions", "subject",
+        "risk_tier", "redactions", "subject", "api",
     ]
     static let attemptColumns = ["request_id", "number", "provider", "model", "start_offset_ms", "duration_ms", "upstream_status", "error"]
 
@@ -28,7 +28,7 @@ extension PostgresStore: RequestLogStore {
                 record.promptTokens, record.degraded, record.replayOf, record.workflowID, record.requestBody, record.responseBody,
                 record.promptName, record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
                 record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON, record.riskTier?.rawValue,
-                record.storedRedactions, record.subject,
+                record.storedRedactions, record.subject, record.api?.rawValue,
             ])
             for item in record.attempts {
                 attempts.row([
@@ -150,6 +150,7 @@ extension PostgresStore: RequestLogStore {
             )
             record.riskTier = (try row.value("risk_tier") as String?).flatMap(RiskTier.init(rawValue:))
             record.restore(redactions: try row.value("redactions"), subject: try row.value("subject"))
+            record.api = (try row.value("api") as String?).flatMap(ClientAPI.init(rawValue:))
             return record
         }
     }

@@ -13,8 +13,8 @@ extension SQLiteStore: RequestLogStore {
                         error_message, duration_ms, upstream_ms, ttft_ms, input_tokens, output_tokens, cached_input_tokens,
                         cost_picodollars, prompt_tokens, degraded, request_body, response_body, team, usage_estimated, retry_cost_picodollars,
                         replay_of, workflow_id, prompt_name, prompt_version, evaluation_run, finish_reasons, metadata, input_script, refusal,
-                        answer_json, risk_tier, redactions, subject
-                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        answer_json, risk_tier, redactions, subject, api
+                    ) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """
             )
             let attempt = try db.cachedStatement(
@@ -34,7 +34,7 @@ extension SQLiteStore: RequestLogStore {
                         record.usageEstimated, record.retryCost?.picodollars, record.replayOf, record.workflowID, record.promptName,
                         record.promptVersion, record.evaluationRun, record.storedFinishReasons, record.storedMetadata,
                         record.signals?.inputScript?.rawValue, record.signals?.refusal, record.signals?.answerJSON, record.riskTier?.rawValue,
-                        record.storedRedactions, record.subject,
+                        record.storedRedactions, record.subject, record.api?.rawValue,
                     ])
                 )
                 for item in record.attempts {
@@ -169,6 +169,7 @@ extension SQLiteStore: RequestLogStore {
                 record.restoreSignals(inputScript: row["input_script"], refusal: row["refusal"], answerJSON: row["answer_json"])
                 record.riskTier = (row["risk_tier"] as String?).flatMap(RiskTier.init(rawValue:))
                 record.restore(redactions: row["redactions"], subject: row["subject"])
+                record.api = (row["api"] as String?).flatMap(ClientAPI.init(rawValue:))
                 return record
             }
         }

@@ -26,6 +26,7 @@ public struct KeelStorage: Sendable {
     public var audit: any AuditStore
     public var retention: any RetentionStore
     public var subjects: any SubjectStore
+    public var responses: any ResponseStore
     /// What the storage is, for logs: `SQLite at .keel/keel.sqlite`, `PostgreSQL at db:5432/keel`.
     public var description: String
     private let closer: @Sendable () async -> Void
@@ -35,7 +36,7 @@ public struct KeelStorage: Sendable {
         Store: APIKeyStore & RequestLogStore & TrafficStore & CostStore & IdempotencyStore & WorkflowStore & BudgetStore
             & RateLimitStore & SessionStore & ReplicaStore & SchemaStore & PromptStore
             & DatasetStore & EvaluationStore & FeedbackStore & DriftStore & QuarantineStore & ReviewStore & AuditStore
-            & RetentionStore & SubjectStore
+            & RetentionStore & SubjectStore & ResponseStore
     >(
         _ store: Store,
         description: String,
@@ -62,6 +63,7 @@ public struct KeelStorage: Sendable {
         self.audit = store
         self.retention = store
         self.subjects = store
+        self.responses = store
         self.description = description
         self.closer = close
     }

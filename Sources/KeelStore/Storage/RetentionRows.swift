@@ -52,6 +52,8 @@ enum RetentionRows {
             [
                 Target(table: "workflow_steps", past: idleWorkflows, holds: "1 = 1", oldest: "started_at", route: ""),
                 Target(table: "workflow_summaries", past: idleWorkflows, holds: "1 = 1", oldest: "created_at", route: "", counted: false),
+                // The Responses API's kept responses are turns of their conversation's workflow.
+                Target(table: "responses", past: idleWorkflows, holds: "1 = 1", oldest: "created_at", route: "", counted: false),
                 Target(table: "workflows", past: "updated_at < ?", holds: "1 = 1", oldest: "updated_at", route: "route", counted: false),
             ]
         case .reviews:

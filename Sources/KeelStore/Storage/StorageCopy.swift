@@ -4,15 +4,15 @@ import KeelCore
 import PostgresNIO
 
 /// Copies a SQLite deployment into an empty PostgreSQL database, table by table and row by row:
-/// keys, the request log with its attempts, workflows with their steps and summaries, idempotency
-/// keys, replicas' leases, budget accounts and reservations, rate-limit totals and sessions.
+/// keys, the request log with its attempts, workflows with their steps and summaries (and the
+/// Responses API's kept responses), idempotency keys, replicas' leases, budget accounts and reservations, rate-limit totals and sessions.
 public enum StorageCopy {
     /// The tables in an order that satisfies their references.
     static let tables = [
         "api_keys", "requests", "attempts", "workflows", "workflow_steps", "workflow_summaries", "idempotency_keys", "replicas", "budget_accounts",
         "budget_reservations", "rate_usage", "dashboard_sessions", "prompts", "prompt_versions", "prompt_labels", "prompt_events",
         "datasets", "dataset_versions", "dataset_cases", "evaluation_runs", "evaluation_results", "feedback",
-        "drift_windows", "drift_judgements", "quarantine", "contract_keys", "reviews", "audit_records", "audit_checkpoints",
+        "drift_windows", "drift_judgements", "quarantine", "contract_keys", "reviews", "audit_records", "audit_checkpoints", "responses",
     ]
 
     /// Copies everything in the SQLite file at `path` into `target`, which must hold no keys and no

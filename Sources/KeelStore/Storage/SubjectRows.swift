@@ -17,6 +17,7 @@ enum SubjectRows {
             ),
             ("DELETE FROM workflow_steps WHERE request_id IN (\(theirs))", \.workflowSteps),
             ("DELETE FROM idempotency_keys WHERE request_id IN (\(theirs))", \.storedAnswers),
+            ("DELETE FROM responses WHERE request_id IN (\(theirs))", \.storedAnswers),
             ("DELETE FROM feedback WHERE request_id IN (\(theirs))", \.feedback),
             (
                 "UPDATE requests SET request_body = NULL, response_body = NULL, metadata = NULL, error_message = NULL, subject = NULL WHERE subject = ?",
