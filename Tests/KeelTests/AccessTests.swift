@@ -170,11 +170,17 @@ extension TestClientProtocol {
     /// the route accepts.
     func call(_ entry: KeelRoutes.Entry, key: String?) async throws -> TestResponse {
         let uri = entry.path.replacingOccurrences(of: "{id}", with: "nothing-here")
-        guard entry.method == .post else { return try await get(uri, key: key) }
+        guard entry.method == .post else {
+            var headers: HTTPFields = [:]
+            if let key { headers[.authorization] = "Bearer \(key)" }
+            return try await execute(uri: uri, method: entry.method, headers: headers)
+        }
         let body =
             switch entry.path {
             case "/v1/chat/completions": goodChat
             case "/v1/embeddings": #"{"model":"embed-test","input":"x"}"#
+            case "/v1/responses": #"{"model":"gpt-test","input":"x"}"#
+            case "/v1/messages", "/v1/messages/count_tokens": #"{"model":"gpt-test","max_tokens":5,"messages":[{"role":"user","content":"x"}]}"#
             case "/api/keys": #"{"name":"walked","role":"viewer","team":"search"}"#
             default: ""
             }

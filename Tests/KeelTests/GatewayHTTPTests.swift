@@ -166,12 +166,12 @@ import Testing
             let metrics = try await client.metrics()
             #expect(
                 metrics.contains(
-                    #"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#
+                    #"gen_ai_client_operation_duration_seconds_bucket{gen_ai_operation_name="chat",keel_api="chat_completions",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test""#
                 )
             )
             #expect(
                 metrics.contains(
-                    #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_token_type="output"} 1"#
+                    #"gen_ai_client_token_usage_count{gen_ai_operation_name="chat",keel_api="chat_completions",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_token_type="output"} 1"#
                 )
             )
             #expect(metrics.contains(#"keel_requests_total{route="gpt-test",status="200"} 1"#))
@@ -191,7 +191,8 @@ import Testing
             #expect(try await client.post("/v1/chat/completions", stream).status == .ok)
             #expect(try await client.post("/v1/chat/completions", #"{"model":"gpt-test","messages":"no"}"#).status == .badRequest)
             let metrics = try await client.metrics()
-            let model = #"gen_ai_operation_name="chat",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_response_model="chat-model""#
+            let model =
+                #"gen_ai_operation_name="chat",keel_api="chat_completions",gen_ai_provider_name="sim",gen_ai_request_model="gpt-test",gen_ai_response_model="chat-model""#
             #expect(metrics.contains("gen_ai_server_time_to_first_token_seconds_count{\(model)} 1"), "\(metrics)")
             #expect(metrics.contains(#"keel_upstream_duration_seconds_count{gen_ai_provider_name="sim",deployment="chat-model",outcome="ok"} 1"#))
             #expect(metrics.contains(#"keel_request_errors_total{route="none",error_type="invalid_type"} 1"#), "refused before routing")

@@ -144,9 +144,18 @@ extension TestClientProtocol {
 extension TestResponse {
     var json: JSONValue { (try? JSONParser.parse(body.readableBytesView)) ?? .null }
 
-    /// The `data:` payloads of a server-sent event body.
+    /// The `data:` payloads of a server-sent event body (named events' too).
     var events: [String] {
-        String(buffer: body).components(separatedBy: "\n\n").compactMap { $0.hasPrefix("data: ") ? String($0.dropFirst(6)) : nil }
+        String(buffer: body).components(separatedBy: "\n\n").compactMap { event in
+            event.split(separator: "\n").first { $0.hasPrefix("data: ") }.map { String($0.dropFirst(6)) }
+        }
+    }
+
+    /// The names of a server-sent event body's named events (`event: response.created`), in order.
+    var eventNames: [String] {
+        String(buffer: body).components(separatedBy: "\n\n").compactMap { event in
+            event.split(separator: "\n").first { $0.hasPrefix("event: ") }.map { String($0.dropFirst(7)) }
+        }
     }
 }
 

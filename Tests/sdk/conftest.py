@@ -3,6 +3,7 @@
 On SQLite in a temporary folder, or on the PostgreSQL database `KEEL_SDK_DATABASE_URL` names
 (`.ci/run` runs the tests on both)."""
 
+import json
 import os
 import signal
 import socket
@@ -34,6 +35,23 @@ routes:
 keys:
   sdk: {{ role: app, secret_env: KEEL_SDK_KEY }}
 """
+
+
+def sse_events(url: str, body: dict, headers: dict) -> list:
+    """POSTs `body` and reads the answer as server-sent events: a list of (event name, data text)."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json", **headers}, method="POST"
+    )
+    events = []
+    with urllib.request.urlopen(request, timeout=30) as response:
+        name = None
+        for line in response.read().decode().split("\n"):
+            if line.startswith("event: "):
+                name = line[len("event: "):]
+            elif line.startswith("data: "):
+                events.append((name, line[len("data: "):]))
+                name = None
+    return events
 
 
 def free_port() -> int:

@@ -27,7 +27,7 @@ public final class SimulatedUpstream: Upstream {
         var plan = makePlan(for: request)
         try await plan.wait(plan.latency)
         try plan.raiseFault()
-        return ChatCompletion(
+        let completion = ChatCompletion(
             id: plan.id,
             created: plan.created,
             model: request.model,
@@ -35,6 +35,17 @@ public final class SimulatedUpstream: Upstream {
             finishReason: plan.finishReason,
             usage: plan.usage(choices: request.choiceCount)
         )
+        guard let call = plan.toolCall else { return completion }
+        return completion.mappingChoices { choices in
+            let called: [JSONValue] = (choices.arrayValue ?? []).map { choice in
+                guard var choice = choice.objectValue, var message = choice["message"]?.objectValue else { return choice }
+                message["content"] = .null
+                message["tool_calls"] = [call.json]
+                choice["message"] = .object(message)
+                return .object(choice)
+            }
+            return .array(called)
+        }
     }
 
     public func stream(_ request: ChatCompletionRequest) async throws -> ChatStream {
@@ -109,9 +120,13 @@ struct SimulatedPlan: Sendable {
     let words: [String]
     let finishReason: String
     let inputTokens: Int
+    let outputTokens: Int
     let hangTime: Duration
     let retryAfter: Int
     let tokensPerSecond: Double?
+    /// The tool the model calls instead of answering: a request that offers tools and has no
+    /// tool's result yet calls one (the one `tool_choice` names, else the first).
+    let toolCall: SimulatedToolCall?
 
     private static let vocabulary = [
         "the", "system", "keeps", "context", "across", "steps", "and", "every", "request", "walks", "one", "path", "through",
@@ -148,6 +163,15 @@ struct SimulatedPlan: Sendable {
         self.fault = chosen
         var planned = Int.random(in: profile.outputTokens, using: &random)
         let limit = request?.maxOutputTokens ?? Int.max
+        let callID = "call_" + id.dropFirst("chatcmpl-sim-".count)
+        self.toolCall = request.flatMap { SimulatedToolCall(answering: $0, id: callID) }
+        if let toolCall {
+            self.words = []
+            self.finishReason = "tool_calls"
+            self.inputTokens = request.map(EstimatingTokenCounter.inputTokens(of:)) ?? 0
+            self.outputTokens = EstimatingTokenCounter.tokens(in: toolCall.name + toolCall.arguments)
+            return
+        }
         if let scripted = request.flatMap({ Self.scriptedAnswer(to: $0, in: profile.answers) }) {
             let words = scripted.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             planned = words.count
@@ -157,6 +181,7 @@ struct SimulatedPlan: Sendable {
         }
         self.finishReason = planned > limit ? "length" : "stop"
         self.inputTokens = request.map(EstimatingTokenCounter.inputTokens(of:)) ?? 0
+        self.outputTokens = words.count
     }
 
     var text: String { words.joined(separator: " ") }
@@ -168,7 +193,7 @@ struct SimulatedPlan: Sendable {
         return answers.first { answer in (try? Regex(answer.pattern)).map { text.contains($0) } ?? false }?.text
     }
 
-    func usage(choices: Int = 1) -> TokenUsage { TokenUsage(inputTokens: inputTokens, outputTokens: words.count * choices) }
+    func usage(choices: Int = 1) -> TokenUsage { TokenUsage(inputTokens: inputTokens, outputTokens: outputTokens * choices) }
 
     /// Sleeps, or for a hang, sleeps the whole hang time and then times out.
     mutating func wait(_ duration: Duration) async throws {
@@ -209,6 +234,9 @@ struct SimulatedChunks: AsyncSequence, Sendable {
         mutating func next() async throws -> ChatCompletionChunk? {
             defer { position += 1 }
             let words = plan.words
+            if let call = plan.toolCall {
+                return toolCallChunk(call)
+            }
             if position == -1 {
                 return ChatCompletionChunk(
                     id: plan.id,
@@ -232,6 +260,31 @@ struct SimulatedChunks: AsyncSequence, Sendable {
                 return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, usage: plan.usage())
             }
             return nil
+        }
+
+        /// A tool call streamed as a model streams one: the call named, its arguments in two
+        /// pieces, the finish reason, the usage.
+        private func toolCallChunk(_ call: SimulatedToolCall) -> ChatCompletionChunk? {
+            let half = call.arguments.index(call.arguments.startIndex, offsetBy: call.arguments.count / 2)
+            func chunk(_ delta: JSONObject, finishReason: String? = nil) -> ChatCompletionChunk {
+                ChatCompletionChunk(id: plan.id, created: plan.created, model: model, delta: delta, finishReason: finishReason)
+            }
+            func arguments(_ text: Substring) -> JSONObject {
+                JSONObject([("tool_calls", [["index": 0, "function": ["arguments": .string(String(text))]]])])
+            }
+            switch position {
+            case -1: return chunk(JSONObject([("role", "assistant"), ("content", .null)]))
+            case 0:
+                let named: JSONValue = [
+                    "index": 0, "id": .string(call.id), "type": "function", "function": ["name": .string(call.name), "arguments": ""],
+                ]
+                return chunk(JSONObject([("tool_calls", [named])]))
+            case 1: return chunk(arguments(call.arguments[..<half]))
+            case 2: return chunk(arguments(call.arguments[half...]))
+            case 3: return chunk(JSONObject(), finishReason: "tool_calls")
+            case 4: return ChatCompletionChunk(id: plan.id, created: plan.created, model: model, usage: plan.usage())
+            default: return nil
+            }
         }
     }
 

@@ -42,6 +42,12 @@ import Testing
             let ref = WorkflowRef(keyID: "key_1", id: "w1")
             var step = WorkflowStep(workflow: ref, requestID: "r1", input: [JSONObject([("role", "user"), ("content", "hi")])], startedAt: Self.now)
             step.number = try #require(try await storage.workflows.beginStep(step, team: nil, route: "chat", replica: "rep"))
+            for (id, request) in [("resp_ana", "r1"), ("resp_ben", "r3")] {
+                let object = JSONObject([("id", .string(id)), ("status", "completed")])
+                try await storage.responses.save(
+                    SavedResponse(id: id, keyID: "key_1", team: nil, conversation: "w1", requestID: request, createdAt: Self.now, object: object)
+                )
+            }
             var review = ReviewTests.review(JSONObject([("messages", "ana's case")]))
             review.requestID = "r2"
             try await storage.reviews.holdReview(review)
@@ -62,6 +68,9 @@ import Testing
 
             let erased = try await subjects.delete(user: "ana@example.com", by: "dpo")
             #expect(erased.requests == 2 && erased.reviews == 1 && erased.workflowSteps == 1 && erased.feedback == 1)
+            #expect(erased.storedAnswers == 1, "the Responses API's kept response of ana's request")
+            #expect(try await storage.responses.response("resp_ana", keyID: "key_1") == nil)
+            #expect(try await storage.responses.response("resp_ben", keyID: "key_1") != nil)
             let rows = Dictionary(uniqueKeysWithValues: try await storage.log.requests(matching: RequestQuery(limit: 10)).map { ($0.id, $0) })
             #expect(rows["r1"]?.requestBody == nil && rows["r1"]?.metadata == nil && rows["r1"]?.subject == nil)
             #expect(rows["r1"]?.cost == Money(dollars: 0.01), "the accounting stays")

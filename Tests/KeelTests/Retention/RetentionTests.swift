@@ -62,6 +62,16 @@ import Testing
                 step.status = .completed
                 step.finishedAt = at
                 try await storage.workflows.finishStep(step)
+                let response = SavedResponse(
+                    id: "resp_\(id)-\(number)",
+                    keyID: "key_1",
+                    team: nil,
+                    conversation: id,
+                    requestID: step.requestID,
+                    createdAt: at,
+                    object: JSONObject([("status", "completed")])
+                )
+                try await storage.responses.save(response)
             }
         }
         for (id, decidedAge) in [("rev-old", 400.0), ("rev-new", 10)] {
@@ -108,6 +118,8 @@ import Testing
             #expect(quarantined.count == 1 && quarantined.first?.receivedAt == Self.now.addingTimeInterval(-20 * Self.day))
             #expect(try await storage.workflows.workflow(WorkflowRef(keyID: "key_1", id: "w-idle")) == nil)
             #expect(try await storage.workflows.steps(of: WorkflowRef(keyID: "key_1", id: "w-recent")).count == 1)
+            #expect(try await storage.responses.response("resp_w-idle-1", keyID: "key_1") == nil, "kept responses go with their conversation")
+            #expect(try await storage.responses.response("resp_w-recent-1", keyID: "key_1") != nil)
             let old = try await storage.reviews.review(id: "rev-old")
             let recent = try await storage.reviews.review(id: "rev-new")
             #expect(old == nil && recent != nil)

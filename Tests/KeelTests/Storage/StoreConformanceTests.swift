@@ -64,7 +64,9 @@ import Testing
             record.signals = ContentSignals(inputScript: .cyrillic, refusal: false, answerJSON: status == 200 ? true : nil)
             record.evaluationRun = "run_1"
             record.riskTier = status == 200 ? .medium : .high
+            record.api = .responses
         } else if attempts == 2 {
+            record.api = .messages
             record.signals = ContentSignals(inputScript: nil, refusal: true)
         }
         return record
@@ -690,6 +692,50 @@ import Testing
             )
             let requests = Dictionary(uniqueKeysWithValues: lines.compactMap { line in line.group.map { ($0, line.requests) } })
             #expect(requests == ["triage@1": 2, "triage@2": 3, "other@2": 1])
+        }
+    }
+
+    // MARK: the Responses API's kept responses
+
+    @Test(arguments: TestBackend.available)
+    func keptResponsesAreTheirKeysAloneAndAConversationContinuesFromItsLatestCompletedOne(on backend: TestBackend) async throws {
+        try await backend.withStorage { storage in
+            func saved(_ id: String, key: String = "key_a", conversation: String = "conv_1", at seconds: Double, status: String) -> SavedResponse {
+                SavedResponse(
+                    id: id,
+                    keyID: key,
+                    team: "search",
+                    conversation: conversation,
+                    requestID: "req_" + id.dropFirst(5),
+                    createdAt: Date(timeIntervalSince1970: seconds),
+                    object: JSONObject([("id", .string(id)), ("status", .string(status)), ("output", [["text": "é😀\u{0}"]])])
+                )
+            }
+            let first = saved("resp_1", at: 1, status: "completed")
+            try await storage.responses.save(first)
+            try await storage.responses.save(saved("resp_2", at: 2, status: "incomplete"))
+            try await storage.responses.save(saved("resp_3", at: 3, status: "failed"))
+            try await storage.responses.save(saved("resp_9", conversation: "conv_2", at: 9, status: "completed"))
+            try await storage.responses.save(saved("resp_1", key: "key_b", at: 5, status: "completed"))
+            var stored = try #require(try await storage.responses.response("resp_1", keyID: "key_a"))
+            #expect(stored.conversation == "conv_1" && stored.requestID == "req_1" && stored.createdAt == first.createdAt)
+            #expect(stored.object == first.object, "the object comes back whole, a NUL in it escaped as JSON escapes it")
+            #expect(try await storage.responses.response("resp_9", keyID: "key_b") == nil, "another key's response is not found")
+            #expect(
+                try await storage.responses.latestCompleted(conversation: "conv_1", keyID: "key_a") == "resp_2",
+                "a failed turn is not continued from"
+            )
+            #expect(try await storage.responses.latestCompleted(conversation: "conv_1", keyID: "key_c") == nil)
+            // Saving an id again replaces it: a stream that failed after its first save.
+            try await storage.responses.save(saved("resp_3", at: 3, status: "completed"))
+            #expect(try await storage.responses.latestCompleted(conversation: "conv_1", keyID: "key_a") == "resp_3")
+            stored = try #require(try await storage.responses.response("resp_3", keyID: "key_a"))
+            #expect(stored.status == "completed")
+            #expect(try await storage.responses.delete("resp_3", keyID: "key_a"))
+            #expect(try await !storage.responses.delete("resp_3", keyID: "key_a"), "deleted once")
+            #expect(try await !storage.responses.delete("resp_1", keyID: "key_c"))
+            #expect(try await storage.responses.response("resp_3", keyID: "key_a") == nil)
+            #expect(try await storage.responses.response("resp_1", keyID: "key_b") != nil, "the same id of another key stays")
         }
     }
 
