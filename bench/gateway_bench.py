@@ -59,13 +59,13 @@ def to_microseconds(text):
 PII_MESSAGE = "Please mail ana.silva@example.com or call +44 20 7946 0958 about the charge on card 4111 1111 1111 1111."
 
 
-def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0, variables="", content=""):
+def wrk(url, connections, duration, key=KEY, model="gpt-4o-mini", workflow_steps=0, variables="", content="", api="chat"):
     threads = 1 if connections == 1 else 2
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", os.path.join(HERE, "post.lua"), url]
     environment = {
         **os.environ, "KEEL_BENCH_KEY": key, "KEEL_BENCH_MODEL": model,
         "KEEL_BENCH_WORKFLOW_STEPS": str(workflow_steps), "KEEL_BENCH_RUN": str(time.time_ns()), "KEEL_BENCH_VARIABLES": variables,
-        "KEEL_BENCH_CONTENT": content,
+        "KEEL_BENCH_CONTENT": content, "KEEL_BENCH_API": api,
     }
     output = subprocess.run(command, capture_output=True, text=True, env=environment, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))}
@@ -274,7 +274,7 @@ def main():
         help="an empty PostgreSQL database: measures Keel on it against Keel on SQLite (the postgres variant)",
     )
     parser.add_argument(
-        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,contracted,redacted,observed,postgres",
+        "--variants", default="floors,guarded,budgeted,workflow,prompted,monitored,contracted,redacted,responses,stored,messages,observed,postgres",
         help="which variants to measure: the floor (server and proxy hops of other kinds), stage variants against the plain "
         "route, observed (metrics and traces) against neither, and postgres (with --postgres-url) against SQLite",
     )
@@ -380,6 +380,9 @@ keys:
             "monitored": "A drift monitor: each finished request's features, its content's too, rolled up into its window (judged apart, every 15 s)",
             "contracted": "An input contract (steps, value map, JSON Schema) and risk rules over the prompt's variables",
             "redacted": "PII redacted upstream: an email, a phone number and a card in each message sent as placeholders, restored in the answer",
+            "responses": "The Responses API (store: false): the same request read from its body and answered as a response object",
+            "stored": "The Responses API, kept: each response a conversation's first turn (a workflow step) and kept before it is answered",
+            "messages": "Anthropic's Messages API: the same request read from its body and answered as a message",
         }
         variants = {name: title for name, title in variants.items() if name in args.variants.split(",")}
         stages = []
@@ -401,6 +404,10 @@ keys:
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model="gpt-4o-mini-redacted", content=PII_MESSAGE)
                     elif variant in ("prompted", "contracted"):
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}", variables=VARIABLES)
+                    elif variant in ("responses", "stored"):
+                        other = wrk(f"{keel_url}/v1/responses", connections, args.duration, api=variant)
+                    elif variant == "messages":
+                        other = wrk(f"{keel_url}/v1/messages", connections, args.duration, api=variant)
                     else:
                         other = wrk(f"{keel_url}/v1/chat/completions", connections, args.duration, model=f"gpt-4o-mini-{variant}")
                     pairs.append((plain, other))

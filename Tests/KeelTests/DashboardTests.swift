@@ -131,6 +131,7 @@ import Testing
 
             let detail = String(buffer: try await page(client, "/dashboard/requests/\(id)").body)
             #expect(detail.contains(#"aria-label="attempts""#) && detail.contains("#1 chat-model"))
+            #expect(detail.contains("<td>API</td><td>chat_completions</td>"), "the API the client called")
             let routes = String(buffer: try await page(client, "/dashboard/routes").body)
             #expect(routes.contains("gpt-test") && routes.contains("chat-model"))
             let operations = String(buffer: try await page(client, "/dashboard/operations").body)

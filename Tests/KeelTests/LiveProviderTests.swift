@@ -155,10 +155,28 @@ import Testing
                     chunks(stream).compactMap { $0["choices"]?.arrayValue?.first?.objectValue?["delta"]?.objectValue?["content"]?.stringValue }
                         .joined() == "Okay, checking."
                 )
+                // The Responses and Messages APIs reach the same provider, tool calls and usage included.
+                let response = try #require(try await client.post("/v1/responses", #"{"model":"gpt-test","input":"hi"}"#).json.objectValue)
+                let output = response["output"]?.arrayValue?.compactMap(\.objectValue) ?? []
+                #expect(output.map { $0["type"] } == ["message", "function_call"])
+                #expect(output.last?["call_id"] == "toolu_02" && output.last?["arguments"] == #"{"city":"Paris","day":"tomorrow"}"#)
+                #expect(response["usage"]?.objectValue?["input_tokens"] == 1120 && response["usage"]?.objectValue?["output_tokens"] == 42)
+                let streamed = try await client.post("/v1/responses", #"{"model":"gpt-test","input":"hi","stream":true}"#)
+                let done = try #require(streamed.events.last.flatMap { try JSONParser.parse(Array($0.utf8)).objectValue?["response"]?.objectValue })
+                #expect(streamed.eventNames.last == "response.completed")
+                #expect(done["output"]?.arrayValue?.last?.objectValue?["arguments"] == #"{"city": "Paris"}"#)
+                let messages = #"{"model":"gpt-test","max_tokens":50,"messages":[{"role":"user","content":"hi"}]"#
+                let message = try #require(try await client.post("/v1/messages", messages + "}").json.objectValue)
+                #expect(message["content"]?.arrayValue?.last == ["type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": ["city": "Paris", "day": "tomorrow"]])
+                #expect(message["stop_reason"] == "tool_use")
+                #expect(message["usage"]?.objectValue?["input_tokens"] == 120 && message["usage"]?.objectValue?["cache_read_input_tokens"] == 1000)
+                let messageStream = try await client.post("/v1/messages", messages + #","stream":true}"#)
+                #expect(messageStream.eventNames.suffix(2) == ["message_delta", "message_stop"])
+                #expect(messageStream.events.contains { $0.contains(#""partial_json":"is\"}""#) })
             }
         }
         let headers = seen.withLock { $0 }
-        #expect(headers.count == 2)
+        #expect(headers.count == 6)
         for fields in headers {
             #expect(fields[HTTPField.Name("x-api-key")!] == Self.upstreamSecret)
             #expect(fields[HTTPField.Name("anthropic-version")!] == "2023-06-01")

@@ -139,7 +139,7 @@ extension DashboardController {
         }
         let facts: [[HTML.Cell]] = [
             ["started", HTML.Cell(Format.time(record.startedAt, hours: 0))], ["operation", HTML.Cell(record.operation)],
-            ["route", HTML.Cell(record.route ?? "-")],
+            ["API", HTML.Cell(record.api?.rawValue ?? "-")], ["route", HTML.Cell(record.route ?? "-")],
             ["answered by", HTML.Cell([record.model, record.provider].compactMap { $0 }.joined(separator: " at "))],
             ["status", HTML.Cell("\(record.status) \(record.errorCode ?? "")")], ["error", HTML.Cell(record.errorMessage ?? "")],
             ["took", HTML.Cell(String(format: "%.1f ms (upstream %.1f ms)", record.durationMs, record.upstreamMs ?? 0))],
