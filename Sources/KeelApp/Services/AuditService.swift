@@ -23,7 +23,7 @@ final class AuditService: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
             await checkpoint()
         }

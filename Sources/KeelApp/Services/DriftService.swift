@@ -48,7 +48,7 @@ public final class DriftService: Service, DriftReadout {
 
     public func run() async throws {
         guard !monitors.isEmpty else { return try await gracefulShutdown() }
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do { try await tick() } catch { logger.error("drift check failed", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }

@@ -23,7 +23,7 @@ final class RetentionService: Service {
         // A service that returns ends the server: with nothing to purge, this one waits for the end.
         guard !purge.policy.rules.isEmpty else { return try await gracefulShutdown() }
         var wait = Duration.seconds(5)
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             let pause = wait
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
             guard !Task.isShuttingDownGracefully else { return }

@@ -42,7 +42,7 @@ final class ReviewService: Service {
     }
 
     func run() async throws {
-        while !Task.isShuttingDownGracefully {
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
             do { try await tick() } catch { logger.error("review check failed", metadata: ["error": "\(error)"]) }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
