@@ -106,6 +106,12 @@ public enum Gateway {
         WorkflowController(reporter: workflows).addRoutes(to: keelRoutes)
         PromptController(registry: promptRegistry(storage, clock: clock)).addRoutes(to: keelRoutes)
         DriftController(reports: driftReports).addRoutes(to: keelRoutes)
+        let readiness = Readiness(configuration: configuration, storage: storage, clock: clock)
+        ReadinessController { route in
+            guard let route else { return try await readiness.reports() }
+            return [try await readiness.report(route: route)]
+        }
+        .addRoutes(to: keelRoutes)
         let evaluationReports = EvaluationReports(evaluations: storage.evaluations, datasets: storage.datasets)
         EvaluationController(
             reports: evaluationReports,

@@ -14,7 +14,7 @@ struct Keel: AsyncParsableCommand {
         subcommands: [
             Serve.self, Demo.self, Simulate.self, Rehearse.self, Tokens.self, Keys.self, Logs.self, Cost.self, Workflows.self, Prompts.self,
             Datasets.self, Eval.self, Drift.self, Validate.self, Quarantine.self, Reviews.self, PII.self, Audit.self, Retention.self, Subjects.self,
-            Database.self, Config.self,
+            ReadinessCommand.self, Database.self, Config.self,
         ]
     )
 

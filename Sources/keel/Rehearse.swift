@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
 import KeelApp
+import KeelCore
+import KeelStore
+import Logging
 
 struct Rehearse: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,15 +11,20 @@ struct Rehearse: AsyncParsableCommand {
         discussion: """
             Prints a report per phase: success rate, latency against the budget, share degraded, upstream calls per request, \
             retry overhead, and the circuit breakers' transitions. Exits 1 when an expectation of the scenario does not hold. \
-            Scenarios ship in the repository's scenarios/ folder.
+            Scenarios ship in the repository's scenarios/ folder. A scenario without a 'gateway' section rehearses the \
+            configuration's own route (--config), its providers stood in for by simulators of the same names, and its outcome \
+            is kept in that configuration's audit trail: the route's fallback-plan evidence (keel readiness).
             """
     )
 
     @Argument(help: "The scenario file.") var scenario: String
+    @Option(name: .shortAndLong, help: "The configuration a scenario without a gateway rehearses (and whose audit trail keeps it).")
+    var config: String?
     @Flag(help: "No progress bar.") var quiet = false
 
     func run() async throws {
-        let scenario = try RehearsalScenario.load(file: scenario)
+        let configuration = try config.map { try KeelConfiguration.load(file: $0) }
+        let scenario = try RehearsalScenario.load(file: scenario, configuration: configuration)
         if !scenario.description.isEmpty { print(scenario.description.trimmingCharacters(in: .whitespacesAndNewlines) + "\n") }
         let bar = ProgressBar(quiet: quiet)
         let report = try await Rehearsal(scenario: scenario).run { progress in
@@ -26,6 +34,14 @@ struct Rehearse: AsyncParsableCommand {
         }
         bar.finish()
         print(report.render())
+        if let configuration, scenario.rehearsesConfiguration {
+            try await KeelStorage.with(configuration.storage, logger: makeLogger(level: .warning)) { storage in
+                _ = try await AuditTrail(store: storage.audit).record(
+                    report.evidence(scenario: self.scenario).event(by: commandActor("keel rehearse"))
+                )
+            }
+            print("Kept in the audit trail as the fallback-plan evidence of \(scenario.traffic.route) (keel readiness \(scenario.traffic.route)).")
+        }
         if !report.unmet.isEmpty { throw ExitCode(1) }
     }
 }

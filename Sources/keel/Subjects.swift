@@ -25,7 +25,7 @@ struct Subjects: AsyncParsableCommand {
         }
     }
 
-    static var actor: String { "keel subjects (\(ProcessInfo.processInfo.environment["USER"] ?? "unknown user"))" }
+    static var actor: String { commandActor("keel subjects") }
 
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KeelApp
 import KeelCore
+import KeelStore
 
 struct Validate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -10,7 +11,8 @@ struct Validate: AsyncParsableCommand {
             Each input line is {"id", "payload"}: the record as a client would send it (an object, or a string holding JSON; \
             other fields ignored). Each output line is {"id", "status": "accepted"|"quarantined"|"rejected", "errors": \
             [{"field", "code", "message"}], "normalized": {...}, "tier": "low"|"medium"|"high"}. A resend of an accepted record \
-            (the same dedupe key) is rejected. The counts go to standard error; they add up to the lines read.
+            (the same dedupe key) is rejected. The counts go to standard error; they add up to the lines read. They are also \
+            kept in the configuration's audit trail, with the input's SHA-256: the route's data-readiness evidence (keel readiness).
             """
     )
 
@@ -25,8 +27,19 @@ struct Validate: AsyncParsableCommand {
         }
         guard let contract = found.contract else { throw ValidationError("the route '\(route)' has no contract section") }
         var validation = BatchValidation(contract: contract, risk: found.risk, today: Date())
-        for (number, line) in try jsonLines(input) { print(JSONValue.object(validation.validate(line: line, number: number)).jsonString) }
+        let text = try inputText(input)
+        for (number, line) in jsonLines(in: text) { print(JSONValue.object(validation.validate(line: line, number: number)).jsonString) }
         let counts = ContractOutcome.Status.allCases.map { "\(validation.counts[$0] ?? 0) \($0.rawValue)" }
         FileHandle.standardError.write(Data("\(counts.joined(separator: ", ")) of \(validation.counts.values.reduce(0, +)) records\n".utf8))
+        let evidence = ValidationEvidence(
+            route: route,
+            at: Date(),
+            counts: validation.counts,
+            source: input == "-" ? "standard input" : URL(fileURLWithPath: input).lastPathComponent,
+            sha256: Digest.sha256Hex(text)
+        )
+        try await storage.withStorage { storage in
+            _ = try await AuditTrail(store: storage.audit).record(evidence.event(by: commandActor("keel validate")))
+        }
     }
 }

@@ -167,7 +167,11 @@ import Testing
                 #expect(done["output"]?.arrayValue?.last?.objectValue?["arguments"] == #"{"city": "Paris"}"#)
                 let messages = #"{"model":"gpt-test","max_tokens":50,"messages":[{"role":"user","content":"hi"}]"#
                 let message = try #require(try await client.post("/v1/messages", messages + "}").json.objectValue)
-                #expect(message["content"]?.arrayValue?.last == ["type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": ["city": "Paris", "day": "tomorrow"]])
+                #expect(
+                    message["content"]?.arrayValue?.last == [
+                        "type": "tool_use", "id": "toolu_02", "name": "get_weather", "input": ["city": "Paris", "day": "tomorrow"],
+                    ]
+                )
                 #expect(message["stop_reason"] == "tool_use")
                 #expect(message["usage"]?.objectValue?["input_tokens"] == 120 && message["usage"]?.objectValue?["cache_read_input_tokens"] == 1000)
                 let messageStream = try await client.post("/v1/messages", messages + #","stream":true}"#)

@@ -149,6 +149,17 @@ public struct RehearsalReport: Sendable {
     }
 
     /// The report as text: a table of phases, the breaker transitions, and the expectations.
+    /// The rehearsal as readiness evidence of its traffic's route, the scenario named by `file`.
+    public func evidence(scenario file: String, at date: Date = Date()) -> RehearsalEvidence {
+        RehearsalEvidence(
+            route: scenario.traffic.route,
+            at: date,
+            scenario: URL(fileURLWithPath: file).lastPathComponent,
+            phases: phases.map { RehearsalEvidence.Phase(name: $0.name, successRate: $0.successRate) },
+            unmet: unmet
+        )
+    }
+
     public func render() -> String {
         var lines: [String] = []
         let budgetText = budget.map { "\(Int($0.milliseconds)) ms" } ?? "none"

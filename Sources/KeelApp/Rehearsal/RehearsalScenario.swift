@@ -4,7 +4,9 @@ import Yams
 
 /// A fault rehearsal: a Keel configuration whose providers are simulated, traffic to send through
 /// it, and phases that change how the simulated providers behave (a spike of 5xx, an outage, the
-/// recovery), each with figures it is expected to hold.
+/// recovery), each with figures it is expected to hold. A scenario without a `gateway` of its own
+/// rehearses a deployment's configuration: its routes, models and policies as they are, each of
+/// its providers stood in for by a simulator of the same name.
 public struct RehearsalScenario: Sendable {
     /// What one phase expects; every figure is optional.
     public struct Expectations: Sendable {
@@ -39,21 +41,25 @@ public struct RehearsalScenario: Sendable {
 
     public var description: String
     public var gateway: KeelConfiguration
+    /// Whether the gateway is a deployment's configuration rather than the scenario's own: a
+    /// rehearsal of it is that route's evidence.
+    public var rehearsesConfiguration = false
     public var traffic: Traffic
     public var phases: [Phase]
 
     public var duration: Duration { phases.reduce(.zero) { $0 + $1.duration } }
 
-    /// Reads a scenario file; throws a ``ConfigurationError`` listing every problem.
-    public static func load(file: String) throws -> RehearsalScenario {
+    /// Reads a scenario file, over `configuration` when it has no gateway of its own; throws a
+    /// ``ConfigurationError`` listing every problem.
+    public static func load(file: String, configuration: KeelConfiguration? = nil) throws -> RehearsalScenario {
         let text = try ConfigurationError.text(of: file)
-        let (scenario, problems) = check(yaml: text)
+        let (scenario, problems) = check(yaml: text, configuration: configuration)
         guard let scenario, problems.isEmpty else { throw ConfigurationError(file: file, problems: problems) }
         return scenario
     }
 
     /// Reads a scenario and reports every problem, as `keel config check` does for configurations.
-    public static func check(yaml: String) -> (RehearsalScenario?, [ConfigurationProblem]) {
+    public static func check(yaml: String, configuration: KeelConfiguration? = nil) -> (RehearsalScenario?, [ConfigurationProblem]) {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -63,16 +69,29 @@ public struct RehearsalScenario: Sendable {
         let reader = YAMLReader()
         let scenario = reader.section(root, "") { section -> RehearsalScenario? in
             let description = section.string("description") ?? ""
-            // Keys for a rehearsal's gateway are made on the spot; none come from the environment.
             let gatewayNode = section.node("gateway")
-            let gateway = KeelConfiguration.read(gatewayNode, environment: [:], reader)
-            for provider in gateway.providers where provider.kind != .simulated {
-                reader.report(
-                    gatewayNode,
-                    "gateway.providers.\(provider.name)",
-                    "a rehearsal only drives simulated providers.",
-                    fix: "use 'type: simulated'."
-                )
+            let gateway: KeelConfiguration
+            if gatewayNode == nil, let configuration {
+                gateway = configuration.simulated
+            } else {
+                if gatewayNode == nil {
+                    reader.report(
+                        root,
+                        "gateway",
+                        "a scenario without a gateway rehearses a configuration's.",
+                        fix: "give --config, or a 'gateway' section."
+                    )
+                }
+                // Keys for a rehearsal's gateway are made on the spot; none come from the environment.
+                gateway = KeelConfiguration.read(gatewayNode, environment: [:], reader)
+                for provider in gateway.providers where provider.kind != .simulated {
+                    reader.report(
+                        gatewayNode,
+                        "gateway.providers.\(provider.name)",
+                        "a rehearsal only drives simulated providers.",
+                        fix: "use 'type: simulated'."
+                    )
+                }
             }
             let traffic = section.section("traffic") { readTraffic(&$0, gateway: gateway) }
             let phases = readPhases(section.node("phases"), gateway: gateway, reader)
@@ -80,7 +99,9 @@ public struct RehearsalScenario: Sendable {
                 reader.report(root, "phases", "a rehearsal needs at least one phase.", fix: "add 'phases:' with a name and seconds each.")
             }
             guard let traffic, !phases.isEmpty else { return nil }
-            return RehearsalScenario(description: description, gateway: gateway, traffic: traffic, phases: phases)
+            var scenario = RehearsalScenario(description: description, gateway: gateway, traffic: traffic, phases: phases)
+            scenario.rehearsesConfiguration = gatewayNode == nil
+            return scenario
         }
         guard reader.problems.isEmpty else { return (nil, reader.problems) }
         return (scenario, reader.problems)

@@ -9,6 +9,8 @@ public protocol AuditStore: Sendable {
     func auditRecords(from sequence: Int, limit: Int) async throws -> [AuditRecord]
     /// The chain's last record.
     func lastAuditRecord() async throws -> AuditRecord?
+    /// The latest records of `kind`, newest first: the evidence a kind of record holds.
+    func latestAuditRecords(kind: String, limit: Int) async throws -> [AuditRecord]
     /// Keeps a checkpoint; a second one of the same record is ignored.
     func saveAuditCheckpoint(_ checkpoint: AuditCheckpoint) async throws
     func auditCheckpoints() async throws -> [AuditCheckpoint]

@@ -71,9 +71,18 @@ public struct ReadinessEvidence: Sendable {
     var maximumDays: String { String(format: "%g", (maximumAge / 86_400 * 10).rounded() / 10) }
 }
 
+/// Evidence of a route that the audit trail keeps, as a record of its own kind.
+public protocol AuditedEvidence: Sendable {
+    /// The kind of the audit records that keep it.
+    static var kind: String { get }
+    var route: String { get }
+    /// The evidence an audit record keeps; `nil` for a record of another kind.
+    init?(audit record: AuditRecord)
+}
+
 /// A batch of sample records run through a route's contract (`keel validate`), as the audit trail
 /// keeps it: when, how many, and how they came out.
-public struct ValidationEvidence: Sendable, Hashable {
+public struct ValidationEvidence: AuditedEvidence, Hashable {
     public static let kind = "batch_validated"
 
     public var route: String
@@ -103,7 +112,6 @@ public struct ValidationEvidence: Sendable, Hashable {
         return AuditEvent(Self.kind, actor: actor, details: details)
     }
 
-    /// The evidence an audit record keeps; `nil` for records of another kind.
     public init?(audit record: AuditRecord) {
         guard record.kind == Self.kind, let details = try? JSONParser.parse(record.details).objectValue,
             let route = details["route"]?.stringValue
@@ -122,7 +130,7 @@ public struct ValidationEvidence: Sendable, Hashable {
 
 /// A fault rehearsal of a route's own configuration (`keel rehearse SCENARIO --config`), as the
 /// audit trail keeps it: when, which scenario, and whether every expectation held.
-public struct RehearsalEvidence: Sendable, Hashable {
+public struct RehearsalEvidence: AuditedEvidence, Hashable {
     public static let kind = "rehearsal_run"
 
     public var route: String

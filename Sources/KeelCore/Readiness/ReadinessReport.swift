@@ -58,7 +58,9 @@ public struct ReadinessReport: Sendable {
         let shares = ContractOutcome.Status.allCases.map { "\(Self.percent(validation.share($0))) \($0.rawValue)" }.joined(separator: ", ")
         finding.evidence.append("\(validation.records) sample records of \(validation.source) validated \(age.words): \(shares)")
         if validation.records == 0 { finding.missing.append("the validated batch held no records") }
-        if age.stale { finding.missing.append("the latest validation is \(age.words), older than \(evidence.maximumDays) days: validate a fresh sample") }
+        if age.stale {
+            finding.missing.append("the latest validation is \(age.words), older than \(evidence.maximumDays) days: validate a fresh sample")
+        }
         return finding
     }
 
@@ -70,7 +72,8 @@ public struct ReadinessReport: Sendable {
             finding.missing.append("no gate dataset: give the route an 'evaluation' section with a dataset and gate conditions")
             return finding
         }
-        let production = route.prompt.map { prompt in "\(prompt.name)@\(evidence.productionVersion.map(String.init) ?? "?")" } ?? "the route without a prompt"
+        let production =
+            route.prompt.map { prompt in "\(prompt.name)@\(evidence.productionVersion.map(String.init) ?? "?")" } ?? "the route without a prompt"
         if let prompt = route.prompt, evidence.productionVersion == nil {
             finding.missing.append("the route's prompt \(prompt) names no version yet: push one and label it")
             return finding
@@ -135,7 +138,8 @@ public struct ReadinessReport: Sendable {
         for standing in evidence.budgets {
             let budget = standing.budget
             let used = budget.limit.picodollars > 0 ? Double(standing.spent.picodollars) / Double(budget.limit.picodollars) : 0
-            finding.evidence.append("budget of \(budget.scope), per \(budget.window.rawValue): $\(standing.spent.dollarsText) of $\(budget.limit.dollarsText) spent (\(Self.percent(used)))")
+            let (spent, limit) = (String(format: "$%.2f", standing.spent.dollars), String(format: "$%.2f", budget.limit.dollars))
+            finding.evidence.append("budget of \(budget.scope), per \(budget.window.rawValue): \(spent) of \(limit) spent (\(Self.percent(used)))")
             if used >= 0.9 { finding.evidence.append("the budget of \(budget.scope) is near its limit: requests past it get 429 budget_exceeded") }
         }
         if let channel = evidence.alertChannel {
@@ -158,7 +162,9 @@ public struct ReadinessReport: Sendable {
             finding.evidence.append("drift: ok at the window of \(ISO8601DateFormatter.keel.string(from: judgement.windowStart)) (judged \(judged))")
         case .drifting:
             let moved = judgement.findings.filter(\.drifted).map { "\($0.feature) (\($0.test.rawValue) \(String(format: "%.3g", $0.value)))" }
-            finding.missing.append("the route is drifting: " + (moved.isEmpty ? "calming down" : moved.joined(separator: ", ")) + " (judged \(judged))")
+            finding.missing.append(
+                "the route is drifting: " + (moved.isEmpty ? "calming down" : moved.joined(separator: ", ")) + " (judged \(judged))"
+            )
         }
         return finding
     }
@@ -172,7 +178,9 @@ public struct ReadinessReport: Sendable {
 
     /// The report for a terminal.
     public var text: String {
-        var lines = ["Readiness of \(route): \(ready ? "ready" : "not ready (\(findings.filter { !$0.passed }.count) of \(findings.count) checks fail)")"]
+        var lines = [
+            "Readiness of \(route): \(ready ? "ready" : "not ready (\(findings.filter { !$0.passed }.count) of \(findings.count) checks fail)")"
+        ]
         for finding in findings {
             lines.append("")
             lines.append("\(finding.passed ? "✓" : "✗") \(finding.check.title)")

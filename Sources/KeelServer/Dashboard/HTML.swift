@@ -24,17 +24,18 @@ enum HTML {
     static let sections = [
         ("/dashboard", "Overview"), ("/dashboard/routes", "Routes"), ("/dashboard/requests", "Requests"),
         ("/dashboard/operations", "Breakers & budgets"), ("/dashboard/workflows", "Workflows"), ("/dashboard/evaluations", "Evaluations"),
-        ("/dashboard/drift", "Drift"), ("/dashboard/reviews", "Reviews"),
+        ("/dashboard/drift", "Drift"), ("/dashboard/reviews", "Reviews"), ("/dashboard/readiness", "Readiness"),
     ]
 
     /// A whole page for `viewer`: the navigation, whose team it shows, `title`, and `body`.
     static func page(_ title: String, path: String, body: String, viewer: DashboardViewer) -> String {
         // The drift page sums every team's traffic: only for keys that may read `/metrics`; the
-        // review queue is for keys that may review.
+        // review queue is for keys that may review, readiness for keys that roll routes out.
         let navigation = sections.filter { link, _ in
             switch link {
             case "/dashboard/drift": viewer.key.allows(.readMetrics)
             case "/dashboard/reviews": viewer.key.allows(.review)
+            case "/dashboard/readiness": viewer.key.allows(.operate)
             default: true
             }
         }

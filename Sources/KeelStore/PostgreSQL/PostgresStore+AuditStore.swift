@@ -28,6 +28,10 @@ extension PostgresStore: AuditStore {
         try await rows(.with(AuditRows.page, [sequence, limit])).map(Self.auditRecord)
     }
 
+    public func latestAuditRecords(kind: String, limit: Int) async throws -> [AuditRecord] {
+        try await rows(.with(AuditRows.latestOfKind, [kind, limit])).map(Self.auditRecord)
+    }
+
     public func lastAuditRecord() async throws -> AuditRecord? {
         try await rows(PostgresStatement(AuditRows.last)).first.map(Self.auditRecord)
     }

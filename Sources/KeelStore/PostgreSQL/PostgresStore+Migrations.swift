@@ -200,8 +200,8 @@ extension PostgresStore: SchemaStore {
         ("v11: the audit trail", RegistrySchema.postgres(AuditRows.tables)),
         ("v12: each request's redactions and data subject", PrivacyRows.requestColumns),
         (
-            "v13: the Responses API's kept responses, and the API each request called",
-            RegistrySchema.postgres(ResponseRows.tables) + ResponseRows.requestColumns
+            "v13: the Responses API's kept responses, the API each request called, the audit trail by kind",
+            RegistrySchema.postgres(ResponseRows.tables) + ResponseRows.requestColumns + [AuditRows.kindIndex]
         ),
     ]
 

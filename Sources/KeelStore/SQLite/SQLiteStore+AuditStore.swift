@@ -22,6 +22,10 @@ extension SQLiteStore: AuditStore {
         try await pool.read { db in try Row.fetchAll(db, sql: AuditRows.page, arguments: [sequence, limit]).map(Self.auditRecord) }
     }
 
+    public func latestAuditRecords(kind: String, limit: Int) async throws -> [AuditRecord] {
+        try await pool.read { db in try Row.fetchAll(db, sql: AuditRows.latestOfKind, arguments: [kind, limit]).map(Self.auditRecord) }
+    }
+
     public func lastAuditRecord() async throws -> AuditRecord? {
         try await pool.read { db in try Row.fetchOne(db, sql: AuditRows.last).map(Self.auditRecord) }
     }

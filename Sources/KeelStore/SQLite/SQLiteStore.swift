@@ -225,8 +225,10 @@ public final class SQLiteStore: Sendable {
         migrator.registerMigration("v17: each request's redactions and data subject") { db in
             for statement in PrivacyRows.requestColumns { try db.execute(sql: statement) }
         }
-        migrator.registerMigration("v18: the Responses API's kept responses, and the API each request called") { db in
-            for statement in RegistrySchema.sqlite(ResponseRows.tables) + ResponseRows.requestColumns { try db.execute(sql: statement) }
+        migrator.registerMigration("v18: the Responses API's kept responses, the API each request called, the audit trail by kind") { db in
+            for statement in RegistrySchema.sqlite(ResponseRows.tables) + ResponseRows.requestColumns + [AuditRows.kindIndex] {
+                try db.execute(sql: statement)
+            }
         }
         return migrator
     }

@@ -22,6 +22,9 @@ enum AuditRows {
         return insert.replacingOccurrences(of: row, with: Array(repeating: row, count: count).joined(separator: ", "))
     }
     static let last = "SELECT * FROM audit_records ORDER BY sequence DESC LIMIT 1"
+    static let latestOfKind = "SELECT * FROM audit_records WHERE kind = ? ORDER BY sequence DESC LIMIT ?"
+    /// Finds a kind's records without reading the trail's others.
+    static let kindIndex = "CREATE INDEX audit_records_kind ON audit_records (kind, sequence)"
     static let page = "SELECT * FROM audit_records WHERE sequence >= ? ORDER BY sequence LIMIT ?"
     static let insertCheckpoint =
         "INSERT INTO audit_checkpoints (sequence, hash, at_ms, signature) VALUES (?, ?, ?, ?) ON CONFLICT (sequence) DO NOTHING"
