@@ -9,11 +9,13 @@ import Logging
 /// defaults (SQLite under `.keel`). The command line holds the database itself, so it reads every
 /// team's data; `--team` narrows a report to one.
 struct StorageOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "The configuration file (for the storage).") var config = "keel.yaml"
+    @Option(name: .shortAndLong, help: "The configuration file (when it does not exist, the example configuration keel demo runs).")
+    var config = "keel.yaml"
 
-    /// The configuration in the file, or the defaults when it does not exist.
+    /// The configuration in the file or, when it does not exist, the example configuration `keel demo`
+    /// runs (its storage is the default one), so that every command reads what the demo left.
     func configuration() throws -> KeelConfiguration {
-        guard FileManager.default.fileExists(atPath: config) else { return KeelConfiguration() }
+        guard FileManager.default.fileExists(atPath: config) else { return try ExampleConfiguration.load() }
         return try KeelConfiguration.load(file: config)
     }
 

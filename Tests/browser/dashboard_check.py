@@ -191,8 +191,21 @@ def main():
         driver.find_element(By.CSS_SELECTOR, "form button").click()
         WebDriverWait(driver, 10).until(lambda d: d.current_url == base + "/dashboard")
         check_page(driver, base, "drift", "/dashboard/drift", 0, out, problems)
-        if "gpt-4o-mini" not in driver.page_source:
-            problems.append("drift: the demo's monitored route gpt-4o-mini is not on the page")
+        shown = driver.find_element(By.TAG_NAME, "main").text
+        if "gpt-4o-mini" not in shown or "triage: drifting" not in shown:
+            problems.append("drift: the demo's monitored routes (gpt-4o-mini, and triage drifting) are not on the page")
+        # What the demo left for operators and reviewers: the readiness of its routes, and the cases it held.
+        check_page(driver, base, "readiness", "/dashboard/readiness", 0, out, problems)
+        page = driver.find_element(By.TAG_NAME, "main").text
+        for shown in ("triage: not ready: 1 of 5 checks fail", "Data readiness", "rehearsal triage-outage.yaml passed", "the route is drifting"):
+            if shown not in page:
+                problems.append(f"readiness: '{shown}' is not on the page")
+        check_page(driver, base, "reviews", "/dashboard/reviews", 0, out, problems)
+        held = driver.find_elements(By.CSS_SELECTOR, "table a[href^='/dashboard/reviews/rev_']")
+        if len(held) < 3:
+            problems.append(f"reviews: {len(held)} held cases listed, the demo holds three")
+        elif held:
+            check_page(driver, base, "review", held[0].get_attribute("href").removeprefix(base), 0, out, problems)
     finally:
         if driver:
             driver.quit()

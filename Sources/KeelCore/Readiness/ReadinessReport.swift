@@ -138,7 +138,9 @@ public struct ReadinessReport: Sendable {
         for standing in evidence.budgets {
             let budget = standing.budget
             let used = budget.limit.picodollars > 0 ? Double(standing.spent.picodollars) / Double(budget.limit.picodollars) : 0
-            let (spent, limit) = (String(format: "$%.2f", standing.spent.dollars), String(format: "$%.2f", budget.limit.dollars))
+            // Cents, unless the limit is less than a dollar.
+            let format = budget.limit.dollars < 1 ? "$%.5f" : "$%.2f"
+            let (spent, limit) = (String(format: format, standing.spent.dollars), String(format: format, budget.limit.dollars))
             finding.evidence.append("budget of \(budget.scope), per \(budget.window.rawValue): \(spent) of \(limit) spent (\(Self.percent(used)))")
             if used >= 0.9 { finding.evidence.append("the budget of \(budget.scope) is near its limit: requests past it get 429 budget_exceeded") }
         }
@@ -161,7 +163,9 @@ public struct ReadinessReport: Sendable {
         case .ok:
             finding.evidence.append("drift: ok at the window of \(ISO8601DateFormatter.keel.string(from: judgement.windowStart)) (judged \(judged))")
         case .drifting:
-            let moved = judgement.findings.filter(\.drifted).map { "\($0.feature) (\($0.test.rawValue) \(String(format: "%.3g", $0.value)))" }
+            let moved = judgement.findings.filter(\.drifted).map {
+                "\($0.feature) (\($0.test.rawValue) \($0.test.isPValue ? "p = " : "")\(String(format: "%.2g", $0.value)))"
+            }
             finding.missing.append(
                 "the route is drifting: " + (moved.isEmpty ? "calming down" : moved.joined(separator: ", ")) + " (judged \(judged))"
             )

@@ -56,7 +56,8 @@ struct Chart {
             } else if !points.isEmpty {
                 svg += #"<polyline fill="none" stroke="\#(line.color)" stroke-width="1.8" points="\#(points.joined(separator: " "))"/>"#
             }
-            let legend = Self.margin.left + 160 + Double(index) * 90
+            // Right-aligned, so that a long title keeps its room.
+            let legend = Self.width - Self.margin.right - Double(series.count - index) * 80
             svg += #"<rect x="\#(legend)" y="5" width="10" height="10" fill="\#(line.color)"/>"#
             svg += #"<text x="\#(legend + 14)" y="14" font-size="11">\#(HTML.escape(line.name))</text>"#
         }

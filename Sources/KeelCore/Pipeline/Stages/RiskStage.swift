@@ -8,6 +8,7 @@ import Foundation
 /// `review.wait_seconds` for the decision, then gets `202` and the review's id to poll. A decided
 /// answer is released once: to the waiting client, a poll, or the route's callback.
 ///
+/// An evaluation run's cases are tiered like any request but never held: a run measures the model.
 /// When the tier may depend on the answer, the answer is read whole before any of it is released:
 /// a stream is asked of the model as one completion and streamed to the client afterwards. A low
 /// case whose tier cannot change with the answer passes through untouched.
@@ -48,6 +49,8 @@ public struct RiskStage: PipelineStage {
         let text = completion.content ?? ""
         let assessment = risk.assess(record, answer: AnswerJSON.parse(text) ?? .string(text))
         exchange.setRiskTier(assessment.tier)
+        // An evaluation measures the model's answers: its cases are tiered, never held for a person.
+        if request.evaluationRun != nil { return release(completion, as: .auto, to: chat, exchange: exchange) }
         let policy = route.review ?? ReviewPolicy()
         var reasons = assessment.reasons
         switch assessment.tier {

@@ -10,9 +10,9 @@ public enum DemoEvaluation {
     public static func run(configuration: KeelConfiguration, storage: KeelStorage) async throws -> String {
         let registry = Gateway.promptRegistry(storage)
         for version in ["triage-v1", "triage-v2"] {
-            _ = try await registry.push(try PromptFile.load(try resource(version, "yaml")), team: nil, by: "demo")
+            _ = try await registry.push(try PromptFile.load(try demoResource(version, "yaml")), team: nil, by: "demo")
         }
-        let tickets = try DatasetFile.parse(try String(contentsOfFile: try resource("triage-tickets", "jsonl"), encoding: .utf8)).get()
+        let tickets = try DatasetFile.parse(try String(contentsOfFile: try demoResource("triage-tickets", "jsonl"), encoding: .utf8)).get()
         _ = try await storage.datasets.push(tickets, as: RegistryName(team: nil, name: "triage-tickets"), by: "demo", at: Date())
         let triage = RegistryName(team: nil, name: "triage")
         _ = try await registry.label("production", of: triage, to: 1, by: "demo", reason: "the demo's first release")
@@ -37,10 +37,12 @@ public enum DemoEvaluation {
             "\(rates); promoting triage@2 \(outcome). Runs \(check.base?.id ?? "-") and \(check.candidate.id): `keel eval compare \(check.base?.id ?? "") \(check.candidate.id)`."
     }
 
-    private static func resource(_ name: String, _ type: String) throws -> String {
-        guard let url = Bundle.module.url(forResource: name, withExtension: type, subdirectory: "demo") else {
-            throw KeelError(.internalError, "The demo's \(name).\(type) is missing from Keel's resources.")
-        }
-        return url.path
+}
+
+/// The path of one of the demo's files in Keel's resources.
+func demoResource(_ name: String, _ type: String) throws -> String {
+    guard let url = Bundle.module.url(forResource: name, withExtension: type, subdirectory: "demo") else {
+        throw KeelError(.internalError, "The demo's \(name).\(type) is missing from Keel's resources.")
     }
+    return url.path
 }
