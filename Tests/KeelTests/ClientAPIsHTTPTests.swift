@@ -54,17 +54,7 @@ import Testing
         return .streamed(status: .ok, parts: parts, gap: .milliseconds(1))
     }
 
-    static func gateway(port: Int) -> TestGateway {
-        var gateway = TestGateway()
-        gateway.providerYAML = """
-              sim:
-                type: openai
-                base_url: http://127.0.0.1:\(port)/v1
-                timeout_seconds: 5
-            """
-        gateway.chatRoute = "{ model: chat-model, max_attempts: 1 }"
-        return gateway
-    }
+    static func gateway(port: Int) -> TestGateway { TestGateway.upstream(port: port) }
 
     static let tool = #"{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}"#
 

@@ -109,19 +109,14 @@ import Testing
     ]
 
     func gateway(port: Int) -> TestGateway {
-        var gateway = TestGateway()
-        gateway.providerYAML = """
-              sim:
-                type: openai
-                base_url: http://127.0.0.1:\(port)/v1
-                timeout_seconds: 3
-                idle_timeout_seconds: 0.5
-                max_response_bytes: 1048576
-                max_line_bytes: 65536
-                max_stream_bytes: 262144
-            """
-        gateway.chatRoute = "{ model: chat-model, max_attempts: 1, latency_budget_ms: 10000 }"
-        return gateway
+        TestGateway.upstream(
+            port: port,
+            settings: [
+                "timeout_seconds: 3", "idle_timeout_seconds: 0.5", "max_response_bytes: 1048576", "max_line_bytes: 65536",
+                "max_stream_bytes: 262144",
+            ],
+            route: "max_attempts: 1, latency_budget_ms: 10000"
+        )
     }
 
     @Test(arguments: cases)

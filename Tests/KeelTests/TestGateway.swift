@@ -42,6 +42,16 @@ struct TestGateway {
     var extraModels = ""
     var extraRoutes = ""
 
+    /// A gateway whose chat route calls the OpenAI-compatible server on `port` once a request,
+    /// with more of the provider's `settings` (one a line).
+    static func upstream(port: Int, settings: [String] = ["timeout_seconds: 5"], route: String = "max_attempts: 1") -> TestGateway {
+        var gateway = TestGateway()
+        gateway.providerYAML = (["  sim:", "    type: openai", "    base_url: http://127.0.0.1:\(port)/v1"] + settings.map { "    " + $0 })
+            .joined(separator: "\n")
+        gateway.chatRoute = "{ model: chat-model, \(route) }"
+        return gateway
+    }
+
     func yaml(storage: String) -> String {
         """
         server: { max_body_bytes: \(maximumBodySize)\(serverYAML.isEmpty ? "" : ", \(serverYAML)") }
