@@ -115,6 +115,27 @@ import Testing
         try await upstream.stop()
     }
 
+    /// A kept response under a PII route: its client gets every value back, and the kept object —
+    /// the answer and what it echoes of the request — holds none.
+    @Test(arguments: [false, true])
+    func aKeptResponseHoldsNoValue(stream: Bool) async throws {
+        let upstream = try await Self.upstream()
+        try await Self.gateway(port: upstream.port).test { client in
+            let said = "Mail \(Self.email) today."
+            var body = JSONObject([("model", "gpt-test"), ("input", .string(said)), ("instructions", .string("Write to \(Self.email)."))])
+            body["metadata"] = ["owner": .string(Self.email)]
+            if stream { body["stream"] = true }
+            let answer = try await client.post("/v1/responses", body.jsonText)
+            let events = answer.events.compactMap { try? JSONParser.parse(Array($0.utf8)).objectValue }
+            let object = try #require(stream ? events.last?["response"]?.objectValue : answer.json.objectValue)
+            #expect(JSONValue.object(object).jsonString.contains(Self.email), "the client gets its values back")
+            let id = try #require(object["id"]?.stringValue)
+            let kept = String(buffer: try await client.get("/v1/responses/\(id)").body)
+            #expect(!kept.contains(Self.email) && kept.contains("[EMAIL]"), "\(kept)")
+        }
+        try await upstream.stop()
+    }
+
     /// The whole corpus through a `redact-upstream` route, every other message streamed: the model
     /// never receives a value, and every answer comes back with every value in place.
     @Test func theCorpusNeverReachesTheModelAndEveryValueComesBack() async throws {

@@ -28,6 +28,8 @@ public struct ResponsesStage: PipelineStage {
             request: responses,
             conversation: conversation
         )
+        // Kept as the route's PII policy lets Keel store it: the answer, and what the object echoes
+        // of the request (its instructions, metadata, user).
         let save: @Sendable (JSONObject) async throws -> Void = { [store] json in
             let saved = SavedResponse(
                 id: object.id,
@@ -36,21 +38,21 @@ public struct ResponsesStage: PipelineStage {
                 conversation: conversation,
                 requestID: exchange.id,
                 createdAt: exchange.startedAt,
-                object: json
+                object: exchange.storable(json)
             )
             try await uncancellable { try await store.save(saved) }
         }
         let response = try await next(continued)
         switch response {
         case .completion(let completion):
-            try await save(object.json(for: exchange.storable(completion)))
+            try await save(object.json(for: completion))
             return response
         case .stream(let stream, let includeUsage):
             let kept = stream.finishing { ending, completion in
                 switch ending {
                 case .finished:
                     guard let completion else { return }
-                    try? await save(object.json(for: exchange.storable(completion)))
+                    try? await save(object.json(for: completion))
                 case .failed(let error):
                     try? await save(
                         object.json(status: .failed, model: exchange.deployment?.name ?? responses.chat.model, error: KeelError(presenting: error))
