@@ -57,7 +57,11 @@ public struct ResponsesRequest: Sendable, Hashable {
         body["max_completion_tokens"] = maxOutputTokens.map(JSONValue.init)
         let tools = try reader.array("tools") ?? []
         self.tools = tools
-        if !tools.isEmpty { body["tools"] = .array(try tools.enumerated().map(Self.chatTool)) }
+        if !tools.isEmpty {
+            body["tools"] = .array(try tools.enumerated().map(Self.chatTool))
+            // Chat upstreams refuse it without tools.
+            body["parallel_tool_calls"] = reader.value("parallel_tool_calls")
+        }
         self.toolChoice = reader.value("tool_choice") ?? "auto"
         if let choice = reader.value("tool_choice") { body["tool_choice"] = try Self.chatToolChoice(choice) }
         self.text = try reader.object("text") ?? JSONObject([("format", ["type": "text"])])
