@@ -58,7 +58,7 @@ public struct GatewayController: Sendable {
         gatewayRequest.traceParent = request.headers[.traceParent]
         gatewayRequest.traceState = request.headers[.traceState]
         let (exchange, result) = await disconnects.run(on: context.channel) { [pipeline, gatewayRequest] in await pipeline.handle(gatewayRequest) }
-        var response = respond(to: result, exchange: exchange, logger: context.logger)
+        var response = respond(to: result, exchange: exchange, shape: ErrorShape(path: request.uri.path), logger: context.logger)
         if api == .messages { response.headers[.anthropicRequestID] = exchange.id }
         if let degradation = exchange.degradation { response.headers[.keelDegraded] = degradation.headerValue }
         if let remaining = exchange.budgetRemaining { response.headers[.keelBudgetRemaining] = remaining.dollarsText }
@@ -72,7 +72,7 @@ public struct GatewayController: Sendable {
         return response
     }
 
-    private func respond(to result: Result<GatewayResponse, any Error>, exchange: Exchange, logger: Logger) -> Response {
+    private func respond(to result: Result<GatewayResponse, any Error>, exchange: Exchange, shape: ErrorShape, logger: Logger) -> Response {
         switch result {
         case .success(.completion(let completion)):
             return .json(.object(Self.present(completion, exchange: exchange)), requestID: exchange.id)
@@ -87,7 +87,9 @@ public struct GatewayController: Sendable {
                 )
                 return ServerSentEvents.response(for: EventStream(translating: stream, with: translator), headers: [.requestID: exchange.id])
             case .messages(let messages):
-                let message = AnthropicMessage(id: AnthropicMessage.id(ofRequest: exchange.replayOf ?? exchange.id), model: messages.chat.model)
+                // The model that answers, as a whole message names it (the route's, for a replay).
+                let model = exchange.deployment?.upstreamModel ?? messages.chat.model
+                let message = AnthropicMessage(id: AnthropicMessage.id(ofRequest: exchange.replayOf ?? exchange.id), model: model)
                 let translator = MessagesStreamTranslator(message: message, inputTokens: exchange.promptTokens ?? 0)
                 return ServerSentEvents.response(for: EventStream(translating: stream, with: translator), headers: [.requestID: exchange.id])
             case nil:
@@ -102,7 +104,7 @@ public struct GatewayController: Sendable {
             if presented.code.category == .internalError {
                 logger.error("request failed inside Keel", metadata: ["request_id": "\(exchange.id)", "error": "\(error)"])
             }
-            return .error(presented, requestID: exchange.id, shape: exchange.api == .messages ? .anthropic : .openAI)
+            return .error(presented, requestID: exchange.id, shape: shape)
         }
     }
 

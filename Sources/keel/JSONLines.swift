@@ -1,17 +1,14 @@
 import Foundation
 
 /// The non-blank lines of a JSONL file (`-` for standard input), each with its number from 1.
-func jsonLines(_ path: String) throws -> [(number: Int, text: String)] { jsonLines(in: try inputText(path)) }
+func jsonLines(_ path: String) throws -> [(number: Int, text: String)] {
+    try inputText(path).split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
+        line.allSatisfy(\.isWhitespace) ? nil : (index + 1, String(line))
+    }
+}
 
 /// The whole text of a file (`-` for standard input).
 func inputText(_ path: String) throws -> String {
     path == "-"
         ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : try String(contentsOfFile: path, encoding: .utf8)
-}
-
-/// The non-blank lines of `text`, each with its number from 1.
-func jsonLines(in text: String) -> [(number: Int, text: String)] {
-    text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().compactMap { index, line in
-        line.allSatisfy(\.isWhitespace) ? nil : (index + 1, String(line))
-    }
 }

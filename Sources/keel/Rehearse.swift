@@ -36,9 +36,7 @@ struct Rehearse: AsyncParsableCommand {
         print(report.render())
         if let configuration, scenario.rehearsesConfiguration {
             try await KeelStorage.with(configuration.storage, logger: makeLogger(level: .warning)) { storage in
-                _ = try await AuditTrail(store: storage.audit).record(
-                    report.evidence(scenario: self.scenario).event(by: commandActor("keel rehearse"))
-                )
+                _ = try await report.keep(scenario: self.scenario, in: storage, by: commandActor("keel rehearse"))
             }
             print("Kept in the audit trail as the fallback-plan evidence of \(scenario.traffic.route) (keel readiness \(scenario.traffic.route)).")
         }

@@ -25,21 +25,18 @@ struct Validate: AsyncParsableCommand {
         guard let found = configuration.routes.first(where: { $0.name == route }) else {
             throw ValidationError("there is no route '\(route)' in \(storage.config)")
         }
-        guard let contract = found.contract else { throw ValidationError("the route '\(route)' has no contract section") }
-        var validation = BatchValidation(contract: contract, risk: found.risk, today: Date())
+        guard found.contract != nil else { throw ValidationError("the route '\(route)' has no contract section") }
         let text = try inputText(input)
-        for (number, line) in jsonLines(in: text) { print(JSONValue.object(validation.validate(line: line, number: number)).jsonString) }
-        let counts = ContractOutcome.Status.allCases.map { "\(validation.counts[$0] ?? 0) \($0.rawValue)" }
-        FileHandle.standardError.write(Data("\(counts.joined(separator: ", ")) of \(validation.counts.values.reduce(0, +)) records\n".utf8))
-        let evidence = ValidationEvidence(
-            route: route,
-            at: Date(),
-            counts: validation.counts,
-            source: input == "-" ? "standard input" : URL(fileURLWithPath: input).lastPathComponent,
-            sha256: Digest.sha256Hex(text)
-        )
-        try await storage.withStorage { storage in
-            _ = try await AuditTrail(store: storage.audit).record(evidence.event(by: commandActor("keel validate")))
+        let evidence = try await storage.withStorage { storage in
+            try await SampleValidation.run(
+                route: found,
+                text: text,
+                source: input == "-" ? "standard input" : URL(fileURLWithPath: input).lastPathComponent,
+                storage: storage,
+                by: commandActor("keel validate")
+            ) { print(JSONValue.object($0).jsonString) }
         }
+        let counts = ContractOutcome.Status.allCases.map { "\(evidence.counts[$0] ?? 0) \($0.rawValue)" }
+        FileHandle.standardError.write(Data("\(counts.joined(separator: ", ")) of \(evidence.records) records\n".utf8))
     }
 }

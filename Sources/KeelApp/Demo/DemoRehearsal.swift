@@ -10,8 +10,7 @@ public enum DemoRehearsal {
         let path = try demoResource("triage-outage", "yaml")
         let scenario = try RehearsalScenario.load(file: path, configuration: configuration)
         let report = try await Rehearsal(scenario: scenario).run()
-        let evidence = report.evidence(scenario: path)
-        _ = try await AuditTrail(store: storage.audit).record(evidence.event(by: "keel demo"))
+        let evidence = try await report.keep(scenario: path, in: storage, by: "keel demo")
         let phases = evidence.phases.map { "\($0.name) \(String(format: "%.1f %%", $0.successRate * 100))" }.joined(separator: ", ")
         let outcome = evidence.passed ? "every expectation held" : "failed: " + evidence.unmet.joined(separator: "; ")
         return "triage's primary down for 3 s, its fallback carrying it: \(phases) answered; \(outcome)."

@@ -1,5 +1,6 @@
 import Foundation
 import KeelCore
+import KeelStore
 
 /// What a rehearsal measured, phase by phase, and which of the scenario's expectations held.
 public struct RehearsalReport: Sendable {
@@ -149,15 +150,18 @@ public struct RehearsalReport: Sendable {
     }
 
     /// The report as text: a table of phases, the breaker transitions, and the expectations.
-    /// The rehearsal as readiness evidence of its traffic's route, the scenario named by `file`.
-    public func evidence(scenario file: String, at date: Date = Date()) -> RehearsalEvidence {
-        RehearsalEvidence(
+    /// Keeps the rehearsal in the audit trail of `storage` as readiness evidence of its traffic's
+    /// route, the scenario named by `file`; returns it.
+    public func keep(scenario file: String, in storage: KeelStorage, by actor: String) async throws -> RehearsalEvidence {
+        let evidence = RehearsalEvidence(
             route: scenario.traffic.route,
-            at: date,
+            at: Date(),
             scenario: URL(fileURLWithPath: file).lastPathComponent,
             phases: phases.map { RehearsalEvidence.Phase(name: $0.name, successRate: $0.successRate) },
             unmet: unmet
         )
+        _ = try await AuditTrail(store: storage.audit).record(evidence.event(by: actor))
+        return evidence
     }
 
     public func render() -> String {

@@ -10,6 +10,9 @@ public enum ClientAPI: String, Sendable, Hashable, CaseIterable {
     /// OpenAI's `POST /v1/embeddings`.
     case embeddings
 
+    /// The API of a request known only by its operation: Chat Completions or embeddings.
+    public init(operation: GatewayRequest.Operation) { self = operation == .embeddings ? .embeddings : .chatCompletions }
+
     /// The operation, as the OpenTelemetry GenAI conventions name it: the three chat APIs are all `chat`.
     public var operation: GatewayRequest.Operation { self == .embeddings ? .embeddings : .chat }
 }

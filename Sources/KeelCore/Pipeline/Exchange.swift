@@ -55,7 +55,7 @@ public final class Exchange: Sendable {
         let startedAt = clock.now()
         self.id = id ?? RandomID.timeOrdered(prefix: "req_", at: startedAt)
         self.operation = operation
-        self.api = api ?? (operation == .embeddings ? .embeddings : .chatCompletions)
+        self.api = api ?? ClientAPI(operation: operation)
         self.clock = clock
         self.startedAt = startedAt
         self.start = clock.uptime()

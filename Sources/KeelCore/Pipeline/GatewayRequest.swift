@@ -51,7 +51,7 @@ public struct GatewayRequest: Sendable {
 
     /// A Chat Completions or embeddings request.
     public init(operation: Operation, credential: String?, body: UnreadBody) {
-        self.init(api: operation == .embeddings ? .embeddings : .chatCompletions, credential: credential, body: body)
+        self.init(api: ClientAPI(operation: operation), credential: credential, body: body)
     }
 
     public init(operation: Operation, credential: String?, body: [UInt8]) {

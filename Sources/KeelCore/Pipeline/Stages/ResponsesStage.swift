@@ -54,9 +54,7 @@ public struct ResponsesStage: PipelineStage {
                     guard let completion else { return }
                     try? await save(object.json(for: completion))
                 case .failed(let error):
-                    try? await save(
-                        object.json(status: .failed, model: exchange.deployment?.name ?? responses.chat.model, error: KeelError(presenting: error))
-                    )
+                    try? await save(object.json(status: .failed, model: responses.chat.model, error: KeelError(presenting: error)))
                 case .cancelled:
                     return
                 }
